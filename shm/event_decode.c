@@ -1,0 +1,202 @@
+/* Validates and indexes driver-format records (see shm_event.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "shm_event.h"
+
+static const struct {
+	const char *name;
+	uint8_t size;
+} type_desc[SHM_PT_MAX] = {
+	[SHM_PT_NONE] = {"NONE", 0},         [SHM_PT_INT8] = {"INT8", 1},
+	[SHM_PT_INT16] = {"INT16", 2},       [SHM_PT_INT32] = {"INT32", 4},
+	[SHM_PT_INT64] = {"INT64", 8},       [SHM_PT_UINT8] = {"UINT8", 1},
+	[SHM_PT_UINT16] = {"UINT16", 2},     [SHM_PT_UINT32] = {"UINT32", 4},
+	[SHM_PT_UINT64] = {"UINT64", 8},     [SHM_PT_CHARBUF] = {"CHARBUF", 0},
+	[SHM_PT_BYTEBUF] = {"BYTEBUF", 0},   [SHM_PT_ERRNO] = {"ERRNO", 8},
+	[SHM_PT_SOCKADDR] = {"SOCKADDR", 0}, [SHM_PT_SOCKTUPLE] = {"SOCKTUPLE", 0},
+	[SHM_PT_FD] = {"FD", 8},             [SHM_PT_PID] = {"PID", 8},
+	[SHM_PT_FDLIST] = {"FDLIST", 0},     [SHM_PT_FSPATH] = {"FSPATH", 0},
+	[SHM_PT_SYSCALLID] = {"SYSCALLID", 2}, [SHM_PT_SIGTYPE] = {"SIGTYPE", 1},
+	[SHM_PT_RELTIME] = {"RELTIME", 8},   [SHM_PT_ABSTIME] = {"ABSTIME", 8},
+	[SHM_PT_PORT] = {"PORT", 2},         [SHM_PT_L4PROTO] = {"L4PROTO", 1},
+	[SHM_PT_SOCKFAMILY] = {"SOCKFAMILY", 1}, [SHM_PT_BOOL] = {"BOOL", 4},
+	[SHM_PT_IPV4ADDR] = {"IPV4ADDR", 4}, [SHM_PT_DYN] = {"DYN", 0},
+	[SHM_PT_FLAGS8] = {"FLAGS8", 1},     [SHM_PT_FLAGS16] = {"FLAGS16", 2},
+	[SHM_PT_FLAGS32] = {"FLAGS32", 4},   [SHM_PT_UID] = {"UID", 4},
+	[SHM_PT_GID] = {"GID", 4},           [SHM_PT_DOUBLE] = {"DOUBLE", 8},
+	[SHM_PT_SIGSET] = {"SIGSET", 4},     [SHM_PT_CHARBUFARRAY] = {"CHARBUFARRAY", 0},
+	[SHM_PT_CHARBUF_PAIR_ARRAY] = {"CHARBUF_PAIR_ARRAY", 0},
+	[SHM_PT_IPV4NET] = {"IPV4NET", 0},   [SHM_PT_IPV6ADDR] = {"IPV6ADDR", 16},
+	[SHM_PT_IPV6NET] = {"IPV6NET", 0},   [SHM_PT_IPADDR] = {"IPADDR", 0},
+	[SHM_PT_IPNET] = {"IPNET", 0},       [SHM_PT_MODE] = {"MODE", 4},
+	[SHM_PT_FSRELPATH] = {"FSRELPATH", 0},
+};
+
+uint32_t shm_param_type_size(enum shm_param_type type)
+{
+	return (unsigned)type < SHM_PT_MAX ? type_desc[type].size : 0;
+}
+
+const char *shm_param_type_name(enum shm_param_type type)
+{
+	return (unsigned)type < SHM_PT_MAX ? type_desc[type].name : "?";
+}
+
+int shm_evt_peek(const void *buf, size_t avail, struct shm_evt_hdr *hdr)
+{
+	if (avail < SHM_EVT_HDR_LEN)
+		return -EAGAIN;
+	memcpy(hdr, buf, SHM_EVT_HDR_LEN);
+	return hdr->len < SHM_EVT_HDR_LEN ? -EBADMSG : 0;
+}
+
+#define REJECT(...)                                      \
+	do {                                             \
+		if (why && whylen)                       \
+			snprintf(why, whylen, __VA_ARGS__); \
+		return -EBADMSG;                         \
+	} while (0)
+
+int shm_evt_decode(struct shm_evt *ev, const void *buf, size_t avail,
+		   char *why, size_t whylen)
+{
+	struct shm_evt_hdr h;
+	const uint8_t *p = buf;
+
+	if (avail < SHM_EVT_HDR_LEN) {
+		if (why && whylen)
+			snprintf(why, whylen, "%zu bytes, shorter than the %u-byte header",
+				 avail, SHM_EVT_HDR_LEN);
+		return -EAGAIN;
+	}
+	memcpy(&h, p, SHM_EVT_HDR_LEN);
+	if (h.len < SHM_EVT_HDR_LEN)
+		REJECT("length %u is shorter than the header", h.len);
+	if (h.len > avail) {
+		if (why && whylen)
+			snprintf(why, whylen, "length %u runs past the %zu bytes available",
+				 h.len, avail);
+		return -EAGAIN;
+	}
+	if (h.type >= SHM_EVENT_MAX)
+		REJECT("type %u is out of range (max %u)", h.type, SHM_EVENT_MAX - 1);
+	const struct shm_event_info *info = &shm_event_table[h.type];
+	if (h.nparams != info->nparams)
+		REJECT("%s (type %u) has %u parameters, the format says %u", info->name,
+		       h.type, h.nparams, info->nparams);
+	uint32_t lensize = shm_event_lensize(h.type);
+	uint64_t off = SHM_EVT_HDR_LEN + (uint64_t)h.nparams * lensize;
+	if (off > h.len)
+		REJECT("%s: %u lengths do not fit in a %u-byte record", info->name,
+		       h.nparams, h.len);
+	const uint8_t *lens = p + SHM_EVT_HDR_LEN;
+	for (uint32_t i = 0; i < h.nparams; i++) {
+		uint32_t l;
+		if (lensize == 2) {
+			uint16_t s;
+			memcpy(&s, lens + 2 * i, 2);
+			l = s;
+		} else {
+			memcpy(&l, lens + 4 * i, 4);
+		}
+		const struct shm_param_info *pi = &info->params[i];
+		uint32_t fixed = shm_param_type_size(pi->type);
+		if (fixed && l != 0 && l != fixed)
+			REJECT("%s: parameter %u (%s, %s) has %u bytes, not %u", info->name, i,
+			       pi->name, shm_param_type_name(pi->type), l, fixed);
+		if (off + l > h.len)
+			REJECT("%s: parameter %u (%s) runs past the end of the %u-byte record",
+			       info->name, i, pi->name, h.len);
+		ev->val[i] = p + off;
+		ev->vlen[i] = l;
+		off += l;
+	}
+	if (off != h.len)
+		REJECT("%s: parameters take %llu bytes, the header says %u", info->name,
+		       (unsigned long long)off, h.len);
+	ev->ts = h.ts;
+	ev->tid = h.tid;
+	ev->len = h.len;
+	ev->type = h.type;
+	ev->nparams = h.nparams;
+	ev->info = info;
+	ev->raw = p;
+	return 0;
+}
+
+int shm_evt_get_u64(const struct shm_evt *ev, unsigned i, uint64_t *out)
+{
+	if (i >= ev->nparams || ev->vlen[i] == 0)
+		return -ENOENT;
+	switch (ev->vlen[i]) {
+	case 1: *out = ev->val[i][0]; return 0;
+	case 2: { uint16_t v; memcpy(&v, ev->val[i], 2); *out = v; return 0; }
+	case 4: { uint32_t v; memcpy(&v, ev->val[i], 4); *out = v; return 0; }
+	case 8: memcpy(out, ev->val[i], 8); return 0;
+	default: return -EINVAL;
+	}
+}
+
+int shm_evt_get_s64(const struct shm_evt *ev, unsigned i, int64_t *out)
+{
+	uint64_t u;
+	int rc = shm_evt_get_u64(ev, i, &u);
+	if (rc)
+		return rc;
+	switch (ev->vlen[i]) {
+	case 1: *out = (int8_t)u; break;
+	case 2: *out = (int16_t)u; break;
+	case 4: *out = (int32_t)u; break;
+	default: *out = (int64_t)u; break;
+	}
+	return 0;
+}
+
+int shm_evt_get_u32(const struct shm_evt *ev, unsigned i, uint32_t *out)
+{
+	uint64_t u;
+	int rc = shm_evt_get_u64(ev, i, &u);
+	if (!rc)
+		*out = (uint32_t)u;
+	return rc;
+}
+
+int shm_evt_get_u16(const struct shm_evt *ev, unsigned i, uint16_t *out)
+{
+	uint64_t u;
+	int rc = shm_evt_get_u64(ev, i, &u);
+	if (!rc)
+		*out = (uint16_t)u;
+	return rc;
+}
+
+int shm_evt_get_u8(const struct shm_evt *ev, unsigned i, uint8_t *out)
+{
+	uint64_t u;
+	int rc = shm_evt_get_u64(ev, i, &u);
+	if (!rc)
+		*out = (uint8_t)u;
+	return rc;
+}
+
+const char *shm_evt_get_str(const struct shm_evt *ev, unsigned i)
+{
+	if (i >= ev->nparams || ev->vlen[i] == 0)
+		return NULL;
+	if (memchr(ev->val[i], 0, ev->vlen[i]) == NULL)
+		return NULL;
+	return (const char *)ev->val[i];
+}
+
+int shm_evt_param_index(uint16_t type, const char *name)
+{
+	if (type >= SHM_EVENT_MAX)
+		return -1;
+	const struct shm_event_info *info = &shm_event_table[type];
+	for (unsigned i = 0; i < info->nparams; i++)
+		if (strcmp(info->params[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}

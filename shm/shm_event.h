@@ -1,0 +1,214 @@
+/*
+ * The event format of the Falco/sysdig driver ("scap" events), byte for byte.
+ *
+ * A record is a packed 26-byte header, then one length per parameter (u16, or
+ * u32 for events flagged SHM_EF_LARGE_PAYLOAD), then the values back to back.
+ * Even type numbers are enter events, odd ones exit events. The table of
+ * events and their parameters is generated from shm/events.in.
+ *
+ * Both sides link this: pdig encodes events in place with shm_enc_*, the
+ * engine and the tools decode them with shm_evt_decode(), which validates
+ * every length before anything is read.
+ */
+#ifndef SHM_EVENT_H
+#define SHM_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shm_event_table.h"
+
+#define SHM_EVT_HDR_LEN 26u
+
+/* The header as it lies in memory; read it with memcpy, it is unaligned. */
+struct shm_evt_hdr {
+	uint64_t ts;      /* nanoseconds since the epoch */
+	uint64_t tid;     /* thread id, as the tracer sees it */
+	uint32_t len;     /* whole record: header, lengths and values */
+	uint16_t type;    /* enum shm_event_type */
+	uint32_t nparams; /* must equal the table's count for the type */
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct shm_evt_hdr) == SHM_EVT_HDR_LEN, "packed event header");
+
+/* Parameter types, formats, categories and flags: the driver's numbers. */
+enum shm_param_type {
+	SHM_PT_NONE = 0, SHM_PT_INT8 = 1, SHM_PT_INT16 = 2, SHM_PT_INT32 = 3,
+	SHM_PT_INT64 = 4, SHM_PT_UINT8 = 5, SHM_PT_UINT16 = 6, SHM_PT_UINT32 = 7,
+	SHM_PT_UINT64 = 8, SHM_PT_CHARBUF = 9, SHM_PT_BYTEBUF = 10, SHM_PT_ERRNO = 11,
+	SHM_PT_SOCKADDR = 12, SHM_PT_SOCKTUPLE = 13, SHM_PT_FD = 14, SHM_PT_PID = 15,
+	SHM_PT_FDLIST = 16, SHM_PT_FSPATH = 17, SHM_PT_SYSCALLID = 18,
+	SHM_PT_SIGTYPE = 19, SHM_PT_RELTIME = 20, SHM_PT_ABSTIME = 21,
+	SHM_PT_PORT = 22, SHM_PT_L4PROTO = 23, SHM_PT_SOCKFAMILY = 24,
+	SHM_PT_BOOL = 25, SHM_PT_IPV4ADDR = 26, SHM_PT_DYN = 27, SHM_PT_FLAGS8 = 28,
+	SHM_PT_FLAGS16 = 29, SHM_PT_FLAGS32 = 30, SHM_PT_UID = 31, SHM_PT_GID = 32,
+	SHM_PT_DOUBLE = 33, SHM_PT_SIGSET = 34, SHM_PT_CHARBUFARRAY = 35,
+	SHM_PT_CHARBUF_PAIR_ARRAY = 36, SHM_PT_IPV4NET = 37, SHM_PT_IPV6ADDR = 38,
+	SHM_PT_IPV6NET = 39, SHM_PT_IPADDR = 40, SHM_PT_IPNET = 41, SHM_PT_MODE = 42,
+	SHM_PT_FSRELPATH = 43, SHM_PT_MAX = 44
+};
+
+enum shm_print_format {
+	SHM_PF_NA = 0, SHM_PF_DEC = 1, SHM_PF_HEX = 2, SHM_PF_10_PADDED_DEC = 3,
+	SHM_PF_ID = 4, SHM_PF_DIR = 5, SHM_PF_OCT = 6
+};
+
+enum shm_event_category {
+	SHM_EC_UNKNOWN = 0, SHM_EC_OTHER = 1, SHM_EC_FILE = 2, SHM_EC_NET = 3,
+	SHM_EC_IPC = 4, SHM_EC_MEMORY = 5, SHM_EC_PROCESS = 6, SHM_EC_SLEEP = 7,
+	SHM_EC_SYSTEM = 8, SHM_EC_SIGNAL = 9, SHM_EC_USER = 10, SHM_EC_TIME = 11,
+	SHM_EC_PROCESSING = 12, SHM_EC_IO_READ = 32, SHM_EC_IO_WRITE = 33,
+	SHM_EC_IO_OTHER = 34, SHM_EC_WAIT = 64, SHM_EC_SCHEDULER = 128,
+	SHM_EC_INTERNAL = 256
+};
+
+enum shm_event_flags {
+	SHM_EF_NONE = 0,
+	SHM_EF_CREATES_FD = 1 << 0,
+	SHM_EF_DESTROYS_FD = 1 << 1,
+	SHM_EF_USES_FD = 1 << 2,
+	SHM_EF_READS_FROM_FD = 1 << 3,
+	SHM_EF_WRITES_TO_FD = 1 << 4,
+	SHM_EF_MODIFIES_STATE = 1 << 5,
+	SHM_EF_UNUSED = 1 << 6,
+	SHM_EF_WAITS = 1 << 7,
+	SHM_EF_SKIPPARSERESET = 1 << 8,
+	SHM_EF_OLD_VERSION = 1 << 9,
+	SHM_EF_DROP_SIMPLE_CONS = 1 << 10,
+	SHM_EF_LARGE_PAYLOAD = 1 << 11
+};
+
+/* Socket families in the driver's encoding (the same numbers as Linux). */
+#define SHM_AF_UNSPEC 0
+#define SHM_AF_UNIX 1
+#define SHM_AF_INET 2
+#define SHM_AF_INET6 10
+
+struct shm_name_value {
+	const char *name; /* NULL ends a set */
+	uint32_t value;
+};
+
+struct shm_param_info {
+	const char *name;
+	uint8_t type;  /* enum shm_param_type */
+	uint8_t fmt;   /* enum shm_print_format */
+	uint8_t ninfo; /* entries of a DYN parameter's variants */
+	uint8_t dirfd; /* FSRELPATH: index of the parameter holding the dirfd */
+	const void *info; /* FLAGS/MODE: shm_name_value set; DYN: shm_param_info[] */
+};
+
+struct shm_event_info {
+	const char *name;
+	uint16_t category; /* enum shm_event_category */
+	uint16_t flags;    /* enum shm_event_flags */
+	uint8_t nparams;
+	const struct shm_param_info *params;
+};
+
+extern const struct shm_event_info shm_event_table[SHM_EVENT_MAX];
+
+/* Size in bytes of a fixed-width parameter type, 0 for variable ones. */
+uint32_t shm_param_type_size(enum shm_param_type type);
+const char *shm_param_type_name(enum shm_param_type type);
+
+static inline int shm_event_is_enter(uint16_t type) { return (type & 1) == 0; }
+
+/* Bytes taken by one length word of an event type: 2, or 4 for large payloads. */
+static inline uint32_t shm_event_lensize(uint16_t type)
+{
+	return type < SHM_EVENT_MAX &&
+	       (shm_event_table[type].flags & SHM_EF_LARGE_PAYLOAD) ? 4u : 2u;
+}
+
+/*
+ * Encoder: builds one record in a caller's buffer, without allocating.
+ *
+ *	struct shm_enc e;
+ *	shm_enc_begin(&e, buf, sizeof buf, SHM_EV_SYSCALL_OPEN_X, ts, tid);
+ *	shm_enc_s64(&e, fd); shm_enc_str(&e, path); ...
+ *	int len = shm_enc_end(&e);   (record length, or a negative errno)
+ *
+ * Values are pushed in table order. The first failure (no room, a value of
+ * the wrong size for its type, too many values) sticks and is returned by
+ * shm_enc_end(); later pushes do nothing.
+ */
+struct shm_enc {
+	uint8_t *buf;
+	uint32_t cap;
+	uint32_t pos;      /* where the next value goes */
+	uint32_t nparams;  /* from the table */
+	uint32_t next;     /* index of the next parameter */
+	uint16_t type;
+	uint8_t lensize;
+	int err;           /* 0 or a negative errno */
+};
+
+int shm_enc_begin(struct shm_enc *e, void *buf, size_t cap, uint16_t type,
+		  uint64_t ts, uint64_t tid);
+/* Pushes the next value as raw bytes; len 0 marks it empty (not available). */
+void shm_enc_param(struct shm_enc *e, const void *val, uint32_t len);
+/* Strings go with their terminating NUL; NULL is pushed as an empty value. */
+void shm_enc_str(struct shm_enc *e, const char *s);
+/* At most max bytes of s, NUL-terminated in the record. */
+void shm_enc_strn(struct shm_enc *e, const char *s, size_t max);
+/* Reserves len bytes for the next value and returns where to write them
+ * (NULL on failure): lets a tracer read tracee memory straight into place. */
+uint8_t *shm_enc_reserve(struct shm_enc *e, uint32_t len);
+/* Shrinks the value just reserved to len bytes (len <= reserved). */
+void shm_enc_shrink_last(struct shm_enc *e, uint32_t len);
+void shm_enc_u8(struct shm_enc *e, uint8_t v);
+void shm_enc_u16(struct shm_enc *e, uint16_t v);
+void shm_enc_u32(struct shm_enc *e, uint32_t v);
+void shm_enc_u64(struct shm_enc *e, uint64_t v);
+static inline void shm_enc_s64(struct shm_enc *e, int64_t v) { shm_enc_u64(e, (uint64_t)v); }
+static inline void shm_enc_empty(struct shm_enc *e) { shm_enc_param(e, NULL, 0); }
+/* Socket addresses in the driver's layouts: family byte, then addresses in
+ * network order and ports in host order (addr4 is as in struct in_addr). */
+void shm_enc_sockaddr_in(struct shm_enc *e, uint32_t addr4, uint16_t port);
+void shm_enc_sockaddr_in6(struct shm_enc *e, const uint8_t addr6[16], uint16_t port);
+void shm_enc_sockaddr_un(struct shm_enc *e, const char *path);
+void shm_enc_socktuple_in(struct shm_enc *e, uint32_t saddr, uint16_t sport,
+			  uint32_t daddr, uint16_t dport);
+void shm_enc_socktuple_in6(struct shm_enc *e, const uint8_t saddr[16], uint16_t sport,
+			   const uint8_t daddr[16], uint16_t dport);
+void shm_enc_socktuple_un(struct shm_enc *e, uint64_t source, uint64_t dest,
+			  const char *path);
+/* Finishes the record: returns its length, or a negative errno. */
+int shm_enc_end(struct shm_enc *e);
+
+/*
+ * Decoder: validates one record lying in avail bytes and indexes its values.
+ * Nothing outside [buf, buf + avail) is read, whatever the record says.
+ */
+struct shm_evt {
+	uint64_t ts;
+	uint64_t tid;
+	uint32_t len;
+	uint16_t type;
+	uint32_t nparams;
+	const struct shm_event_info *info;
+	const uint8_t *raw; /* the record itself */
+	const uint8_t *val[SHM_MAX_EVENT_PARAMS];
+	uint32_t vlen[SHM_MAX_EVENT_PARAMS];
+};
+
+/* 0, or a negative errno (-EBADMSG for a malformed record, -EAGAIN when avail
+ * is too short for the length the header announces) with the reason in why. */
+int shm_evt_decode(struct shm_evt *ev, const void *buf, size_t avail,
+		   char *why, size_t whylen);
+/* Reads just the header (for framing); -EBADMSG if avail < 26 or len < 26. */
+int shm_evt_peek(const void *buf, size_t avail, struct shm_evt_hdr *hdr);
+
+/* Typed access to a decoded value: 0, or -ENOENT when the value is empty. */
+int shm_evt_get_u64(const struct shm_evt *ev, unsigned i, uint64_t *out);
+int shm_evt_get_s64(const struct shm_evt *ev, unsigned i, int64_t *out);
+int shm_evt_get_u32(const struct shm_evt *ev, unsigned i, uint32_t *out);
+int shm_evt_get_u16(const struct shm_evt *ev, unsigned i, uint16_t *out);
+int shm_evt_get_u8(const struct shm_evt *ev, unsigned i, uint8_t *out);
+/* A string value, or NULL when empty or not NUL-terminated within its length. */
+const char *shm_evt_get_str(const struct shm_evt *ev, unsigned i);
+/* Index of the parameter named name, or -1. */
+int shm_evt_param_index(uint16_t type, const char *name);
+
+#endif

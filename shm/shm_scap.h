@@ -1,0 +1,177 @@
+/*
+ * Capture files (.scap): the pcapng-like block format libscap reads and writes.
+ *
+ * A file is a sequence of blocks {u32 type, u32 total length, body padded to
+ * 4 bytes, u32 total length again}: a section header first, then machine
+ * info, the process list (one block per process, with cwd so relative paths
+ * resolve), fd lists, the user/group list, the interface list, and event
+ * blocks (EV: cpu id + event; EVF: cpu id + flags + event; "large" variants
+ * for events with 32-bit parameter lengths).
+ *
+ * The writer produces what Debian's sysdig 0.29.3 reads; the reader takes
+ * what we write and what sysdig writes, gzip-compressed or not. The reader
+ * never trusts a length: a damaged file ends in an error naming the byte
+ * offset and what was wrong, never an out-of-bounds read.
+ *
+ * Functions return 0 or a negative errno; the reader's and writer's last
+ * error text is kept in the object (shm_scap_reader_error(), ...).
+ */
+#ifndef SHM_SCAP_H
+#define SHM_SCAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "shm_event.h"
+
+/* Block types (libscap's numbering). */
+#define SHM_SCAP_SHB 0x0A0D0D0Au
+#define SHM_SCAP_MI 0x201u
+#define SHM_SCAP_PL_V9 0x215u
+#define SHM_SCAP_FDL_V2 0x218u
+#define SHM_SCAP_EV_V2 0x216u
+#define SHM_SCAP_EVF_V2 0x217u
+#define SHM_SCAP_EV_V2_LARGE 0x221u
+#define SHM_SCAP_EVF_V2_LARGE 0x222u
+#define SHM_SCAP_IL_V2 0x219u
+#define SHM_SCAP_UL_V2 0x220u
+
+/* fd types of the fd list (libscap's scap_fd_type). */
+enum shm_scap_fd_type {
+	SHM_SCAP_FD_UNKNOWN = 0, SHM_SCAP_FD_FILE = 1, SHM_SCAP_FD_DIRECTORY = 2,
+	SHM_SCAP_FD_IPV4_SOCK = 3, SHM_SCAP_FD_IPV6_SOCK = 4,
+	SHM_SCAP_FD_IPV4_SERVSOCK = 5, SHM_SCAP_FD_IPV6_SERVSOCK = 6,
+	SHM_SCAP_FD_FIFO = 7, SHM_SCAP_FD_UNIX_SOCK = 8, SHM_SCAP_FD_EVENT = 9,
+	SHM_SCAP_FD_UNSUPPORTED = 10, SHM_SCAP_FD_SIGNALFD = 11,
+	SHM_SCAP_FD_EVENTPOLL = 12, SHM_SCAP_FD_INOTIFY = 13,
+	SHM_SCAP_FD_TIMERFD = 14, SHM_SCAP_FD_NETLINK = 15, SHM_SCAP_FD_FILE_V2 = 16
+};
+
+struct shm_scap_machine {
+	uint32_t num_cpus;
+	uint64_t memory_size_bytes;
+	uint64_t max_pid;
+	const char *hostname; /* at most 127 bytes are kept */
+};
+
+/* One thread of the process list. Strings are caller-owned when writing and
+ * reader-owned (valid until shm_scap_reader_free) when reading. */
+struct shm_scap_proc {
+	uint64_t tid, pid, ptid, sid, vpgid;
+	const char *comm;    /* e.g. "bash" */
+	const char *exe;     /* argv[0] */
+	const char *exepath; /* full executable path */
+	const char *args;    /* the arguments after argv[0], each NUL-terminated */
+	uint32_t args_len;
+	const char *env;     /* NAME=value strings, each NUL-terminated */
+	uint32_t env_len;
+	const char *cwd;
+	const char *cgroups; /* "subsys=path" strings, each NUL-terminated */
+	uint32_t cgroups_len;
+	const char *root;
+	int64_t fdlimit;
+	uint32_t flags;
+	uint32_t uid, gid;
+	uint32_t vmsize_kb, vmrss_kb, vmswap_kb;
+	uint64_t pfmajor, pfminor;
+	int64_t vtid, vpid;
+	uint64_t clone_ts;
+	int32_t tty;
+	int32_t loginuid;
+	uint8_t exe_writable;
+};
+
+struct shm_scap_fd {
+	int64_t fd;
+	uint64_t ino;
+	uint8_t type; /* enum shm_scap_fd_type */
+	/* sockets: addresses in network order (IPv4 in sip[0]/dip[0]), ports host order */
+	uint32_t sip[4], dip[4];
+	uint16_t sport, dport;
+	uint8_t l4proto;
+	uint64_t source, dest; /* unix sockets: kernel endpoint ids */
+	uint32_t open_flags;   /* FILE_V2: the PPM open flags */
+	const char *name;      /* path, unix socket name, or "" */
+};
+
+struct shm_scap_user {
+	uint32_t uid, gid;
+	const char *name, *homedir, *shell;
+};
+
+struct shm_scap_group {
+	uint32_t gid;
+	const char *name;
+};
+
+struct shm_scap_iface {
+	int is_ipv6;
+	uint16_t type;
+	uint32_t addr4, netmask4, bcast4;          /* network order */
+	uint8_t addr6[16], netmask6[16], bcast6[16];
+	uint64_t linkspeed;
+	const char *ifname;
+};
+
+/* ---- writer ---- */
+struct shm_scap_writer;
+
+/* Creates path (mode 0600, truncated). */
+int shm_scap_writer_new(struct shm_scap_writer **w, const char *path);
+/* Writes to an already open descriptor; the writer does not close it. */
+int shm_scap_writer_fdopen(struct shm_scap_writer **w, int fd);
+const char *shm_scap_writer_error(const struct shm_scap_writer *w);
+/* Metadata blocks must come before the first event. */
+int shm_scap_write_machine(struct shm_scap_writer *w, const struct shm_scap_machine *mi);
+int shm_scap_write_procs(struct shm_scap_writer *w, const struct shm_scap_proc *procs, size_t n);
+int shm_scap_write_fds(struct shm_scap_writer *w, uint64_t tid, const struct shm_scap_fd *fds,
+		       size_t n);
+int shm_scap_write_users(struct shm_scap_writer *w, const struct shm_scap_user *users,
+			 size_t nusers, const struct shm_scap_group *groups, size_t ngroups);
+int shm_scap_write_ifaces(struct shm_scap_writer *w, const struct shm_scap_iface *ifs, size_t n);
+/* One event record (already validated by the caller, or checked here). flags
+ * are the driver's per-event flags; 0 writes an EV block, else EVF. */
+int shm_scap_write_event(struct shm_scap_writer *w, uint16_t cpuid, uint32_t flags,
+			 const void *evt, uint32_t len);
+int shm_scap_writer_flush(struct shm_scap_writer *w);
+/* Flushes and closes; returns the first error the writer met, if any. */
+int shm_scap_writer_free(struct shm_scap_writer *w);
+
+/* ---- reader ---- */
+struct shm_scap_reader;
+
+struct shm_scap_item {
+	enum { SHM_SCAP_ITEM_EVENT = 1 } kind;
+	uint64_t offset;      /* of the block in the (uncompressed) file */
+	uint16_t cpuid;
+	uint32_t flags;
+	struct shm_evt evt;   /* decoded and validated; valid until the next call */
+};
+
+/* Opens path (plain or gzip). Reads the section header and every metadata
+ * block up to the first event block. On failure *r is NULL and err holds
+ * the reason. */
+int shm_scap_reader_new(struct shm_scap_reader **r, const char *path, char *err,
+			size_t errlen);
+/* Next event: 1 with *item filled, 0 at the end of the file, or a negative
+ * errno with the reason (offset and what was wrong) in shm_scap_reader_error.
+ * Metadata blocks met between events are absorbed into the tables below. */
+int shm_scap_reader_next(struct shm_scap_reader *r, struct shm_scap_item *item);
+const char *shm_scap_reader_error(const struct shm_scap_reader *r);
+/* Problems skipped so far (unknown blocks, records that fail validation). */
+uint64_t shm_scap_reader_skipped(const struct shm_scap_reader *r);
+/* Warnings about skipped blocks are written here (NULL: none); default stderr. */
+void shm_scap_reader_set_warnings(struct shm_scap_reader *r, FILE *out);
+
+const struct shm_scap_machine *shm_scap_reader_machine(const struct shm_scap_reader *r);
+size_t shm_scap_reader_procs(const struct shm_scap_reader *r, const struct shm_scap_proc **procs);
+/* fds of the process list, for one tid; returns the count. */
+size_t shm_scap_reader_fds(const struct shm_scap_reader *r, uint64_t tid,
+			   const struct shm_scap_fd **fds);
+size_t shm_scap_reader_users(const struct shm_scap_reader *r, const struct shm_scap_user **users);
+size_t shm_scap_reader_groups(const struct shm_scap_reader *r, const struct shm_scap_group **groups);
+size_t shm_scap_reader_ifaces(const struct shm_scap_reader *r, const struct shm_scap_iface **ifs);
+void shm_scap_reader_free(struct shm_scap_reader *r);
+
+#endif
