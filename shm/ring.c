@@ -1,0 +1,1 @@
+/* ring: work in progress */

@@ -1,0 +1,1 @@
+/* scap_read: work in progress */

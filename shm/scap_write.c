@@ -1,0 +1,1 @@
+/* scap_write: work in progress */

@@ -1,0 +1,1 @@
+/* udig: work in progress */
