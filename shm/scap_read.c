@@ -1,1 +1,986 @@
-/* scap_read: work in progress */
+/*
+ * Capture-file reader (see shm_scap.h).
+ *
+ * Every block is read whole into one buffer (capped at SHM_SCAP_MAX_BLOCK,
+ * grown only as data actually arrives), its trailer checked, then parsed
+ * with a bounds-checked cursor. Framing damage and damaged metadata stop the
+ * reader; an event record that fails validation, an old-format event block
+ * or an unknown block is skipped with a warning and counted.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "shm_scap.h"
+
+/* Older block numbers libscap still reads (scap_savefile.h). */
+#define BT_MI_INT 0x8002ABCDu
+#define BT_PL_V1 0x202u
+#define BT_PL_V1_INT 0x8000ABCDu
+#define BT_PL_V2 0x207u
+#define BT_PL_V2_INT 0x8013ABCDu
+#define BT_PL_V3 0x209u
+#define BT_PL_V3_INT 0x8014ABCDu
+#define BT_PL_V4 0x210u
+#define BT_PL_V5 0x211u
+#define BT_PL_V6 0x212u
+#define BT_PL_V7 0x213u
+#define BT_PL_V8 0x214u
+#define BT_FDL_V1 0x203u
+#define BT_FDL_V1_INT 0x8001ABCDu
+#define BT_EV_V1 0x204u
+#define BT_EV_V1_INT 0x8010ABCDu
+#define BT_EVF_V1 0x208u
+#define BT_IL_V1 0x205u
+#define BT_IL_V1_INT 0x8011ABCDu
+#define BT_UL_V1 0x206u
+#define BT_UL_V1_INT 0x8012ABCDu
+
+#define ARENA_CHUNK (64u * 1024u)
+#define FIRST_READ (1u << 20)
+
+struct arena {
+	struct arena *next;
+	size_t used, cap;
+	char data[];
+};
+
+struct fdset {
+	uint64_t tid;
+	struct shm_scap_fd *fds;
+	size_t n, cap;
+};
+
+struct shm_scap_reader {
+	gzFile gz;
+	int direct;          /* not compressed: the file size bounds every length */
+	uint64_t fsize;
+	uint64_t off;        /* offset of the next unread byte (uncompressed) */
+	uint8_t *buf;        /* the current block's body and trailer */
+	size_t bufcap;
+	/* the block in buf */
+	uint32_t btype, blen;
+	uint64_t boff;
+	int pending;         /* buf holds an event block not yet returned */
+	int state;           /* 0 reading, 1 at the end, <0 the fatal error */
+	FILE *warn;
+	uint64_t skipped;
+	char err[320];
+
+	struct shm_scap_machine mi;
+	int have_mi;
+	char hostname[SHM_SCAP_HOSTNAME_LEN];
+	struct shm_scap_proc *procs;
+	size_t nprocs, capprocs;
+	struct fdset *fdsets;
+	size_t nfdsets, capfdsets;
+	struct shm_scap_user *users;
+	size_t nusers, capusers;
+	struct shm_scap_group *groups;
+	size_t ngroups, capgroups;
+	struct shm_scap_iface *ifaces;
+	size_t nifaces, capifaces;
+	struct arena *arena;
+};
+
+static int fail(struct shm_scap_reader *r, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void warn(struct shm_scap_reader *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int fail(struct shm_scap_reader *r, int err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->err, sizeof r->err, fmt, ap);
+	va_end(ap);
+	r->state = err;
+	return err;
+}
+
+static void warn(struct shm_scap_reader *r, const char *fmt, ...)
+{
+	r->skipped++;
+	if (!r->warn)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("scap: skipped: ", r->warn);
+	vfprintf(r->warn, fmt, ap);
+	fputc('\n', r->warn);
+	va_end(ap);
+}
+
+static const char *block_name(uint32_t t)
+{
+	switch (t) {
+	case SHM_SCAP_SHB: return "section header";
+	case SHM_SCAP_MI: case BT_MI_INT: return "machine info";
+	case SHM_SCAP_PL_V9: case BT_PL_V1: case BT_PL_V1_INT: case BT_PL_V2:
+	case BT_PL_V2_INT: case BT_PL_V3: case BT_PL_V3_INT: case BT_PL_V4:
+	case BT_PL_V5: case BT_PL_V6: case BT_PL_V7: case BT_PL_V8:
+		return "process list";
+	case SHM_SCAP_FDL_V2: case BT_FDL_V1: case BT_FDL_V1_INT: return "fd list";
+	case SHM_SCAP_EV_V2: case SHM_SCAP_EV_V2_LARGE: case BT_EV_V1: case BT_EV_V1_INT:
+		return "event";
+	case SHM_SCAP_EVF_V2: case SHM_SCAP_EVF_V2_LARGE: case BT_EVF_V1:
+		return "event with flags";
+	case SHM_SCAP_IL_V2: case BT_IL_V1: case BT_IL_V1_INT: return "interface list";
+	case SHM_SCAP_UL_V2: case BT_UL_V1: case BT_UL_V1_INT: return "user list";
+	default: return "unknown";
+	}
+}
+
+/* ---- reader-owned strings ---- */
+
+static char *arena_copy(struct shm_scap_reader *r, const void *p, size_t n)
+{
+	struct arena *a = r->arena;
+	if (!a || a->cap - a->used < n + 1) {
+		size_t cap = n + 1 > ARENA_CHUNK ? n + 1 : ARENA_CHUNK;
+		a = malloc(sizeof *a + cap);
+		if (!a)
+			return NULL;
+		a->used = 0;
+		a->cap = cap;
+		a->next = r->arena;
+		r->arena = a;
+	}
+	char *s = a->data + a->used;
+	if (n)
+		memcpy(s, p, n);
+	s[n] = 0;
+	a->used += n + 1;
+	return s;
+}
+
+/* Grows *arr (of *cap elements of size sz) to hold one more; 0 or -ENOMEM. */
+static int grow(void **arr, size_t *cap, size_t n, size_t sz)
+{
+	if (n < *cap)
+		return 0;
+	size_t nc = *cap ? *cap * 2 : 16;
+	void *p = realloc(*arr, nc * sz);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = nc;
+	return 0;
+}
+
+/* ---- bounds-checked parsing of a block body ---- */
+
+struct cur {
+	struct shm_scap_reader *r;
+	const uint8_t *p;
+	size_t len, pos;
+	uint64_t base;    /* file offset of p[0] */
+	const char *what; /* the entry being parsed, for messages */
+	uint64_t what_off;
+	int err;
+};
+
+static int c_fail(struct cur *c, const char *field, size_t need)
+{
+	if (!c->err)
+		c->err = fail(c->r, -EBADMSG,
+			      "offset %" PRIu64 ": block type 0x%x (%s): %s at offset %" PRIu64
+			      ": %s needs %zu bytes, only %zu left in the %s",
+			      c->r->boff, c->r->btype, block_name(c->r->btype), c->what,
+			      c->what_off, field, need, c->len - c->pos, c->what);
+	return c->err;
+}
+
+static int c_get(struct cur *c, void *out, size_t n, const char *field)
+{
+	if (c->err)
+		return c->err;
+	if (c->len - c->pos < n)
+		return c_fail(c, field, n);
+	memcpy(out, c->p + c->pos, n);
+	c->pos += n;
+	return 0;
+}
+
+static uint8_t c_u8(struct cur *c, const char *f) { uint8_t v = 0; c_get(c, &v, 1, f); return v; }
+static uint16_t c_u16(struct cur *c, const char *f) { uint16_t v = 0; c_get(c, &v, 2, f); return v; }
+static uint32_t c_u32(struct cur *c, const char *f) { uint32_t v = 0; c_get(c, &v, 4, f); return v; }
+static uint64_t c_u64(struct cur *c, const char *f) { uint64_t v = 0; c_get(c, &v, 8, f); return v; }
+
+/* u16 length + bytes, copied NUL-terminated into the arena. */
+static const char *c_str(struct cur *c, const char *field, uint32_t *lenp)
+{
+	uint16_t n = c_u16(c, field);
+	if (c->err)
+		return "";
+	if (c->len - c->pos < n) {
+		c_fail(c, field, n);
+		return "";
+	}
+	const char *s = arena_copy(c->r, c->p + c->pos, n);
+	if (!s) {
+		c->err = fail(c->r, -ENOMEM, "out of memory reading the %s", c->what);
+		return "";
+	}
+	c->pos += n;
+	if (lenp)
+		*lenp = n;
+	return s;
+}
+
+static int c_left(const struct cur *c, size_t n) { return !c->err && c->len - c->pos >= n; }
+
+/* A sub-cursor over the next n bytes of c (an entry with a length word). */
+static struct cur c_sub(struct cur *c, size_t n)
+{
+	struct cur s = *c;
+	s.p = c->p + c->pos;
+	s.base = c->base + c->pos;
+	s.len = n;
+	s.pos = 0;
+	return s;
+}
+
+/* Checks an entry's own length word (which covers `self` bytes of itself). */
+static int entry_len_ok(struct cur *c, uint32_t sub_len, size_t min, size_t consumed)
+{
+	if (sub_len < min || sub_len - consumed > c->len - c->pos) {
+		c->err = fail(c->r, -EBADMSG,
+			      "offset %" PRIu64 ": block type 0x%x (%s): %s at offset %" PRIu64
+			      ": entry length %u does not fit (minimum %zu, %zu bytes left in the block)",
+			      c->r->boff, c->r->btype, block_name(c->r->btype), c->what,
+			      c->what_off, sub_len, min, c->len - c->pos + consumed);
+		return c->err;
+	}
+	return 0;
+}
+
+/* ---- metadata blocks ---- */
+
+static int parse_mi(struct shm_scap_reader *r, struct cur *c)
+{
+	uint8_t body[SHM_SCAP_MI_LEN];
+	c->what = "machine info";
+	c->what_off = c->base;
+	if (c_get(c, body, sizeof body, "the machine info record"))
+		return c->err;
+	memcpy(&r->mi.num_cpus, body, 4);
+	memcpy(&r->mi.memory_size_bytes, body + 4, 8);
+	memcpy(&r->mi.max_pid, body + 12, 8);
+	size_t n = strnlen((const char *)body + 20, SHM_SCAP_HOSTNAME_LEN - 1);
+	memcpy(r->hostname, body + 20, n);
+	r->hostname[n] = 0;
+	r->mi.hostname = r->hostname;
+	r->have_mi = 1;
+	return 0;
+}
+
+/* Which fields a process-list version has (libscap's history). */
+static int pl_version(uint32_t t)
+{
+	switch (t) {
+	case BT_PL_V1: case BT_PL_V1_INT: return 1;
+	case BT_PL_V2: case BT_PL_V2_INT: return 2;
+	case BT_PL_V3: case BT_PL_V3_INT: return 3;
+	case BT_PL_V4: return 4;
+	case BT_PL_V5: return 5;
+	case BT_PL_V6: return 6;
+	case BT_PL_V7: return 7;
+	case BT_PL_V8: return 8;
+	default: return 9;
+	}
+}
+
+static int parse_proc(struct cur *c, int ver, struct shm_scap_proc *p)
+{
+	memset(p, 0, sizeof *p);
+	p->sid = (uint64_t)-1;
+	p->vpgid = (uint64_t)-1;
+	p->vtid = -1;
+	p->vpid = -1;
+	p->loginuid = -1;
+	p->comm = p->exe = p->exepath = p->args = p->env = p->cwd = p->cgroups = p->root = "";
+	p->tid = c_u64(c, "tid");
+	p->pid = c_u64(c, "pid");
+	p->ptid = c_u64(c, "ptid");
+	if (ver >= 6)
+		p->sid = c_u64(c, "sid");
+	if (ver >= 8)
+		p->vpgid = c_u64(c, "vpgid");
+	p->comm = c_str(c, "comm", NULL);
+	p->exe = c_str(c, "exe", NULL);
+	if (ver >= 7)
+		p->exepath = c_str(c, "exepath", NULL);
+	p->args = c_str(c, "args", &p->args_len);
+	p->cwd = c_str(c, "cwd", NULL);
+	p->fdlimit = (int64_t)c_u64(c, "fdlimit");
+	p->flags = c_u32(c, "flags");
+	p->uid = c_u32(c, "uid");
+	p->gid = c_u32(c, "gid");
+	if (ver >= 2) {
+		p->vmsize_kb = c_u32(c, "vmsize");
+		p->vmrss_kb = c_u32(c, "vmrss");
+		p->vmswap_kb = c_u32(c, "vmswap");
+		p->pfmajor = c_u64(c, "pfmajor");
+		p->pfminor = c_u64(c, "pfminor");
+	}
+	if (ver >= 3)
+		p->env = c_str(c, "env", &p->env_len);
+	if (ver >= 4) {
+		p->vtid = (int64_t)c_u64(c, "vtid");
+		p->vpid = (int64_t)c_u64(c, "vpid");
+		p->cgroups = c_str(c, "cgroups", &p->cgroups_len);
+	}
+	if (ver >= 5)
+		p->root = c_str(c, "root", NULL);
+	/* fields appended later: present if the entry is long enough */
+	if (ver >= 9 && c_left(c, 4))
+		p->loginuid = (int32_t)c_u32(c, "loginuid");
+	if (ver >= 9 && c_left(c, 1))
+		p->exe_writable = c_u8(c, "exe_writable");
+	return c->err;
+}
+
+static int parse_pl(struct shm_scap_reader *r, struct cur *c)
+{
+	int ver = pl_version(r->btype);
+	c->what = "process entry";
+	while (c->len - c->pos >= 4 && !c->err) {
+		struct shm_scap_proc p;
+		c->what_off = c->base + c->pos;
+		if (grow((void **)&r->procs, &r->capprocs, r->nprocs, sizeof p))
+			return fail(r, -ENOMEM, "out of memory reading the process list");
+		if (ver == 9) {
+			uint32_t sub_len = c_u32(c, "entry length");
+			if (entry_len_ok(c, sub_len, 4, 4))
+				return c->err;
+			struct cur e = c_sub(c, sub_len - 4);
+			/* the entry's length word counts itself: fields start after it */
+			if (parse_proc(&e, ver, &p))
+				return c->err = e.err;
+			c->pos += sub_len - 4; /* skips fields newer than ours */
+		} else if (parse_proc(c, ver, &p)) {
+			return c->err;
+		}
+		r->procs[r->nprocs++] = p;
+	}
+	return c->err;
+}
+
+static struct fdset *fdset_for(struct shm_scap_reader *r, uint64_t tid)
+{
+	for (size_t i = 0; i < r->nfdsets; i++)
+		if (r->fdsets[i].tid == tid)
+			return &r->fdsets[i];
+	if (grow((void **)&r->fdsets, &r->capfdsets, r->nfdsets, sizeof *r->fdsets))
+		return NULL;
+	struct fdset *s = &r->fdsets[r->nfdsets++];
+	memset(s, 0, sizeof *s);
+	s->tid = tid;
+	return s;
+}
+
+/* One fd entry; 1 if it was skipped (a type we do not know, V2 only). */
+static int parse_fd(struct cur *c, int v2, struct shm_scap_fd *f)
+{
+	memset(f, 0, sizeof *f);
+	f->name = "";
+	f->fd = (int64_t)c_u64(c, "fd");
+	f->ino = c_u64(c, "ino");
+	f->type = c_u8(c, "type");
+	switch (f->type) {
+	case SHM_SCAP_FD_IPV4_SOCK:
+		f->sip[0] = c_u32(c, "sip");
+		f->dip[0] = c_u32(c, "dip");
+		f->sport = c_u16(c, "sport");
+		f->dport = c_u16(c, "dport");
+		f->l4proto = c_u8(c, "l4proto");
+		break;
+	case SHM_SCAP_FD_IPV4_SERVSOCK:
+		f->sip[0] = c_u32(c, "ip");
+		f->sport = c_u16(c, "port");
+		f->l4proto = c_u8(c, "l4proto");
+		break;
+	case SHM_SCAP_FD_IPV6_SOCK:
+		c_get(c, f->sip, 16, "sip");
+		c_get(c, f->dip, 16, "dip");
+		f->sport = c_u16(c, "sport");
+		f->dport = c_u16(c, "dport");
+		f->l4proto = c_u8(c, "l4proto");
+		break;
+	case SHM_SCAP_FD_IPV6_SERVSOCK:
+		c_get(c, f->sip, 16, "ip");
+		f->sport = c_u16(c, "port");
+		f->l4proto = c_u8(c, "l4proto");
+		break;
+	case SHM_SCAP_FD_UNIX_SOCK:
+		f->source = c_u64(c, "source");
+		f->dest = c_u64(c, "destination");
+		f->name = c_str(c, "name", NULL);
+		break;
+	case SHM_SCAP_FD_FILE_V2:
+		f->open_flags = c_u32(c, "open flags");
+		f->name = c_str(c, "name", NULL);
+		if (v2 && c_left(c, 4))
+			f->dev = c_u32(c, "dev");
+		break;
+	case SHM_SCAP_FD_UNKNOWN:
+		break;
+	case SHM_SCAP_FD_FILE: case SHM_SCAP_FD_DIRECTORY: case SHM_SCAP_FD_FIFO:
+	case SHM_SCAP_FD_EVENT: case SHM_SCAP_FD_UNSUPPORTED: case SHM_SCAP_FD_SIGNALFD:
+	case SHM_SCAP_FD_EVENTPOLL: case SHM_SCAP_FD_INOTIFY: case SHM_SCAP_FD_TIMERFD:
+	case SHM_SCAP_FD_NETLINK:
+		f->name = c_str(c, "name", NULL);
+		break;
+	default:
+		if (v2)
+			return 1;
+		c->err = fail(c->r, -EBADMSG,
+			      "offset %" PRIu64 ": block type 0x%x (fd list): fd entry at offset %"
+			      PRIu64 ": unknown fd type %u", c->r->boff, c->r->btype,
+			      c->what_off, f->type);
+	}
+	return c->err;
+}
+
+static int parse_fdl(struct shm_scap_reader *r, struct cur *c)
+{
+	int v2 = r->btype == SHM_SCAP_FDL_V2;
+	c->what = "fd list";
+	c->what_off = c->base;
+	uint64_t tid = c_u64(c, "tid");
+	if (c->err)
+		return c->err;
+	struct fdset *set = fdset_for(r, tid);
+	if (!set)
+		return fail(r, -ENOMEM, "out of memory reading an fd list");
+	c->what = "fd entry";
+	while (c->len - c->pos >= 4 && !c->err) {
+		struct shm_scap_fd f;
+		int rc;
+		c->what_off = c->base + c->pos;
+		if (v2) {
+			uint32_t sub_len = c_u32(c, "entry length");
+			if (entry_len_ok(c, sub_len, 4, 4))
+				return c->err;
+			struct cur e = c_sub(c, sub_len - 4);
+			rc = parse_fd(&e, 1, &f);
+			if (rc < 0)
+				return c->err = e.err;
+			c->pos += sub_len - 4;
+		} else {
+			rc = parse_fd(c, 0, &f);
+			if (rc < 0)
+				return c->err;
+		}
+		if (rc == 1) {
+			warn(r, "offset %" PRIu64 ": block type 0x%x (fd list): fd entry at offset %"
+			     PRIu64 ": unknown fd type %u", r->boff, r->btype, c->what_off, f.type);
+			continue;
+		}
+		if (grow((void **)&set->fds, &set->cap, set->n, sizeof f))
+			return fail(r, -ENOMEM, "out of memory reading an fd list");
+		set->fds[set->n++] = f;
+	}
+	return c->err;
+}
+
+static int parse_ul(struct shm_scap_reader *r, struct cur *c)
+{
+	int v2 = r->btype == SHM_SCAP_UL_V2;
+	c->what = "user entry";
+	while (c->len - c->pos >= 4 && !c->err) {
+		struct cur e;
+		c->what_off = c->base + c->pos;
+		uint32_t sub_len = 0;
+		if (v2) {
+			sub_len = c_u32(c, "entry length");
+			if (entry_len_ok(c, sub_len, 4, 4))
+				return c->err;
+			e = c_sub(c, sub_len - 4);
+		} else {
+			e = c_sub(c, c->len - c->pos);
+		}
+		uint8_t type = c_u8(&e, "type");
+		if (type == SHM_SCAP_UL_USER) {
+			struct shm_scap_user u;
+			u.uid = c_u32(&e, "uid");
+			u.gid = c_u32(&e, "gid");
+			u.name = c_str(&e, "name", NULL);
+			u.homedir = c_str(&e, "homedir", NULL);
+			u.shell = c_str(&e, "shell", NULL);
+			if (e.err)
+				return c->err = e.err;
+			if (grow((void **)&r->users, &r->capusers, r->nusers, sizeof u))
+				return fail(r, -ENOMEM, "out of memory reading the user list");
+			r->users[r->nusers++] = u;
+		} else { /* libscap: anything else is a group */
+			struct shm_scap_group g;
+			g.gid = c_u32(&e, "gid");
+			g.name = c_str(&e, "name", NULL);
+			if (e.err)
+				return c->err = e.err;
+			if (grow((void **)&r->groups, &r->capgroups, r->ngroups, sizeof g))
+				return fail(r, -ENOMEM, "out of memory reading the user list");
+			r->groups[r->ngroups++] = g;
+		}
+		c->pos += v2 ? sub_len - 4 : e.pos;
+	}
+	return c->err;
+}
+
+static int parse_il(struct shm_scap_reader *r, struct cur *c)
+{
+	int v2 = r->btype == SHM_SCAP_IL_V2;
+	c->what = "interface entry";
+	while (c->len - c->pos >= 4 && !c->err) {
+		struct cur e;
+		struct shm_scap_iface f;
+		c->what_off = c->base + c->pos;
+		uint32_t sub_len = 0;
+		if (v2) {
+			/* this list's length word does not count itself */
+			sub_len = c_u32(c, "entry length");
+			if (entry_len_ok(c, sub_len, 0, 0))
+				return c->err;
+			e = c_sub(c, sub_len);
+		} else {
+			e = c_sub(c, c->len - c->pos);
+		}
+		memset(&f, 0, sizeof f);
+		f.type = c_u16(&e, "type");
+		uint16_t nlen = c_u16(&e, "name length");
+		if (e.err)
+			return c->err = e.err;
+		switch (f.type) {
+		case SHM_SCAP_II_IPV4: case SHM_SCAP_II_IPV4_NOLINKSPEED:
+			f.addr4 = c_u32(&e, "addr");
+			f.netmask4 = c_u32(&e, "netmask");
+			f.bcast4 = c_u32(&e, "bcast");
+			break;
+		case SHM_SCAP_II_IPV6: case SHM_SCAP_II_IPV6_NOLINKSPEED:
+			f.is_ipv6 = 1;
+			c_get(&e, f.addr6, 16, "addr");
+			c_get(&e, f.netmask6, 16, "netmask");
+			c_get(&e, f.bcast6, 16, "bcast");
+			break;
+		default:
+			return c->err = fail(r, -EBADMSG,
+				"offset %" PRIu64 ": block type 0x%x (interface list): entry at offset %"
+				PRIu64 ": unknown interface type %u", r->boff, r->btype,
+				c->what_off, f.type);
+		}
+		if (f.type == SHM_SCAP_II_IPV4 || f.type == SHM_SCAP_II_IPV6)
+			f.linkspeed = c_u64(&e, "linkspeed");
+		if (e.err)
+			return c->err = e.err;
+		if (e.len - e.pos < nlen) {
+			c_fail(&e, "name", nlen);
+			return c->err = e.err;
+		}
+		f.ifname = arena_copy(r, e.p + e.pos, nlen);
+		if (!f.ifname)
+			return fail(r, -ENOMEM, "out of memory reading the interface list");
+		e.pos += nlen;
+		if (grow((void **)&r->ifaces, &r->capifaces, r->nifaces, sizeof f))
+			return fail(r, -ENOMEM, "out of memory reading the interface list");
+		r->ifaces[r->nifaces++] = f;
+		c->pos += v2 ? sub_len : e.pos;
+	}
+	return c->err;
+}
+
+/* ---- framing ---- */
+
+static int read_fail(struct shm_scap_reader *r, const char *what, size_t want, size_t got)
+{
+	int zerr = Z_OK;
+	const char *zmsg = gzerror(r->gz, &zerr);
+	if (zerr != Z_OK && zerr != Z_BUF_ERROR)
+		return fail(r, -EIO, "offset %" PRIu64 ": read error in %s: %s", r->off, what,
+			    zerr == Z_ERRNO ? strerror(errno) : zmsg);
+	return fail(r, -EBADMSG, "offset %" PRIu64 ": truncated file: %s needs %zu bytes, "
+		    "only %zu left", r->off - got, what, want, got);
+}
+
+/* Reads up to n bytes at buf+have, growing buf only as data arrives. */
+static int fill(struct shm_scap_reader *r, size_t need, size_t *got)
+{
+	size_t have = 0;
+	while (have < need) {
+		size_t want = need;
+		size_t step = have < FIRST_READ ? FIRST_READ : have;
+		if (want - have > step)
+			want = have + step;
+		if (want > r->bufcap) {
+			uint8_t *p = realloc(r->buf, want);
+			if (!p)
+				return fail(r, -ENOMEM, "out of memory reading a block of %zu bytes",
+					    need);
+			r->buf = p;
+			r->bufcap = want;
+		}
+		int n = gzread(r->gz, r->buf + have, (unsigned)(want - have));
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		r->off += (size_t)n;
+	}
+	*got = have;
+	return 0;
+}
+
+/* Reads the next block into buf: 1, 0 at a clean end, or a negative errno.
+ * The first block of a file must be a section header: anything else is not
+ * a capture, whatever its length says. */
+static int read_block(struct shm_scap_reader *r, int first)
+{
+	uint32_t h[2];
+	int n = gzread(r->gz, h, sizeof h);
+	if (n == 0) {
+		int zerr = Z_OK;
+		const char *zmsg = gzerror(r->gz, &zerr);
+		if (zerr != Z_OK && zerr != Z_BUF_ERROR)
+			return fail(r, -EIO, "offset %" PRIu64 ": read error: %s", r->off,
+				    zerr == Z_ERRNO ? strerror(errno) : zmsg);
+		if (zerr == Z_BUF_ERROR)
+			return fail(r, -EBADMSG, "offset %" PRIu64 ": truncated file: the "
+				    "compressed stream ends early", r->off);
+		return 0;
+	}
+	if (n < 0)
+		return read_fail(r, "a block header", 8, 0);
+	r->off += (size_t)n;
+	if (n < 8)
+		return read_fail(r, "a block header", 8, (size_t)n);
+	r->boff = r->off - 8;
+	r->btype = h[0];
+	r->blen = h[1];
+	const char *name = block_name(r->btype);
+	if (first && r->btype != SHM_SCAP_SHB)
+		return fail(r, -EBADMSG, "offset 0: not a capture file: the first block has type "
+			    "0x%x, a section header (0x%x) was expected", r->btype, SHM_SCAP_SHB);
+	if (r->blen < 12)
+		return fail(r, -EBADMSG, "offset %" PRIu64 ": block type 0x%x (%s): block "
+			    "length %u is too small (minimum 12)", r->boff, r->btype, name, r->blen);
+	if (r->blen % 4)
+		return fail(r, -EBADMSG, "offset %" PRIu64 ": block type 0x%x (%s): block "
+			    "length %u is not a multiple of 4", r->boff, r->btype, name, r->blen);
+	if (r->blen > SHM_SCAP_MAX_BLOCK)
+		return fail(r, -EFBIG, "offset %" PRIu64 ": block type 0x%x (%s): block length "
+			    "%u exceeds the %u MiB limit (damaged file?)", r->boff, r->btype,
+			    name, r->blen, SHM_SCAP_MAX_BLOCK >> 20);
+	if (r->direct && r->blen > r->fsize - r->boff)
+		return fail(r, -EBADMSG, "offset %" PRIu64 ": block type 0x%x (%s): block "
+			    "length %u runs past the end of the file (%" PRIu64 " bytes left)",
+			    r->boff, r->btype, name, r->blen, r->fsize - r->boff);
+	size_t got = 0, need = r->blen - 8;
+	if (fill(r, need, &got))
+		return r->state;
+	if (got < need) {
+		char what[64];
+		snprintf(what, sizeof what, "block type 0x%x of %u bytes", r->btype, r->blen);
+		int zerr = Z_OK;
+		const char *zmsg = gzerror(r->gz, &zerr);
+		if (zerr != Z_OK && zerr != Z_BUF_ERROR)
+			return fail(r, -EIO, "offset %" PRIu64 ": read error in %s: %s", r->boff,
+				    what, zerr == Z_ERRNO ? strerror(errno) : zmsg);
+		return fail(r, -EBADMSG, "offset %" PRIu64 ": block type 0x%x (%s): truncated "
+			    "file: block length %u, only %zu bytes left", r->boff, r->btype, name,
+			    r->blen, got + 8);
+	}
+	uint32_t trailer;
+	memcpy(&trailer, r->buf + need - 4, 4);
+	if (trailer != r->blen)
+		return fail(r, -EBADMSG, "offset %" PRIu64 ": block type 0x%x (%s): trailing "
+			    "length %u does not match %u", r->boff, r->btype, name, trailer,
+			    r->blen);
+	return 1;
+}
+
+static int is_event_block(uint32_t t)
+{
+	switch (t) {
+	case SHM_SCAP_EV_V2: case SHM_SCAP_EVF_V2: case SHM_SCAP_EV_V2_LARGE:
+	case SHM_SCAP_EVF_V2_LARGE: case BT_EV_V1: case BT_EV_V1_INT: case BT_EVF_V1:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int parse_shb(struct shm_scap_reader *r)
+{
+	uint32_t magic;
+	uint16_t major, minor;
+	if (r->blen < SHM_SCAP_SHB_LEN)
+		return fail(r, -EBADMSG, "offset %" PRIu64 ": section header: block length %u "
+			    "is too small (minimum %u)", r->boff, r->blen, SHM_SCAP_SHB_LEN);
+	memcpy(&magic, r->buf, 4);
+	memcpy(&major, r->buf + 4, 2);
+	memcpy(&minor, r->buf + 6, 2);
+	if (magic == __builtin_bswap32(SHM_SCAP_SHB_MAGIC))
+		return fail(r, -ENOTSUP, "offset %" PRIu64 ": section header: the capture was "
+			    "written on a machine of the other byte order, which is not supported",
+			    r->boff + 8);
+	if (magic != SHM_SCAP_SHB_MAGIC)
+		return fail(r, -EBADMSG, "offset %" PRIu64 ": section header: byte-order magic "
+			    "0x%08x, expected 0x%08x", r->boff + 8, magic, SHM_SCAP_SHB_MAGIC);
+	if (major > SHM_SCAP_VERSION_MAJOR)
+		return fail(r, -ENOTSUP, "offset %" PRIu64 ": section header: format version "
+			    "%u.%u is newer than this reader (%u.x); upgrade pdig", r->boff + 8,
+			    major, minor, SHM_SCAP_VERSION_MAJOR);
+	return 0;
+}
+
+/* Parses the metadata block in buf into the tables. */
+static int absorb_metadata(struct shm_scap_reader *r)
+{
+	struct cur c = {.r = r, .p = r->buf, .len = r->blen - 12, .base = r->boff + 8};
+	switch (r->btype) {
+	case SHM_SCAP_SHB:
+		return parse_shb(r);
+	case SHM_SCAP_MI: case BT_MI_INT:
+		return parse_mi(r, &c);
+	case SHM_SCAP_PL_V9: case BT_PL_V1: case BT_PL_V1_INT: case BT_PL_V2:
+	case BT_PL_V2_INT: case BT_PL_V3: case BT_PL_V3_INT: case BT_PL_V4:
+	case BT_PL_V5: case BT_PL_V6: case BT_PL_V7: case BT_PL_V8:
+		return parse_pl(r, &c);
+	case SHM_SCAP_FDL_V2: case BT_FDL_V1: case BT_FDL_V1_INT:
+		return parse_fdl(r, &c);
+	case SHM_SCAP_UL_V2: case BT_UL_V1: case BT_UL_V1_INT:
+		return parse_ul(r, &c);
+	case SHM_SCAP_IL_V2: case BT_IL_V1: case BT_IL_V1_INT:
+		return parse_il(r, &c);
+	default:
+		warn(r, "offset %" PRIu64 ": unknown block type 0x%x (%u bytes)", r->boff,
+		     r->btype, r->blen);
+		return 0;
+	}
+}
+
+/* Decodes the event block in buf: 1 with item filled, 0 if skipped. */
+static int take_event(struct shm_scap_reader *r, struct shm_scap_item *item)
+{
+	uint32_t t = r->btype;
+	size_t body = r->blen - 12;
+	if (t == BT_EV_V1 || t == BT_EV_V1_INT || t == BT_EVF_V1) {
+		warn(r, "offset %" PRIu64 ": block type 0x%x: old event format (no parameter "
+		     "count) is not supported", r->boff, t);
+		return 0;
+	}
+	size_t pre = (t == SHM_SCAP_EVF_V2 || t == SHM_SCAP_EVF_V2_LARGE) ? 6 : 2;
+	if (body < pre) {
+		warn(r, "offset %" PRIu64 ": block type 0x%x (%s): %zu bytes cannot hold the "
+		     "cpu id%s", r->boff, t, block_name(t), body, pre == 6 ? " and flags" : "");
+		return 0;
+	}
+	char why[160];
+	memset(item, 0, sizeof *item);
+	int rc = shm_evt_decode(&item->evt, r->buf + pre, body - pre, why, sizeof why);
+	if (rc == 0 && body - pre - item->evt.len >= 4) {
+		snprintf(why, sizeof why, "event of %u bytes leaves %zu unexplained bytes in "
+			 "the block", item->evt.len, body - pre - item->evt.len);
+		rc = -EBADMSG;
+	}
+	if (rc) {
+		warn(r, "offset %" PRIu64 ": block type 0x%x (%s): bad event record: %s",
+		     r->boff, t, block_name(t), why);
+		return 0;
+	}
+	item->kind = SHM_SCAP_ITEM_EVENT;
+	item->offset = r->boff;
+	memcpy(&item->cpuid, r->buf, 2);
+	if (pre == 6)
+		memcpy(&item->flags, r->buf + 2, 4);
+	return 1;
+}
+
+/* ---- public API ---- */
+
+int shm_scap_reader_new(struct shm_scap_reader **rp, const char *path, char *err,
+			size_t errlen)
+{
+	return shm_scap_reader_open(rp, path, stderr, err, errlen);
+}
+
+int shm_scap_reader_open(struct shm_scap_reader **rp, const char *path, FILE *warnings,
+			 char *err, size_t errlen)
+{
+	struct shm_scap_reader *r = NULL;
+	struct stat st;
+	int rc, fd = -1;
+
+	*rp = NULL;
+	memset(&st, 0, sizeof st);
+	if (err && errlen)
+		err[0] = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = -errno;
+		if (err && errlen)
+			snprintf(err, errlen, "cannot open %s: %s", path, strerror(-rc));
+		return rc;
+	}
+	r = calloc(1, sizeof *r);
+	if (!r) {
+		rc = -ENOMEM;
+		if (err && errlen)
+			snprintf(err, errlen, "out of memory");
+		goto err;
+	}
+	r->warn = warnings;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		r->fsize = (uint64_t)st.st_size;
+	r->gz = gzdopen(fd, "rb");
+	if (!r->gz) {
+		rc = -ENOMEM;
+		snprintf(r->err, sizeof r->err, "cannot open %s for reading", path);
+		goto err;
+	}
+	fd = -1; /* owned by gz now */
+	gzbuffer(r->gz, 128 * 1024);
+	r->direct = gzdirect(r->gz) && S_ISREG(st.st_mode);
+
+	rc = read_block(r, 1);
+	if (rc == 0)
+		rc = fail(r, -EBADMSG, "offset 0: empty file, not a capture (no section header)");
+	if (rc < 0)
+		goto err;
+	if ((rc = parse_shb(r)) < 0)
+		goto err;
+	/* metadata up to the first event block */
+	for (;;) {
+		rc = read_block(r, 0);
+		if (rc < 0)
+			goto err;
+		if (rc == 0) {
+			r->state = 1;
+			break;
+		}
+		if (is_event_block(r->btype)) {
+			r->pending = 1;
+			break;
+		}
+		if ((rc = absorb_metadata(r)) < 0)
+			goto err;
+	}
+	*rp = r;
+	return 0;
+err:
+	if (err && errlen && r && r->err[0])
+		snprintf(err, errlen, "%s: %s", path, r->err);
+	if (fd >= 0)
+		close(fd);
+	shm_scap_reader_free(r);
+	return rc;
+}
+
+int shm_scap_reader_next(struct shm_scap_reader *r, struct shm_scap_item *item)
+{
+	for (;;) {
+		if (r->state)
+			return r->state < 0 ? r->state : 0;
+		if (!r->pending) {
+			int rc = read_block(r, 0);
+			if (rc < 0)
+				return rc;
+			if (rc == 0) {
+				r->state = 1;
+				return 0;
+			}
+		}
+		r->pending = 0;
+		if (is_event_block(r->btype)) {
+			if (take_event(r, item))
+				return 1;
+		} else if (absorb_metadata(r) < 0) {
+			return r->state;
+		}
+	}
+}
+
+const char *shm_scap_reader_error(const struct shm_scap_reader *r)
+{
+	return r->state < 0 ? r->err : "";
+}
+
+uint64_t shm_scap_reader_skipped(const struct shm_scap_reader *r)
+{
+	return r->skipped;
+}
+
+void shm_scap_reader_set_warnings(struct shm_scap_reader *r, FILE *out)
+{
+	r->warn = out;
+}
+
+const struct shm_scap_machine *shm_scap_reader_machine(const struct shm_scap_reader *r)
+{
+	return r->have_mi ? &r->mi : NULL;
+}
+
+size_t shm_scap_reader_procs(const struct shm_scap_reader *r, const struct shm_scap_proc **procs)
+{
+	*procs = r->procs;
+	return r->nprocs;
+}
+
+size_t shm_scap_reader_fds(const struct shm_scap_reader *r, uint64_t tid,
+			   const struct shm_scap_fd **fds)
+{
+	for (size_t i = 0; i < r->nfdsets; i++) {
+		if (r->fdsets[i].tid == tid) {
+			*fds = r->fdsets[i].fds;
+			return r->fdsets[i].n;
+		}
+	}
+	*fds = NULL;
+	return 0;
+}
+
+size_t shm_scap_reader_users(const struct shm_scap_reader *r, const struct shm_scap_user **users)
+{
+	*users = r->users;
+	return r->nusers;
+}
+
+size_t shm_scap_reader_groups(const struct shm_scap_reader *r, const struct shm_scap_group **groups)
+{
+	*groups = r->groups;
+	return r->ngroups;
+}
+
+size_t shm_scap_reader_ifaces(const struct shm_scap_reader *r, const struct shm_scap_iface **ifs)
+{
+	*ifs = r->ifaces;
+	return r->nifaces;
+}
+
+void shm_scap_reader_free(struct shm_scap_reader *r)
+{
+	if (!r)
+		return;
+	if (r->gz)
+		gzclose(r->gz);
+	free(r->buf);
+	free(r->procs);
+	for (size_t i = 0; i < r->nfdsets; i++)
+		free(r->fdsets[i].fds);
+	free(r->fdsets);
+	free(r->users);
+	free(r->groups);
+	free(r->ifaces);
+	while (r->arena) {
+		struct arena *a = r->arena;
+		r->arena = a->next;
+		free(a);
+	}
+	free(r);
+}

@@ -2,16 +2,20 @@
  * Capture files (.scap): the pcapng-like block format libscap reads and writes.
  *
  * A file is a sequence of blocks {u32 type, u32 total length, body padded to
- * 4 bytes, u32 total length again}: a section header first, then machine
- * info, the process list (one block per process, with cwd so relative paths
- * resolve), fd lists, the user/group list, the interface list, and event
- * blocks (EV: cpu id + event; EVF: cpu id + flags + event; "large" variants
- * for events with 32-bit parameter lengths).
+ * 4 bytes, u32 total length again}, little-endian: a section header first,
+ * then machine info, the process list (length-prefixed entries, one per
+ * thread, with cwd so relative paths resolve), one fd list per thread, the
+ * user/group list, the interface list, and event blocks (EV: u16 cpu id +
+ * event; EVF: u16 cpu id + u32 flags + event; "large" variants for events
+ * with 32-bit parameter lengths).
  *
- * The writer produces what Debian's sysdig 0.29.3 reads; the reader takes
- * what we write and what sysdig writes, gzip-compressed or not. The reader
- * never trusts a length: a damaged file ends in an error naming the byte
- * offset and what was wrong, never an out-of-bounds read.
+ * The writer produces what Debian's sysdig 0.29.3 reads (byte for byte what
+ * its `sysdig -r ours -w theirs` writes back); the reader takes what we write
+ * and what sysdig writes (and older block versions), gzip-compressed or not.
+ * The reader never trusts a length. Damaged framing or metadata stops it with
+ * an error naming the byte offset and what was wrong; an event record that
+ * fails validation or an unknown block is skipped with a warning naming the
+ * offset, and counted (shm_scap_reader_skipped).
  *
  * Functions return 0 or a negative errno; the reader's and writer's last
  * error text is kept in the object (shm_scap_reader_error(), ...).
@@ -37,6 +41,32 @@
 #define SHM_SCAP_IL_V2 0x219u
 #define SHM_SCAP_UL_V2 0x220u
 
+/* Format facts (libscap of early 2022) the reader, the writer and tests share. */
+#define SHM_SCAP_SHB_MAGIC 0x1A2B3C4Du
+#define SHM_SCAP_VERSION_MAJOR 1
+#define SHM_SCAP_VERSION_MINOR 2
+#define SHM_SCAP_SHB_LEN 28u       /* the whole section header block */
+#define SHM_SCAP_MI_LEN 180u       /* machine info body: packed scap_machine_info */
+#define SHM_SCAP_HOSTNAME_LEN 128u
+#define SHM_SCAP_UL_USER 0
+#define SHM_SCAP_UL_GROUP 1
+#define SHM_SCAP_II_IPV4 1
+#define SHM_SCAP_II_IPV6 2
+#define SHM_SCAP_II_IPV4_NOLINKSPEED 3
+#define SHM_SCAP_II_IPV6_NOLINKSPEED 4
+/* What sysdig 0.29.3's reader accepts; the writer cuts longer strings to fit
+ * and counts them (shm_scap_writer_truncated). */
+#define SHM_SCAP_MAX_PATH 1024u    /* comm, exe, exepath, cwd, root */
+#define SHM_SCAP_MAX_ARGS 4096u    /* args, env, cgroups */
+#define SHM_SCAP_MAX_FDNAME 1023u  /* fd and interface names */
+#define SHM_SCAP_MAX_CRED 255u     /* user and group names, home, shell */
+#define SHM_SCAP_READER_BUF 65536u /* body of a non-large event block */
+/* Our own cap on any block, so a damaged length cannot make us allocate GiBs. */
+#define SHM_SCAP_MAX_BLOCK (64u << 20)
+
+/* Padding that brings n bytes to a multiple of 4. */
+static inline uint32_t shm_scap_pad(uint64_t n) { return (uint32_t)(-n & 3u); }
+
 /* fd types of the fd list (libscap's scap_fd_type). */
 enum shm_scap_fd_type {
 	SHM_SCAP_FD_UNKNOWN = 0, SHM_SCAP_FD_FILE = 1, SHM_SCAP_FD_DIRECTORY = 2,
@@ -55,8 +85,13 @@ struct shm_scap_machine {
 	const char *hostname; /* at most 127 bytes are kept */
 };
 
-/* One thread of the process list. Strings are caller-owned when writing and
- * reader-owned (valid until shm_scap_reader_free) when reading. */
+/* One thread of the process list (PL_V9, in libscap's field order: tid ..
+ * root, then loginuid and exe_writable as libscap of early 2022 appends them).
+ * Strings are caller-owned when writing and reader-owned (valid until
+ * shm_scap_reader_free) when reading; args/env/cgroups are counted buffers
+ * of NUL-terminated strings, which the reader also NUL-terminates. Older
+ * versions read default the missing fields (sid, vpgid, vtid, vpid,
+ * loginuid: -1). */
 struct shm_scap_proc {
 	uint64_t tid, pid, ptid, sid, vpgid;
 	const char *comm;    /* e.g. "bash" */
@@ -76,9 +111,9 @@ struct shm_scap_proc {
 	uint32_t vmsize_kb, vmrss_kb, vmswap_kb;
 	uint64_t pfmajor, pfminor;
 	int64_t vtid, vpid;
-	uint64_t clone_ts;
-	int32_t tty;
-	int32_t loginuid;
+	uint64_t clone_ts;   /* not in the 2022 format: neither written nor read */
+	int32_t tty;         /* not in the 2022 format: neither written nor read */
+	int32_t loginuid;    /* -1 when unknown */
 	uint8_t exe_writable;
 };
 
@@ -86,12 +121,14 @@ struct shm_scap_fd {
 	int64_t fd;
 	uint64_t ino;
 	uint8_t type; /* enum shm_scap_fd_type */
-	/* sockets: addresses in network order (IPv4 in sip[0]/dip[0]), ports host order */
+	/* sockets: addresses in network order (IPv4 in sip[0]/dip[0]), ports host
+	 * order; server (listening) sockets use sip/sport for the local end. */
 	uint32_t sip[4], dip[4];
 	uint16_t sport, dport;
 	uint8_t l4proto;
 	uint64_t source, dest; /* unix sockets: kernel endpoint ids */
 	uint32_t open_flags;   /* FILE_V2: the PPM open flags */
+	uint32_t dev;          /* FILE_V2: device of the file (major/minor) */
 	const char *name;      /* path, unix socket name, or "" */
 };
 
@@ -107,7 +144,8 @@ struct shm_scap_group {
 
 struct shm_scap_iface {
 	int is_ipv6;
-	uint16_t type;
+	uint16_t type; /* on disk: 1 IPv4, 2 IPv6 (3, 4: old, no link speed);
+			* set by the reader, derived from is_ipv6 by the writer */
 	uint32_t addr4, netmask4, bcast4;          /* network order */
 	uint8_t addr6[16], netmask6[16], bcast6[16];
 	uint64_t linkspeed;
@@ -119,19 +157,29 @@ struct shm_scap_writer;
 
 /* Creates path (mode 0600, truncated). */
 int shm_scap_writer_new(struct shm_scap_writer **w, const char *path);
-/* Writes to an already open descriptor; the writer does not close it. */
+/* Writes to an already open descriptor, from its current position; the
+ * writer does not close it. */
 int shm_scap_writer_fdopen(struct shm_scap_writer **w, int fd);
 const char *shm_scap_writer_error(const struct shm_scap_writer *w);
-/* Metadata blocks must come before the first event. */
+/* Strings cut so far to the limits above. */
+uint64_t shm_scap_writer_truncated(const struct shm_scap_writer *w);
+/* Metadata blocks must come before the first event. Any error sticks: later
+ * calls return it, shm_scap_writer_error() says what happened. */
 int shm_scap_write_machine(struct shm_scap_writer *w, const struct shm_scap_machine *mi);
 int shm_scap_write_procs(struct shm_scap_writer *w, const struct shm_scap_proc *procs, size_t n);
+/* tid must be in a process list written before (libscap refuses the file
+ * otherwise). Types 1-16 only. */
 int shm_scap_write_fds(struct shm_scap_writer *w, uint64_t tid, const struct shm_scap_fd *fds,
 		       size_t n);
 int shm_scap_write_users(struct shm_scap_writer *w, const struct shm_scap_user *users,
 			 size_t nusers, const struct shm_scap_group *groups, size_t ngroups);
 int shm_scap_write_ifaces(struct shm_scap_writer *w, const struct shm_scap_iface *ifs, size_t n);
-/* One event record (already validated by the caller, or checked here). flags
- * are the driver's per-event flags; 0 writes an EV block, else EVF. */
+/* One event record; only its framing is checked here (length, type), the
+ * caller validated the parameters. flags are libscap's dump flags
+ * (1 SCAP_DF_STATE_ONLY, 2 SCAP_DF_TRACER; sysdig -w drops state-only
+ * events): 0 writes an EV block, else EVF. The _LARGE variant is chosen from
+ * the event type (SHM_EF_LARGE_PAYLOAD); flag 4 (SCAP_DF_LARGE) is ignored.
+ * Allocates nothing. -E2BIG for a non-large event over sysdig's 64 KiB. */
 int shm_scap_write_event(struct shm_scap_writer *w, uint16_t cpuid, uint32_t flags,
 			 const void *evt, uint32_t len);
 int shm_scap_writer_flush(struct shm_scap_writer *w);
@@ -151,19 +199,25 @@ struct shm_scap_item {
 
 /* Opens path (plain or gzip). Reads the section header and every metadata
  * block up to the first event block. On failure *r is NULL and err holds
- * the reason. */
+ * the reason. Warnings go to stderr. */
 int shm_scap_reader_new(struct shm_scap_reader **r, const char *path, char *err,
 			size_t errlen);
+/* The same, with warnings about skipped blocks going to `warnings` (NULL:
+ * none), from the first block on. */
+int shm_scap_reader_open(struct shm_scap_reader **r, const char *path, FILE *warnings,
+			 char *err, size_t errlen);
 /* Next event: 1 with *item filled, 0 at the end of the file, or a negative
  * errno with the reason (offset and what was wrong) in shm_scap_reader_error.
- * Metadata blocks met between events are absorbed into the tables below. */
+ * Metadata blocks met between events are absorbed into the tables below
+ * (which may move the arrays: fetch them again after such a call). */
 int shm_scap_reader_next(struct shm_scap_reader *r, struct shm_scap_item *item);
 const char *shm_scap_reader_error(const struct shm_scap_reader *r);
 /* Problems skipped so far (unknown blocks, records that fail validation). */
 uint64_t shm_scap_reader_skipped(const struct shm_scap_reader *r);
-/* Warnings about skipped blocks are written here (NULL: none); default stderr. */
+/* Where later warnings go (NULL: none). */
 void shm_scap_reader_set_warnings(struct shm_scap_reader *r, FILE *out);
 
+/* NULL when the file has no machine info block. */
 const struct shm_scap_machine *shm_scap_reader_machine(const struct shm_scap_reader *r);
 size_t shm_scap_reader_procs(const struct shm_scap_reader *r, const struct shm_scap_proc **procs);
 /* fds of the process list, for one tid; returns the count. */
