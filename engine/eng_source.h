@@ -1,0 +1,73 @@
+/*
+ * Where events come from. State, fields and filters see only this
+ * interface, so a capture file and the live ring look the same to them.
+ *
+ * A source yields events in order and may carry initial state (a
+ * capture's process, fd and user lists; later, the tracer's snapshot for a
+ * live ring). Each source reports what it skipped or lost.
+ *
+ * Sources: eng_source_scap_new() (a .scap file) and eng_source_ring_new()
+ * (the live shared-memory ring of shm/shm_ring.h: named regions and regions
+ * handed over a unix socket, all producers merged by timestamp).
+ */
+#ifndef ENG_SOURCE_H
+#define ENG_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "eng_state.h"
+
+struct eng_source;
+
+struct eng_source_ops {
+	/* 1 with ev->evt, ev->cpuid and *dump_flags set; 0 at the end; or a
+	 * negative errno (the reason from error()). */
+	int (*next)(struct eng_source *s, struct eng_event *ev, uint32_t *dump_flags);
+	/* Loads what the source knows before its first event. */
+	int (*load_state)(struct eng_source *s, struct eng_state *st);
+	const char *(*error)(const struct eng_source *s);
+	/* Events the source could not deliver (damaged, dropped upstream). */
+	uint64_t (*lost)(const struct eng_source *s);
+	void (*free)(struct eng_source *s);
+};
+
+struct eng_source {
+	const struct eng_source_ops *ops;
+	const char *name; /* for messages: the file name, the ring name */
+};
+
+/* Events flagged this way update state but are never shown (libscap's
+ * SCAP_DF_STATE_ONLY). */
+#define ENG_DF_STATE_ONLY 1u
+
+/* Opens a capture file; on failure err says why and what to do. */
+int eng_source_scap_new(struct eng_source **s, const char *path, char *err, size_t errlen);
+
+struct eng_ring_opts {
+	const char *name;        /* a named region to read (created when absent);
+				  * NULL with no listen_path: $PDIG_RING or the default */
+	const char *listen_path; /* a unix socket where producers hand over regions */
+	int idle_exit_ms;        /* end after this long with no event; -1: never */
+	const volatile int *stop; /* ends the source when it becomes non-zero (signals) */
+};
+
+/* Attaches the live ring; on failure err says why and what to do. */
+int eng_source_ring_new(struct eng_source **s, const struct eng_ring_opts *opts, char *err,
+			size_t errlen);
+/* Writes each producer's counters (events, drops by cause) to f. */
+void eng_source_ring_report(const struct eng_source *s, FILE *f);
+
+static inline int eng_source_next(struct eng_source *s, struct eng_event *ev, uint32_t *df)
+{
+	return s->ops->next(s, ev, df);
+}
+
+static inline void eng_source_free(struct eng_source *s)
+{
+	if (s)
+		s->ops->free(s);
+}
+
+#endif

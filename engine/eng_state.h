@@ -1,0 +1,171 @@
+/*
+ * The system state the engine rebuilds from events, the way libsinsp does:
+ * threads (grouped into processes that share an fd table), their fds, and
+ * the user and group names.
+ *
+ * eng_state_apply() takes every event in order. It works out which thread
+ * and which fd the event is about (kept in struct eng_event for the fields)
+ * and updates the tables. Like libsinsp, an exiting thread and a closed fd
+ * stay visible for the event that removes them and go at the next event.
+ *
+ * Memory follows the live system: tables shrink when threads and fds go.
+ */
+#ifndef ENG_STATE_H
+#define ENG_STATE_H
+
+#include <stdint.h>
+
+#include "eng_map.h"
+#include "shm_event.h"
+#include "shm_scap.h"
+
+/* libscap's layer-4 protocol codes (fd lists, fd.l4proto). */
+enum eng_l4 { ENG_L4_UNKNOWN = 0, ENG_L4_TCP = 1, ENG_L4_UDP = 2, ENG_L4_ICMP = 3, ENG_L4_RAW = 4 };
+
+enum eng_fd_role { ENG_ROLE_NONE = 0, ENG_ROLE_CLIENT = 1, ENG_ROLE_SERVER = 2 };
+
+struct eng_fd {
+	int64_t num;
+	uint8_t type;    /* enum shm_scap_fd_type */
+	uint8_t l4proto; /* enum eng_l4 */
+	uint8_t role;    /* enum eng_fd_role */
+	uint8_t cloexec; /* closed by a successful execve */
+	uint8_t connected; /* a socket connect or accept succeeded */
+	uint32_t name_gen; /* bumped when an event renames the fd (fd.name_changed) */
+	uint32_t open_flags; /* PPM open flags, for files */
+	/* sockets: addresses in network order (IPv4 in [0]), ports host order;
+	 * s = the source of the tuple as the driver reported it (the client) */
+	uint32_t sip[4], dip[4];
+	uint16_t sport, dport;
+	uint64_t ino;
+	char *name; /* never NULL: "" when unknown */
+};
+
+/* The fd table of a process: shared by its threads (refcounted). */
+struct eng_fdtable {
+	unsigned refs;
+	struct eng_map fds; /* num -> struct eng_fd */
+};
+
+#define ENG_MAX_ENTER 4096 /* enter events kept for their exit (bytes) */
+/* Threads made up for unknown tids stop here (libsinsp's table limit): a
+ * stream of events from threads whose exit is never seen stays bounded. */
+#define ENG_MAX_THREADS 131072
+
+struct eng_thread {
+	int64_t tid, pid, ptid, sid, vpgid, vtid, vpid;
+	char *comm;    /* the kernel's name */
+	char *exe;     /* argv[0] */
+	char *exepath; /* the full executable path; "" when unknown */
+	char *args;    /* arguments after argv[0], each NUL-terminated */
+	uint32_t args_len;
+	char *env;     /* NAME=value strings, each NUL-terminated; NULL: not known */
+	uint32_t env_len;
+	char *cwd;     /* with a trailing '/', as libsinsp keeps it */
+	uint32_t uid, gid;
+	int32_t loginuid;
+	uint32_t tty;
+	uint32_t flags;
+	uint8_t placeholder; /* made up for an unknown tid: only tid and fds are real */
+	uint8_t exe_writable; /* the executable is writable by the process's user */
+	uint64_t clone_ts;
+	struct eng_fdtable *fdt;
+	int64_t lastevent_fd; /* the fd of the last enter event (exit events use it) */
+	uint64_t enter_ts;    /* of the last enter event, for evt.latency; 0: none */
+	/* the last enter event, for the parameters its exit does not repeat */
+	uint16_t enter_type;
+	uint32_t enter_len;
+	uint32_t enter_cap;
+	uint8_t *enter; /* grows to the largest enter event kept (<= ENG_MAX_ENTER) */
+};
+
+/* A ring has no cpus: its events' cpu is not known. */
+#define ENG_CPU_UNKNOWN 0xffffu
+
+/* What one event is about: filled by eng_state_apply(), read by fields. */
+struct eng_event {
+	struct shm_evt evt;
+	uint64_t num;  /* 1, 2, ... in the order read */
+	uint16_t cpuid; /* ENG_CPU_UNKNOWN: evt.cpu is not available */
+	struct eng_thread *thread; /* NULL when the thread is unknown */
+	struct eng_fd *fd;         /* NULL when no fd or an unknown one */
+	struct eng_fd *evt_fd;     /* the fd the event itself resolved (no fallback
+				    * to the thread's last fd): evt.category */
+	int64_t fdnum;             /* the thread's last event fd (libsinsp's
+				    * m_lastevent_fd): -1 when none */
+	const struct shm_evt *enter; /* for exit events: its enter event, or NULL */
+	uint64_t latency;          /* exit events: ns since the thread's last enter */
+	uint8_t fd_renamed;        /* this event changed the name of its fd */
+	struct shm_evt enter_evt;
+};
+
+struct eng_user {
+	uint32_t uid, gid;
+	char *name, *homedir, *shell;
+};
+
+struct eng_group {
+	uint32_t gid;
+	char *name;
+};
+
+struct eng_state {
+	struct eng_map threads; /* tid -> struct eng_thread */
+	struct eng_map users;   /* uid -> struct eng_user */
+	struct eng_map groups;  /* gid -> struct eng_group */
+	/* removals deferred to the next event */
+	int64_t dead_tid;       /* -1: none */
+	struct eng_fdtable *dead_fdt;
+	int64_t dead_fd;        /* -1: none */
+	int64_t dead_fd2;
+	char *hostname;         /* the traced machine's name, NULL when not known */
+	uint32_t *local_ip4;    /* the machine's IPv4 addresses (interface list) */
+	size_t nlocal_ip4;
+	uint64_t nthreads_created, nthreads_removed;
+	uint64_t alloc_failures; /* state updates lost to memory shortage */
+	uint64_t threads_refused; /* unknown threads not tracked: the table was full */
+};
+
+int eng_state_new(struct eng_state **st);
+void eng_state_free(struct eng_state *st);
+
+/* Loads the process list, fd lists and users of a capture. */
+int eng_state_load_scap(struct eng_state *st, const struct shm_scap_reader *r);
+
+/* Reads ROOT/etc/passwd and ROOT/etc/group ("/" for this machine, or a
+ * container's /proc/PID/root) into the user and group tables; entries
+ * already there stay. 0, or a negative errno when passwd cannot be read. */
+int eng_state_load_users_from(struct eng_state *st, const char *root);
+
+/* Adds one thread from a process-list entry (also used by live sources). */
+int eng_state_add_proc(struct eng_state *st, const struct shm_scap_proc *p);
+int eng_state_add_fd(struct eng_state *st, int64_t tid, const struct shm_scap_fd *f);
+int eng_state_add_user(struct eng_state *st, const struct shm_scap_user *u);
+int eng_state_add_group(struct eng_state *st, const struct shm_scap_group *g);
+
+/* Resolves ev->thread/fd/enter, then updates the tables for ev->evt. */
+void eng_state_apply(struct eng_state *st, struct eng_event *ev);
+
+struct eng_thread *eng_state_thread(const struct eng_state *st, int64_t tid);
+/* The main thread of t's process (t itself when it is the main one). */
+struct eng_thread *eng_state_main_thread(const struct eng_state *st, struct eng_thread *t);
+/* The parent process's main thread, NULL when unknown. */
+struct eng_thread *eng_state_parent(const struct eng_state *st, struct eng_thread *t);
+const struct eng_user *eng_state_user(const struct eng_state *st, uint32_t uid);
+const struct eng_group *eng_state_group(const struct eng_state *st, uint32_t gid);
+/* The cwd of t's process. */
+const char *eng_state_cwd(const struct eng_state *st, struct eng_thread *t);
+struct eng_fd *eng_state_fd(struct eng_thread *t, int64_t fd);
+
+/* Joins dir and path the way libsinsp does: path if absolute, else
+ * dir/path, with "." and ".." resolved and slashes collapsed. */
+void eng_path_join(const char *dir, const char *path, char *out, size_t cap);
+
+/* Whether addr (IPv4, network order) belongs to the traced machine. */
+int eng_state_is_local_ip4(const struct eng_state *st, uint32_t addr);
+
+/* The driver's fd-type letter ("f", "4", "u", ...) and name ("file", ...). */
+const char *eng_fd_typechar(const struct eng_fd *fd);
+const char *eng_fd_typename(const struct eng_fd *fd);
+
+#endif

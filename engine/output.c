@@ -1,0 +1,470 @@
+/* sysdig -p style line formatting (see eng_output.h). */
+#define _GNU_SOURCE /* memrchr */
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eng_output.h"
+
+/* A transformer expression, Falco's output syntax: %toupper(proc.name),
+ * %concat(a, b), %join("sep", (a, b)), nested. */
+enum xkind { X_FIELD = 1, X_TOLOWER, X_TOUPPER, X_B64, X_BASENAME, X_LEN, X_CONCAT, X_JOIN };
+
+struct xnode {
+	enum xkind kind;
+	struct eng_fieldref *field; /* X_FIELD */
+	char *sep;                  /* X_JOIN */
+	size_t nkids;
+	struct xnode **kids;
+	char *scratch;              /* ENG_FIELD_BUF bytes: b64 and len work on a copy */
+};
+
+struct token {
+	char *text;                /* literal text before the field (may be "") */
+	struct eng_fieldref *field; /* a plain field; NULL for a trailing literal */
+	struct xnode *xf;          /* or a transformer expression */
+	unsigned width;            /* 0: as is */
+};
+
+struct eng_output {
+	int show_na; /* the format started with '*' */
+	size_t ntok;
+	struct token *tok;
+	char *val; /* ENG_FIELD_BUF bytes: one rendered value */
+};
+
+static void xnode_free(struct xnode *x)
+{
+	if (!x)
+		return;
+	if (x->field) {
+		eng_fieldref_clear(x->field);
+		free(x->field);
+	}
+	for (size_t i = 0; i < x->nkids; i++)
+		xnode_free(x->kids[i]);
+	free(x->kids);
+	free(x->sep);
+	free(x->scratch);
+	free(x);
+}
+
+void eng_output_free(struct eng_output *o)
+{
+	if (!o)
+		return;
+	for (size_t i = 0; i < o->ntok; i++) {
+		free(o->tok[i].text);
+		if (o->tok[i].field) {
+			eng_fieldref_clear(o->tok[i].field);
+			free(o->tok[i].field);
+		}
+		xnode_free(o->tok[i].xf);
+	}
+	free(o->tok);
+	free(o->val);
+	free(o);
+}
+
+/* ---- transformer expressions: parsing ---- */
+
+static const struct { const char *name; enum xkind kind; } xnames[] = {
+	{"tolower", X_TOLOWER}, {"toupper", X_TOUPPER}, {"b64", X_B64},
+	{"basename", X_BASENAME}, {"len", X_LEN}, {"concat", X_CONCAT}, {"join", X_JOIN},
+};
+
+/* The length of an identifier directly followed by '(' at s, 0 if none. */
+static size_t call_name(const char *s)
+{
+	size_t n = 0;
+	while (isalnum((unsigned char)s[n]) || s[n] == '_')
+		n++;
+	return n && s[n] == '(' ? n : 0;
+}
+
+static const char *skip_blanks(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/* Whether x yields a string (transformers other than len take strings). */
+static int x_is_string(const struct xnode *x)
+{
+	if (x->kind == X_LEN)
+		return 0;
+	if (x->kind == X_FIELD)
+		return x->field->type == ENG_FT_STR || x->field->type == ENG_FT_DYN ||
+		       x->field->type == ENG_FT_BYTEBUF;
+	return 1;
+}
+
+static int xparse(const char **pp, struct xnode **out, char *why, size_t whylen, int depth);
+
+static int xadd_kid(struct xnode *x, struct xnode *k)
+{
+	struct xnode **n = realloc(x->kids, (x->nkids + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	x->kids = n;
+	x->kids[x->nkids++] = k;
+	return 0;
+}
+
+/* "a, b, c)" up to and past the closing parenthesis. */
+static int xparse_list(const char **pp, struct xnode *x, char *why, size_t whylen, int depth)
+{
+	const char *p = *pp;
+	for (;;) {
+		struct xnode *k;
+		p = skip_blanks(p);
+		int rc = xparse(&p, &k, why, whylen, depth + 1);
+		if (rc)
+			return rc;
+		if ((rc = xadd_kid(x, k))) {
+			xnode_free(k);
+			return rc;
+		}
+		p = skip_blanks(p);
+		if (*p == ')') {
+			*pp = p + 1;
+			return 0;
+		}
+		if (*p != ',') {
+			snprintf(why, whylen, "expected ',' or ')' in a transformer");
+			return -EINVAL;
+		}
+		p++;
+	}
+}
+
+/* field | name(expr) | concat(expr, ...) | join("sep", (expr, ...)) */
+static int xparse(const char **pp, struct xnode **out, char *why, size_t whylen, int depth)
+{
+	const char *p = *pp;
+	struct xnode *x = calloc(1, sizeof(*x));
+	int rc = -EINVAL;
+	if (!x)
+		return -ENOMEM;
+	if (depth > 16) {
+		snprintf(why, whylen, "transformers nested too deeply");
+		goto fail;
+	}
+	size_t n = call_name(p);
+	if (!n) {
+		if (!(x->field = calloc(1, sizeof(*x->field)))) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+		x->kind = X_FIELD;
+		int used = eng_field_scan(x->field, p, why, whylen);
+		if (used <= 0) {
+			free(x->field);
+			x->field = NULL;
+			if (used == 0)
+				snprintf(why, whylen, "a field or a transformer is expected at '%.20s'",
+					 p);
+			rc = used == -ENOMEM ? -ENOMEM : -EINVAL;
+			goto fail;
+		}
+		*pp = p + used;
+		*out = x;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(xnames) / sizeof(xnames[0]); i++)
+		if (strlen(xnames[i].name) == n && !strncmp(p, xnames[i].name, n))
+			x->kind = xnames[i].kind;
+	if (!x->kind) {
+		snprintf(why, whylen, "unknown transformer '%.*s' in an output", (int)n, p);
+		goto fail;
+	}
+	p += n + 1;
+	if (x->kind == X_JOIN) {
+		/* join("sep", (a, b, ...)) */
+		p = skip_blanks(p);
+		if (*p != '"') {
+			snprintf(why, whylen, "join needs a quoted separator first");
+			goto fail;
+		}
+		const char *q = strchr(p + 1, '"');
+		if (!q) {
+			snprintf(why, whylen, "unterminated separator in join");
+			goto fail;
+		}
+		if (!(x->sep = strndup(p + 1, (size_t)(q - p - 1)))) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+		p = skip_blanks(q + 1);
+		if (*p != ',' || *(p = skip_blanks(p + 1)) != '(') {
+			snprintf(why, whylen, "join needs a parenthesized list of fields");
+			goto fail;
+		}
+		p++;
+		if ((rc = xparse_list(&p, x, why, whylen, depth)))
+			goto fail;
+		p = skip_blanks(p);
+		if (*p != ')') {
+			snprintf(why, whylen, "missing ')' after join's list");
+			rc = -EINVAL;
+			goto fail;
+		}
+		p++;
+	} else {
+		if ((rc = xparse_list(&p, x, why, whylen, depth)))
+			goto fail;
+		rc = -EINVAL;
+		if (x->kind != X_CONCAT && x->nkids != 1) {
+			snprintf(why, whylen, "transformer '%.*s' takes one argument", (int)n, *pp);
+			goto fail;
+		}
+	}
+	for (size_t i = 0; i < x->nkids; i++) {
+		if (!x_is_string(x->kids[i])) {
+			snprintf(why, whylen, "transformer '%.*s' needs string arguments", (int)n, *pp);
+			goto fail;
+		}
+	}
+	if ((x->kind == X_B64 || x->kind == X_LEN) && !(x->scratch = malloc(ENG_FIELD_BUF))) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	*pp = p;
+	*out = x;
+	return 0;
+fail:
+	xnode_free(x);
+	return rc;
+}
+
+static int add_token(struct eng_output *o, const char *text, size_t len)
+{
+	struct token *t = realloc(o->tok, (o->ntok + 1) * sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	o->tok = t;
+	t = &o->tok[o->ntok];
+	memset(t, 0, sizeof(*t));
+	if (!(t->text = strndup(text, len)))
+		return -ENOMEM;
+	o->ntok++;
+	return 0;
+}
+
+int eng_output_new(const char *fmt, struct eng_output **out, char *err, size_t errlen)
+{
+	struct eng_output *o = calloc(1, sizeof(*o));
+	int rc = -ENOMEM;
+	if (!o)
+		return -ENOMEM;
+	const char *p = fmt, *lit = fmt;
+	if (*p == '*') {
+		o->show_na = 1;
+		lit = ++p;
+	}
+	while (*p) {
+		if (*p != '%') {
+			p++;
+			continue;
+		}
+		const char *pct = p++;
+		unsigned width = 0;
+		while (isdigit((unsigned char)*p))
+			width = width * 10 + (unsigned)(*p++ - '0');
+		if ((rc = add_token(o, lit, (size_t)(pct - lit))))
+			goto fail;
+		struct token *t = &o->tok[o->ntok - 1];
+		if (!(t->field = calloc(1, sizeof(*t->field)))) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+		char why[160] = "";
+		if (call_name(p)) {
+			/* a transformer: %toupper(proc.name) */
+			free(t->field);
+			t->field = NULL;
+			const char *q = p;
+			rc = xparse(&q, &t->xf, why, sizeof(why), 0);
+			if (rc == -ENOMEM)
+				goto fail;
+			if (rc) {
+				snprintf(err, errlen, "format:%zu: %s", (size_t)(pct - fmt) + 1, why);
+				goto fail;
+			}
+			t->width = width;
+			p = lit = q;
+			continue;
+		}
+		int used = eng_field_scan(t->field, p, why, sizeof(why));
+		if (used <= 0) {
+			free(t->field);
+			t->field = NULL;
+			if (used == 0)
+				snprintf(why, sizeof(why), "invalid formatting token '%.*s'",
+					 (int)strcspn(pct, " \t"), pct);
+			snprintf(err, errlen, "format:%zu: %s", (size_t)(pct - fmt) + 1, why);
+			rc = -EINVAL;
+			goto fail;
+		}
+		t->width = width;
+		p += used;
+		lit = p;
+	}
+	if (*lit && (rc = add_token(o, lit, strlen(lit))))
+		goto fail;
+	if (!(o->val = malloc(ENG_FIELD_BUF))) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	*out = o;
+	return 0;
+fail:
+	eng_output_free(o);
+	return rc;
+}
+
+static size_t put(char *buf, size_t cap, size_t pos, const char *s, size_t n)
+{
+	if (pos >= cap)
+		return pos;
+	size_t k = n < cap - 1 - pos ? n : cap - 1 - pos;
+	memcpy(buf + pos, s, k);
+	buf[pos + k] = 0;
+	return pos + k;
+}
+
+/* Standard base64 decoding, as Falco's b64 transformer; stops at the first
+ * character outside the alphabet. */
+static size_t b64_decode(const char *in, size_t len, char *out, size_t cap)
+{
+	static const char alpha[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	uint32_t acc = 0;
+	int bits = 0;
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		const char *p = in[i] ? strchr(alpha, in[i]) : NULL;
+		if (!p)
+			break;
+		acc = (acc << 6) | (uint32_t)(p - alpha);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n + 1 < cap)
+				out[n++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	return n;
+}
+
+/* Appends the value of x to out at *pos (cap bytes, kept NUL-terminated);
+ * -1 when a field in it is not available. */
+static int xeval(struct xnode *x, const struct eng_ctx *c, char *out, size_t cap, size_t *pos)
+{
+	size_t start = *pos;
+	switch (x->kind) {
+	case X_FIELD: {
+		struct eng_value v;
+		char tmp[64];
+		if (eng_field_extract(x->field, c, &v))
+			return -1;
+		const char *s = eng_value_str(x->field, &v, tmp, sizeof(tmp));
+		*pos = put(out, cap, *pos, s, strlen(s));
+		return 0;
+	}
+	case X_CONCAT:
+	case X_JOIN:
+		for (size_t i = 0; i < x->nkids; i++) {
+			if (i && x->sep)
+				*pos = put(out, cap, *pos, x->sep, strlen(x->sep));
+			if (xeval(x->kids[i], c, out, cap, pos))
+				return -1;
+		}
+		return 0;
+	case X_TOLOWER:
+	case X_TOUPPER:
+		if (xeval(x->kids[0], c, out, cap, pos))
+			return -1;
+		for (size_t i = start; i < *pos; i++)
+			out[i] = (char)(x->kind == X_TOLOWER ? tolower((unsigned char)out[i])
+							     : toupper((unsigned char)out[i]));
+		return 0;
+	case X_BASENAME: {
+		if (xeval(x->kids[0], c, out, cap, pos))
+			return -1;
+		char *sl = memrchr(out + start, '/', *pos - start);
+		if (sl) {
+			size_t n = *pos - (size_t)(sl + 1 - out);
+			memmove(out + start, sl + 1, n);
+			*pos = start + n;
+			out[*pos] = 0;
+		}
+		return 0;
+	}
+	case X_B64:
+	case X_LEN: {
+		size_t k = 0;
+		x->scratch[0] = 0;
+		if (xeval(x->kids[0], c, x->scratch, ENG_FIELD_BUF, &k))
+			return -1;
+		if (x->kind == X_LEN) {
+			char num[24];
+			int n = snprintf(num, sizeof(num), "%zu", k);
+			*pos = put(out, cap, *pos, num, (size_t)n);
+			return 0;
+		}
+		char dec[ENG_FIELD_BUF];
+		size_t n = b64_decode(x->scratch, k, dec, sizeof(dec));
+		*pos = put(out, cap, *pos, dec, n);
+		return 0;
+	}
+	}
+	return -1;
+}
+
+int eng_output_render(struct eng_output *o, const struct eng_ctx *c, char *buf, size_t cap)
+{
+	size_t pos = 0;
+	if (cap == 0)
+		return 0;
+	buf[0] = 0;
+	for (size_t i = 0; i < o->ntok; i++) {
+		struct token *t = &o->tok[i];
+		pos = put(buf, cap, pos, t->text, strlen(t->text));
+		if (!t->field && !t->xf)
+			continue;
+		const char *s;
+		int na;
+		if (t->xf) {
+			size_t k = 0;
+			o->val[0] = 0;
+			na = xeval(t->xf, c, o->val, ENG_FIELD_BUF, &k) != 0;
+			s = o->val;
+		} else {
+			struct eng_value v;
+			na = eng_field_extract(t->field, c, &v) != 0;
+			s = na ? NULL : eng_value_str(t->field, &v, o->val, ENG_FIELD_BUF);
+		}
+		if (na) {
+			/* buf keeps the text up to here, as Falco's formatter does */
+			if (!o->show_na)
+				return -1;
+			s = "<NA>";
+		}
+		size_t n = strlen(s);
+		if (t->width) {
+			if (n > t->width)
+				n = t->width;
+			pos = put(buf, cap, pos, s, n);
+			for (size_t k = n; k < t->width; k++)
+				pos = put(buf, cap, pos, " ", 1);
+		} else {
+			pos = put(buf, cap, pos, s, n);
+		}
+	}
+	return (int)pos;
+}

@@ -1,0 +1,188 @@
+/* The live source: the shared-memory ring of shm/shm_ring.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "eng_source.h"
+#include "eng_state.h"
+#include "shm_ring.h"
+
+#define POLL_MS 100 /* how often a waiting source looks at stop and the socket */
+
+struct ring_source {
+	struct eng_source base; /* first: the ops receive &base */
+	struct shm_ring_cons *c;
+	int listen_fd;
+	int idle_exit_ms;
+	const volatile int *stop;
+	char name[256];
+	char err[256];
+};
+
+static void accept_pending(struct ring_source *rs)
+{
+	/* the socket is non-blocking: take every producer waiting, no more */
+	while (rs->listen_fd >= 0) {
+		int rc = shm_ring_cons_accept(rs->c, rs->listen_fd);
+		if (rc == -EAGAIN || rc == -EWOULDBLOCK)
+			return;
+		if (rc)
+			fprintf(stderr, "pdig-engine: a producer's ring was refused: %s\n",
+				shm_ring_cons_error(rs->c));
+	}
+}
+
+static int ring_next(struct eng_source *s, struct eng_event *ev, uint32_t *df)
+{
+	struct ring_source *rs = (struct ring_source *)s;
+	int idle = 0;
+	for (;;) {
+		if (rs->stop && *rs->stop)
+			return 0;
+		accept_pending(rs);
+		int rc = shm_ring_cons_next(rs->c, &ev->evt, NULL, POLL_MS);
+		if (rc == 0) {
+			ev->cpuid = ENG_CPU_UNKNOWN;
+			*df = 0;
+			return 1;
+		}
+		if (rc != -EAGAIN) {
+			snprintf(rs->err, sizeof(rs->err), "%s", shm_ring_cons_error(rs->c));
+			return rc;
+		}
+		idle += POLL_MS;
+		if (rs->idle_exit_ms >= 0 && idle >= rs->idle_exit_ms)
+			return 0;
+	}
+}
+
+static int ring_load_state(struct eng_source *s, struct eng_state *st)
+{
+	/* the tracer's snapshot of the traced tree is not sent yet: threads
+	 * are learnt from their events (clone, execve). Users and groups are
+	 * this machine's, where pdig runs too. */
+	(void)s;
+	int rc = eng_state_load_users_from(st, "/");
+	if (rc && rc != -ENOMEM)
+		fprintf(stderr, "pdig-engine: cannot read /etc/passwd (%s): user.name will "
+				"not be available\n", strerror(-rc));
+	return rc == -ENOMEM ? rc : 0;
+}
+
+static const char *ring_error(const struct eng_source *s)
+{
+	return ((const struct ring_source *)s)->err;
+}
+
+static uint64_t ring_lost(const struct eng_source *s)
+{
+	struct shm_ring_cons_stats cs;
+	shm_ring_cons_stats(((const struct ring_source *)s)->c, &cs);
+	return cs.n_drops + cs.n_corrupt;
+}
+
+void eng_source_ring_report(const struct eng_source *s, FILE *f)
+{
+	const struct ring_source *rs = (const struct ring_source *)s;
+	struct shm_ring_cons_stats cs;
+	shm_ring_cons_stats(rs->c, &cs);
+	fprintf(f, "pdig-engine: ring: %llu events read, %llu dropped by producers, "
+		   "%llu damaged records skipped\n",
+		(unsigned long long)cs.n_read, (unsigned long long)cs.n_drops,
+		(unsigned long long)cs.n_corrupt);
+	for (unsigned r = 0; r < shm_ring_cons_nregions(rs->c); r++) {
+		for (unsigned i = 0;; i++) {
+			struct shm_ring_slot_stats ss;
+			if (shm_ring_cons_slot_stats(rs->c, r, i, &ss))
+				break;
+			if (!ss.n_evts && !ss.n_drops_full && !ss.n_drops_wait && !ss.n_drops_pf)
+				continue;
+			char who[32];
+			if (ss.pid)
+				snprintf(who, sizeof(who), "pid %u", ss.pid);
+			else
+				snprintf(who, sizeof(who), "producer gone");
+			fprintf(f, "pdig-engine: ring %u slot %u (%s): %llu events, dropped "
+				   "%llu (ring full) %llu (wait gave up) %llu (memory unreadable)\n",
+				r, i, who, (unsigned long long)ss.n_evts,
+				(unsigned long long)ss.n_drops_full, (unsigned long long)ss.n_drops_wait,
+				(unsigned long long)ss.n_drops_pf);
+		}
+	}
+}
+
+static void ring_free(struct eng_source *s)
+{
+	struct ring_source *rs = (struct ring_source *)s;
+	if (rs->listen_fd >= 0)
+		close(rs->listen_fd);
+	shm_ring_cons_free(rs->c);
+	free(rs);
+}
+
+static const struct eng_source_ops ring_ops = {
+	.next = ring_next,
+	.load_state = ring_load_state,
+	.error = ring_error,
+	.lost = ring_lost,
+	.free = ring_free,
+};
+
+int eng_source_ring_new(struct eng_source **out, const struct eng_ring_opts *o, char *err,
+			size_t errlen)
+{
+	struct ring_source *rs = calloc(1, sizeof(*rs));
+	int rc;
+	if (!rs) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	rs->listen_fd = -1;
+	rs->idle_exit_ms = o->idle_exit_ms;
+	rs->stop = o->stop;
+	rs->base.ops = &ring_ops;
+	rs->base.name = rs->name;
+	if ((rc = shm_ring_cons_new(&rs->c, NULL))) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	const char *name = o->name;
+	if (!name && !o->listen_path) {
+		name = getenv(SHM_RING_ENV);
+		if (!name || !*name)
+			name = SHM_RING_DEFAULT_NAME;
+	}
+	if (name) {
+		snprintf(rs->name, sizeof(rs->name), "%s", name);
+		rc = shm_ring_cons_add_name(rs->c, name, SHM_RING_CREATE, NULL);
+		if (rc) {
+			snprintf(err, errlen, "ring %s: %s", name, shm_ring_cons_error(rs->c));
+			goto fail;
+		}
+	}
+	if (o->listen_path) {
+		if (!name)
+			snprintf(rs->name, sizeof(rs->name), "%s", o->listen_path);
+		rs->listen_fd = shm_ring_listen(o->listen_path);
+		if (rs->listen_fd < 0) {
+			rc = rs->listen_fd;
+			snprintf(err, errlen, "cannot listen on %s: %s (is the directory writable?)",
+				 o->listen_path, strerror(-rc));
+			goto fail;
+		}
+		int fl = fcntl(rs->listen_fd, F_GETFL);
+		if (fl < 0 || fcntl(rs->listen_fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+			rc = -errno;
+			snprintf(err, errlen, "cannot set up %s: %s", o->listen_path, strerror(errno));
+			goto fail;
+		}
+	}
+	*out = &rs->base;
+	return 0;
+fail:
+	ring_free(&rs->base);
+	return rc;
+}

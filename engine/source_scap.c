@@ -1,0 +1,84 @@
+/* The capture-file source: events and metadata from shm/shm_scap.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eng_source.h"
+#include "shm_scap.h"
+
+struct scap_source {
+	struct eng_source base; /* first: the ops receive &base */
+	struct shm_scap_reader *r;
+	struct shm_scap_item item;
+};
+
+static int scap_next(struct eng_source *s, struct eng_event *ev, uint32_t *df)
+{
+	struct scap_source *ss = (struct scap_source *)s;
+	int rc = shm_scap_reader_next(ss->r, &ss->item);
+	if (rc <= 0)
+		return rc;
+	/* the header and the used value slots only: the copy is per event */
+	const struct shm_evt *in = &ss->item.evt;
+	ev->evt.ts = in->ts;
+	ev->evt.tid = in->tid;
+	ev->evt.len = in->len;
+	ev->evt.type = in->type;
+	ev->evt.nparams = in->nparams;
+	ev->evt.info = in->info;
+	ev->evt.raw = in->raw;
+	memcpy(ev->evt.val, in->val, in->nparams * sizeof(in->val[0]));
+	memcpy(ev->evt.vlen, in->vlen, in->nparams * sizeof(in->vlen[0]));
+	ev->cpuid = ss->item.cpuid;
+	*df = ss->item.flags;
+	return 1;
+}
+
+static int scap_load_state(struct eng_source *s, struct eng_state *st)
+{
+	return eng_state_load_scap(st, ((struct scap_source *)s)->r);
+}
+
+static const char *scap_error(const struct eng_source *s)
+{
+	return shm_scap_reader_error(((const struct scap_source *)s)->r);
+}
+
+static uint64_t scap_lost(const struct eng_source *s)
+{
+	return shm_scap_reader_skipped(((const struct scap_source *)s)->r);
+}
+
+static void scap_free(struct eng_source *s)
+{
+	struct scap_source *ss = (struct scap_source *)s;
+	shm_scap_reader_free(ss->r);
+	free(ss);
+}
+
+static const struct eng_source_ops scap_ops = {
+	.next = scap_next,
+	.load_state = scap_load_state,
+	.error = scap_error,
+	.lost = scap_lost,
+	.free = scap_free,
+};
+
+int eng_source_scap_new(struct eng_source **out, const char *path, char *err, size_t errlen)
+{
+	struct scap_source *ss = calloc(1, sizeof(*ss));
+	if (!ss) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	int rc = shm_scap_reader_new(&ss->r, path, err, errlen);
+	if (rc) {
+		free(ss);
+		return rc;
+	}
+	ss->base.ops = &scap_ops;
+	ss->base.name = path;
+	*out = &ss->base;
+	return 0;
+}

@@ -1,0 +1,1423 @@
+/* Threads, fds, users: the state rebuilt from events (see eng_state.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eng_state.h"
+#include "shm_format.h"
+
+/* The driver's flag values this file needs (ppm_events_public.h). */
+#define PPM_O_DIRECTORY (1u << 10)
+#define PPM_O_CLOEXEC (1u << 12)
+#define PPM_CL_CLONE_THREAD (1u << 13)
+#define PPM_CL_CLONE_INVERTED (1u << 16)
+#define PPM_AT_FDCWD (-100)
+#define PPM_FCNTL_F_DUPFD 1
+#define PPM_FCNTL_F_DUPFD_CLOEXEC 26
+#define PPM_AF_NETLINK 16
+#define EINPROGRESS_NEG (-115)
+
+/* ---- small helpers ---- */
+
+static char *xstrdup(struct eng_state *st, const char *s)
+{
+	char *d = strdup(s ? s : "");
+	if (!d)
+		st->alloc_failures++;
+	return d;
+}
+
+/* Replaces *dst by a copy of s; keeps the old value when out of memory. */
+static void set_str(struct eng_state *st, char **dst, const char *s)
+{
+	char *d = xstrdup(st, s);
+	if (d) {
+		free(*dst);
+		*dst = d;
+	}
+}
+
+static void set_buf(struct eng_state *st, char **dst, uint32_t *dlen, const void *s, uint32_t len)
+{
+	char *d = malloc(len + 1);
+	if (!d) {
+		st->alloc_failures++;
+		return;
+	}
+	if (len)
+		memcpy(d, s, len);
+	d[len] = 0;
+	free(*dst);
+	*dst = d;
+	*dlen = len;
+}
+
+/* The byte length of parameter i, 0 when the event has no such parameter. */
+static uint32_t buf_len(const struct shm_evt *e, unsigned i)
+{
+	uint32_t n = i < e->nparams ? e->vlen[i] : 0;
+	return n;
+}
+
+static int64_t param_s64(const struct shm_evt *e, unsigned i, int64_t dflt)
+{
+	int64_t v;
+	return shm_evt_get_s64(e, i, &v) ? dflt : v;
+}
+
+static uint64_t param_u64(const struct shm_evt *e, unsigned i, uint64_t dflt)
+{
+	uint64_t v;
+	return shm_evt_get_u64(e, i, &v) ? dflt : v;
+}
+
+static const char *param_str(const struct shm_evt *e, unsigned i)
+{
+	return shm_evt_get_str(e, i);
+}
+
+/* ---- paths ---- */
+
+void eng_path_join(const char *dir, const char *path, char *out, size_t cap)
+{
+	/* Components are appended one by one; ".." pops the last one. */
+	size_t n = 0;
+	if (cap == 0)
+		return;
+	out[0] = 0;
+	const char *srcs[2] = {dir, path};
+	int start = (path && path[0] == '/') ? 1 : 0;
+	if (cap < 2)
+		return;
+	out[n++] = '/';
+	out[n] = 0;
+	for (int s = start; s < 2; s++) {
+		const char *p = srcs[s];
+		if (!p)
+			continue;
+		while (*p) {
+			while (*p == '/')
+				p++;
+			if (!*p)
+				break;
+			const char *e = p;
+			while (*e && *e != '/')
+				e++;
+			size_t len = (size_t)(e - p);
+			if (len == 1 && p[0] == '.') {
+				/* nothing */
+			} else if (len == 2 && p[0] == '.' && p[1] == '.') {
+				if (n > 1) {
+					n--; /* the trailing '/' */
+					while (n > 0 && out[n - 1] != '/')
+						n--;
+					out[n] = 0;
+				}
+			} else if (n + len + 1 < cap) {
+				memcpy(out + n, p, len);
+				n += len;
+				out[n++] = '/';
+				out[n] = 0;
+			}
+			p = e;
+		}
+	}
+	/* no trailing '/' except for the root itself */
+	if (n > 1 && out[n - 1] == '/')
+		out[--n] = 0;
+}
+
+/* ---- fds ---- */
+
+static void fd_free(struct eng_fd *fd)
+{
+	if (fd) {
+		free(fd->name);
+		free(fd);
+	}
+}
+
+static struct eng_fdtable *fdt_new(struct eng_state *st)
+{
+	struct eng_fdtable *t = calloc(1, sizeof(*t));
+	if (!t) {
+		st->alloc_failures++;
+		return NULL;
+	}
+	t->refs = 1;
+	return t;
+}
+
+static void fdt_unref(struct eng_fdtable *t)
+{
+	if (!t || --t->refs)
+		return;
+	for (size_t i = 0; i < t->fds.cap; i++)
+		fd_free(t->fds.slots[i].val);
+	eng_map_clear(&t->fds);
+	free(t);
+}
+
+static struct eng_fd *fd_dup(struct eng_state *st, const struct eng_fd *src)
+{
+	struct eng_fd *fd = malloc(sizeof(*fd));
+	if (!fd) {
+		st->alloc_failures++;
+		return NULL;
+	}
+	*fd = *src;
+	fd->name = xstrdup(st, src->name);
+	if (!fd->name) {
+		free(fd);
+		return NULL;
+	}
+	return fd;
+}
+
+static struct eng_fdtable *fdt_copy(struct eng_state *st, const struct eng_fdtable *src)
+{
+	struct eng_fdtable *t = fdt_new(st);
+	if (!t || !src)
+		return t;
+	for (size_t i = 0; i < src->fds.cap; i++) {
+		struct eng_fd *f = src->fds.slots[i].val, *c;
+		if (!f || !(c = fd_dup(st, f)))
+			continue;
+		if (eng_map_put(&t->fds, c->num, c)) {
+			st->alloc_failures++;
+			fd_free(c);
+		}
+	}
+	return t;
+}
+
+/* Installs a new fd (replacing any old one of that number); returns it. */
+static struct eng_fd *fd_add(struct eng_state *st, struct eng_thread *t, int64_t num,
+			     uint8_t type, const char *name)
+{
+	if (!t || !t->fdt || num < 0)
+		return NULL;
+	struct eng_fd *fd = calloc(1, sizeof(*fd));
+	if (!fd || !(fd->name = xstrdup(st, name))) {
+		if (!fd)
+			st->alloc_failures++;
+		free(fd);
+		return NULL;
+	}
+	fd->num = num;
+	fd->type = type;
+	/* a pending removal of this same number is for the old fd */
+	if (st->dead_fdt == t->fdt && (st->dead_fd == num || st->dead_fd2 == num)) {
+		if (st->dead_fd == num)
+			st->dead_fd = -1;
+		else
+			st->dead_fd2 = -1;
+	}
+	struct eng_fd *old = eng_map_del(&t->fdt->fds, num);
+	fd_free(old);
+	if (eng_map_put(&t->fdt->fds, num, fd)) {
+		st->alloc_failures++;
+		fd_free(fd);
+		return NULL;
+	}
+	return fd;
+}
+
+struct eng_fd *eng_state_fd(struct eng_thread *t, int64_t fd)
+{
+	if (!t || !t->fdt)
+		return NULL;
+	return eng_map_get(&t->fdt->fds, fd);
+}
+
+const char *eng_fd_typechar(const struct eng_fd *fd)
+{
+	switch (fd->type) {
+	case SHM_SCAP_FD_FILE:
+	case SHM_SCAP_FD_FILE_V2: return "f";
+	case SHM_SCAP_FD_DIRECTORY: return "d";
+	case SHM_SCAP_FD_IPV4_SOCK:
+	case SHM_SCAP_FD_IPV4_SERVSOCK: return "4";
+	case SHM_SCAP_FD_IPV6_SOCK:
+	case SHM_SCAP_FD_IPV6_SERVSOCK: return "6";
+	case SHM_SCAP_FD_FIFO: return "p";
+	case SHM_SCAP_FD_UNIX_SOCK: return "u";
+	case SHM_SCAP_FD_EVENT: return "e";
+	case SHM_SCAP_FD_SIGNALFD: return "s";
+	case SHM_SCAP_FD_EVENTPOLL: return "l";
+	case SHM_SCAP_FD_INOTIFY: return "i";
+	case SHM_SCAP_FD_TIMERFD: return "t";
+	case SHM_SCAP_FD_NETLINK: return "n";
+	default: return "o";
+	}
+}
+
+const char *eng_fd_typename(const struct eng_fd *fd)
+{
+	switch (fd->type) {
+	case SHM_SCAP_FD_FILE:
+	case SHM_SCAP_FD_FILE_V2: return "file";
+	case SHM_SCAP_FD_DIRECTORY: return "directory";
+	case SHM_SCAP_FD_IPV4_SOCK:
+	case SHM_SCAP_FD_IPV4_SERVSOCK: return "ipv4";
+	case SHM_SCAP_FD_IPV6_SOCK:
+	case SHM_SCAP_FD_IPV6_SERVSOCK: return "ipv6";
+	case SHM_SCAP_FD_FIFO: return "pipe";
+	case SHM_SCAP_FD_UNIX_SOCK: return "unix";
+	case SHM_SCAP_FD_EVENT: return "event";
+	case SHM_SCAP_FD_SIGNALFD: return "signalfd";
+	case SHM_SCAP_FD_EVENTPOLL: return "eventpoll";
+	case SHM_SCAP_FD_INOTIFY: return "inotify";
+	case SHM_SCAP_FD_TIMERFD: return "timerfd";
+	case SHM_SCAP_FD_NETLINK: return "netlink";
+	default: return "unknown";
+	}
+}
+
+/* ---- threads ---- */
+
+static void thread_free(struct eng_thread *t)
+{
+	if (!t)
+		return;
+	free(t->comm);
+	free(t->exe);
+	free(t->exepath);
+	free(t->args);
+	free(t->env);
+	free(t->cwd);
+	free(t->enter);
+	fdt_unref(t->fdt);
+	free(t);
+}
+
+static struct eng_thread *thread_alloc(struct eng_state *st, int64_t tid)
+{
+	struct eng_thread *t = calloc(1, sizeof(*t));
+	if (!t)
+		goto nomem;
+	t->tid = tid;
+	t->pid = t->ptid = -1;
+	t->vtid = t->vpid = -1;
+	t->lastevent_fd = -1;
+	t->loginuid = -1;
+	t->uid = t->gid = UINT32_MAX;
+	t->comm = strdup("");
+	t->exe = strdup("");
+	t->exepath = strdup("");
+	t->args = strdup("");
+	t->cwd = strdup("/");
+	if (!t->comm || !t->exe || !t->exepath || !t->args || !t->cwd)
+		goto nomem;
+	return t;
+nomem:
+	st->alloc_failures++;
+	thread_free(t);
+	return NULL;
+}
+
+/* Puts t in the table, replacing (and freeing) any thread of that tid. */
+static int thread_insert(struct eng_state *st, struct eng_thread *t)
+{
+	struct eng_thread *old = eng_map_del(&st->threads, t->tid);
+	if (old) {
+		thread_free(old);
+		st->nthreads_removed++;
+	}
+	if (st->dead_tid == t->tid)
+		st->dead_tid = -1;
+	if (eng_map_put(&st->threads, t->tid, t)) {
+		st->alloc_failures++;
+		thread_free(t);
+		return -ENOMEM;
+	}
+	st->nthreads_created++;
+	return 0;
+}
+
+struct eng_thread *eng_state_thread(const struct eng_state *st, int64_t tid)
+{
+	return eng_map_get(&st->threads, tid);
+}
+
+struct eng_thread *eng_state_main_thread(const struct eng_state *st, struct eng_thread *t)
+{
+	if (!t || t->pid == t->tid || t->pid < 0)
+		return t;
+	struct eng_thread *m = eng_state_thread(st, t->pid);
+	return m ? m : t;
+}
+
+struct eng_thread *eng_state_parent(const struct eng_state *st, struct eng_thread *t)
+{
+	struct eng_thread *m = eng_state_main_thread(st, t);
+	if (!m || m->ptid < 0)
+		return NULL;
+	return eng_state_thread(st, m->ptid);
+}
+
+const char *eng_state_cwd(const struct eng_state *st, struct eng_thread *t)
+{
+	struct eng_thread *m = eng_state_main_thread(st, t);
+	return m ? m->cwd : "/";
+}
+
+/* Gives t the fd table of its process (threads share it), or a new one. */
+static void attach_fdtable(struct eng_state *st, struct eng_thread *t)
+{
+	if (t->fdt)
+		return;
+	struct eng_thread *m = (t->pid >= 0 && t->pid != t->tid) ? eng_state_thread(st, t->pid)
+								  : NULL;
+	if (m && m->fdt) {
+		t->fdt = m->fdt;
+		t->fdt->refs++;
+	} else {
+		t->fdt = fdt_new(st);
+	}
+}
+
+/* ---- users ---- */
+
+const struct eng_user *eng_state_user(const struct eng_state *st, uint32_t uid)
+{
+	return eng_map_get(&st->users, uid);
+}
+
+const struct eng_group *eng_state_group(const struct eng_state *st, uint32_t gid)
+{
+	return eng_map_get(&st->groups, gid);
+}
+
+int eng_state_add_user(struct eng_state *st, const struct shm_scap_user *u)
+{
+	struct eng_user *e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->uid = u->uid;
+	e->gid = u->gid;
+	e->name = strdup(u->name ? u->name : "");
+	e->homedir = strdup(u->homedir ? u->homedir : "");
+	e->shell = strdup(u->shell ? u->shell : "");
+	struct eng_user *old = NULL;
+	if (!e->name || !e->homedir || !e->shell)
+		goto nomem;
+	old = eng_map_del(&st->users, u->uid);
+	if (eng_map_put(&st->users, u->uid, e))
+		goto nomem;
+	if (old) {
+		free(old->name);
+		free(old->homedir);
+		free(old->shell);
+		free(old);
+	}
+	return 0;
+nomem:
+	free(e->name);
+	free(e->homedir);
+	free(e->shell);
+	free(e);
+	return -ENOMEM;
+}
+
+int eng_state_add_group(struct eng_state *st, const struct shm_scap_group *g)
+{
+	struct eng_group *e = calloc(1, sizeof(*e));
+	if (!e || !(e->name = strdup(g->name ? g->name : ""))) {
+		free(e);
+		return -ENOMEM;
+	}
+	e->gid = g->gid;
+	struct eng_group *old = eng_map_del(&st->groups, g->gid);
+	if (old) {
+		free(old->name);
+		free(old);
+	}
+	if (eng_map_put(&st->groups, g->gid, e)) {
+		free(e->name);
+		free(e);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Splits one "a:b:c" line in place into at most n fields. */
+static int split_colons(char *line, char **f, int n)
+{
+	int k = 0;
+	f[k++] = line;
+	for (char *p = line; *p && k < n; p++) {
+		if (*p == ':') {
+			*p = 0;
+			f[k++] = p + 1;
+		}
+	}
+	return k;
+}
+
+int eng_state_load_users_from(struct eng_state *st, const char *root)
+{
+	char path[4096], line[1024];
+	snprintf(path, sizeof(path), "%s/etc/passwd", strcmp(root, "/") ? root : "");
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *fl[7];
+		line[strcspn(line, "\r\n")] = 0;
+		if (split_colons(line, fl, 7) < 7)
+			continue;
+		struct shm_scap_user u = {.uid = (uint32_t)strtoul(fl[2], NULL, 10),
+					  .gid = (uint32_t)strtoul(fl[3], NULL, 10),
+					  .name = fl[0], .homedir = fl[5], .shell = fl[6]};
+		if (!eng_state_user(st, u.uid) && eng_state_add_user(st, &u)) {
+			fclose(f);
+			return -ENOMEM;
+		}
+	}
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/etc/group", strcmp(root, "/") ? root : "");
+	if (!(f = fopen(path, "re")))
+		return 0; /* users without group names are still worth having */
+	while (fgets(line, sizeof(line), f)) {
+		char *fl[4];
+		line[strcspn(line, "\r\n")] = 0;
+		if (split_colons(line, fl, 4) < 3)
+			continue;
+		struct shm_scap_group g = {.gid = (uint32_t)strtoul(fl[2], NULL, 10), .name = fl[0]};
+		if (!eng_state_group(st, g.gid) && eng_state_add_group(st, &g)) {
+			fclose(f);
+			return -ENOMEM;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+/* ---- life cycle ---- */
+
+int eng_state_new(struct eng_state **out)
+{
+	struct eng_state *st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	st->dead_tid = st->dead_fd = st->dead_fd2 = -1;
+	*out = st;
+	return 0;
+}
+
+void eng_state_free(struct eng_state *st)
+{
+	if (!st)
+		return;
+	/* drop fd tables only once every thread has let go */
+	for (size_t i = 0; i < st->threads.cap; i++)
+		thread_free(st->threads.slots[i].val);
+	eng_map_clear(&st->threads);
+	for (size_t i = 0; i < st->users.cap; i++) {
+		struct eng_user *u = st->users.slots[i].val;
+		if (u) {
+			free(u->name);
+			free(u->homedir);
+			free(u->shell);
+			free(u);
+		}
+	}
+	eng_map_clear(&st->users);
+	for (size_t i = 0; i < st->groups.cap; i++) {
+		struct eng_group *g = st->groups.slots[i].val;
+		if (g) {
+			free(g->name);
+			free(g);
+		}
+	}
+	eng_map_clear(&st->groups);
+	free(st->local_ip4);
+	free(st->hostname);
+	free(st);
+}
+
+/* cwd as libsinsp keeps it: absolute, ending in '/'. */
+static void set_cwd(struct eng_state *st, struct eng_thread *t, const char *base, const char *path)
+{
+	char buf[4096 + 2];
+	eng_path_join(base, path, buf, sizeof(buf) - 1);
+	size_t n = strlen(buf);
+	if (n == 0 || buf[n - 1] != '/') {
+		buf[n] = '/';
+		buf[n + 1] = 0;
+	}
+	set_str(st, &t->cwd, buf);
+}
+
+int eng_state_add_proc(struct eng_state *st, const struct shm_scap_proc *p)
+{
+	struct eng_thread *t = thread_alloc(st, (int64_t)p->tid);
+	if (!t)
+		return -ENOMEM;
+	t->pid = (int64_t)p->pid;
+	t->ptid = (int64_t)p->ptid;
+	t->sid = (int64_t)p->sid;
+	t->vpgid = (int64_t)p->vpgid;
+	t->vtid = p->vtid;
+	t->vpid = p->vpid;
+	set_str(st, &t->comm, p->comm);
+	set_str(st, &t->exe, p->exe);
+	set_str(st, &t->exepath, p->exepath);
+	if (p->args && p->args_len)
+		set_buf(st, &t->args, &t->args_len, p->args, p->args_len);
+	if (p->env)
+		set_buf(st, &t->env, &t->env_len, p->env, p->env_len);
+	set_cwd(st, t, "/", p->cwd ? p->cwd : "/");
+	t->uid = p->uid;
+	t->gid = p->gid;
+	t->loginuid = p->loginuid;
+	t->tty = (uint32_t)p->tty;
+	t->flags = p->flags;
+	t->exe_writable = p->exe_writable;
+	t->clone_ts = p->clone_ts;
+	int rc = thread_insert(st, t);
+	if (rc)
+		return rc;
+	attach_fdtable(st, t);
+	return t->fdt ? 0 : -ENOMEM;
+}
+
+int eng_state_add_fd(struct eng_state *st, int64_t tid, const struct shm_scap_fd *f)
+{
+	struct eng_thread *t = eng_state_thread(st, tid);
+	if (!t)
+		return -ENOENT;
+	char name[512];
+	const char *nm = f->name ? f->name : "";
+	uint8_t type = f->type;
+	/* sockets in the fd list have no name: build the one connect would */
+	if (type == SHM_SCAP_FD_IPV4_SOCK) {
+		const uint8_t *s = (const uint8_t *)&f->sip[0], *d = (const uint8_t *)&f->dip[0];
+		snprintf(name, sizeof(name), "%u.%u.%u.%u:%u->%u.%u.%u.%u:%u", s[0], s[1], s[2],
+			 s[3], f->sport, d[0], d[1], d[2], d[3], f->dport);
+		nm = name;
+	}
+	struct eng_fd *fd = fd_add(st, t, f->fd, type, nm);
+	if (!fd)
+		return -ENOMEM;
+	memcpy(fd->sip, f->sip, sizeof(fd->sip));
+	memcpy(fd->dip, f->dip, sizeof(fd->dip));
+	fd->sport = f->sport;
+	fd->dport = f->dport;
+	fd->l4proto = f->l4proto;
+	fd->ino = f->ino;
+	fd->open_flags = f->open_flags;
+	fd->cloexec = (f->open_flags & PPM_O_CLOEXEC) != 0;
+	if (type == SHM_SCAP_FD_IPV4_SERVSOCK || type == SHM_SCAP_FD_IPV6_SERVSOCK)
+		fd->role = ENG_ROLE_SERVER;
+	return 0;
+}
+
+int eng_state_is_local_ip4(const struct eng_state *st, uint32_t addr)
+{
+	for (size_t i = 0; i < st->nlocal_ip4; i++)
+		if (st->local_ip4[i] == addr)
+			return 1;
+	return 0;
+}
+
+int eng_state_load_scap(struct eng_state *st, const struct shm_scap_reader *r)
+{
+	const struct shm_scap_machine *mi = shm_scap_reader_machine(r);
+	if (mi && mi->hostname && mi->hostname[0] && !(st->hostname = strdup(mi->hostname)))
+		return -ENOMEM;
+	const struct shm_scap_iface *ifs;
+	size_t ni = shm_scap_reader_ifaces(r, &ifs);
+	if (ni) {
+		st->local_ip4 = calloc(ni, sizeof(*st->local_ip4));
+		if (!st->local_ip4)
+			return -ENOMEM;
+		for (size_t i = 0; i < ni; i++)
+			if (!ifs[i].is_ipv6)
+				st->local_ip4[st->nlocal_ip4++] = ifs[i].addr4;
+	}
+	const struct shm_scap_proc *procs;
+	size_t n = shm_scap_reader_procs(r, &procs);
+	/* main threads first, so that threads find their process's fd table */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < n; i++) {
+			int is_main = procs[i].tid == procs[i].pid;
+			if (is_main != (pass == 0))
+				continue;
+			int rc = eng_state_add_proc(st, &procs[i]);
+			if (rc)
+				return rc;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct shm_scap_fd *fds;
+		size_t nf = shm_scap_reader_fds(r, procs[i].tid, &fds);
+		for (size_t j = 0; j < nf; j++) {
+			int rc = eng_state_add_fd(st, (int64_t)procs[i].tid, &fds[j]);
+			if (rc && rc != -ENOENT)
+				return rc;
+		}
+	}
+	const struct shm_scap_user *users;
+	size_t nu = shm_scap_reader_users(r, &users);
+	for (size_t i = 0; i < nu; i++)
+		if (eng_state_add_user(st, &users[i]))
+			return -ENOMEM;
+	const struct shm_scap_group *groups;
+	size_t ng = shm_scap_reader_groups(r, &groups);
+	for (size_t i = 0; i < ng; i++)
+		if (eng_state_add_group(st, &groups[i]))
+			return -ENOMEM;
+	return 0;
+}
+
+/* ---- deferred removals ---- */
+
+static void remove_thread(struct eng_state *st, int64_t tid)
+{
+	struct eng_thread *t = eng_map_del(&st->threads, tid);
+	if (t) {
+		thread_free(t);
+		st->nthreads_removed++;
+	}
+}
+
+static void run_deferred(struct eng_state *st)
+{
+	if (st->dead_fdt) {
+		if (st->dead_fd >= 0)
+			fd_free(eng_map_del(&st->dead_fdt->fds, st->dead_fd));
+		if (st->dead_fd2 >= 0)
+			fd_free(eng_map_del(&st->dead_fdt->fds, st->dead_fd2));
+		fdt_unref(st->dead_fdt);
+		st->dead_fdt = NULL;
+		st->dead_fd = st->dead_fd2 = -1;
+	}
+	if (st->dead_tid >= 0) {
+		remove_thread(st, st->dead_tid);
+		st->dead_tid = -1;
+	}
+}
+
+static void defer_fd_removal(struct eng_state *st, struct eng_thread *t, int64_t fd)
+{
+	if (!t->fdt)
+		return;
+	if (st->dead_fdt && st->dead_fdt != t->fdt)
+		run_deferred(st);
+	if (!st->dead_fdt) {
+		st->dead_fdt = t->fdt;
+		st->dead_fdt->refs++; /* keeps the table alive until the removal */
+	}
+	if (st->dead_fd < 0)
+		st->dead_fd = fd;
+	else
+		st->dead_fd2 = fd;
+}
+
+/* ---- event parsers ---- */
+
+static int is_clone_exit(uint16_t type)
+{
+	switch (type) {
+	case SHM_EV_SYSCALL_CLONE_20_X:
+	case SHM_EV_SYSCALL_FORK_20_X:
+	case SHM_EV_SYSCALL_VFORK_20_X:
+	case SHM_EV_SYSCALL_CLONE3_X:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* A new thread for clone's child: from the caller, then the event. */
+static void parse_clone_exit(struct eng_state *st, struct eng_event *ev)
+{
+	const struct shm_evt *e = &ev->evt;
+	int64_t res = param_s64(e, 0, -1);
+	uint32_t flags = (uint32_t)param_u64(e, 15, 0);
+	int64_t caller = (int64_t)e->tid, child = res;
+	int inverted = 0;
+
+	if (res < 0)
+		return;
+	int64_t vtid = param_s64(e, 18, caller);
+	if (res == 0) {
+		if (ev->thread)
+			return; /* the parent's exit already created us */
+		/* the child's exit came first: build it from the parent */
+		inverted = 1;
+		child = caller;
+		caller = (flags & PPM_CL_CLONE_THREAD) ? param_s64(e, 4, -1) : param_s64(e, 5, -1);
+	} else if (vtid != caller) {
+		return; /* a parent in a pid namespace only sees the child's inner tid */
+	}
+	struct eng_thread *p = eng_state_thread(st, caller);
+	struct eng_thread *old = eng_state_thread(st, child);
+	if (old && (old->flags & PPM_CL_CLONE_INVERTED))
+		return;
+	struct eng_thread *t = thread_alloc(st, child);
+	if (!t)
+		return;
+	t->ptid = caller;
+	if (p) {
+		set_str(st, &t->exepath, p->exepath);
+		t->exe_writable = p->exe_writable;
+		t->sid = p->sid;
+		t->vpgid = p->vpgid;
+		t->tty = p->tty;
+		t->loginuid = p->loginuid;
+	}
+	t->pid = param_s64(e, 4, -1);
+	/* a new process starts with its parent's environment (libsinsp copies
+	 * it too); threads read their main thread's */
+	if (p && !(flags & PPM_CL_CLONE_THREAD)) {
+		struct eng_thread *pm = eng_state_main_thread(st, p);
+		if (pm->env)
+			set_buf(st, &t->env, &t->env_len, pm->env, pm->env_len);
+	}
+	t->flags = flags | (inverted ? PPM_CL_CLONE_INVERTED : 0);
+	if (!(flags & PPM_CL_CLONE_THREAD)) {
+		t->pid = child;
+		t->fdt = p ? fdt_copy(st, p->fdt) : fdt_new(st);
+		set_str(st, &t->cwd, p ? eng_state_cwd(st, p) : "/");
+	} else if (p) {
+		struct eng_thread *m = eng_state_main_thread(st, p);
+		set_str(st, &t->cwd, m->cwd);
+	}
+	const char *exe = param_str(e, 1), *comm = param_str(e, 13);
+	set_str(st, &t->exe, exe ? exe : "");
+	set_str(st, &t->comm, comm ? comm : "");
+	set_buf(st, &t->args, &t->args_len, e->val[2], buf_len(e, 2));
+	t->uid = (uint32_t)param_u64(e, 16, UINT32_MAX);
+	t->gid = (uint32_t)param_u64(e, 17, UINT32_MAX);
+	t->vtid = t->tid;
+	t->vpid = t->pid;
+	t->clone_ts = e->ts;
+	if (thread_insert(st, t))
+		return;
+	attach_fdtable(st, t);
+	if (inverted)
+		ev->thread = t;
+	else if (old == ev->thread)
+		ev->thread = eng_state_thread(st, (int64_t)e->tid);
+}
+
+static void close_on_exec(struct eng_thread *t)
+{
+	if (!t->fdt)
+		return;
+	/* collect first: deleting while walking would move entries */
+	int64_t nums[256];
+	size_t n;
+	do {
+		n = 0;
+		for (size_t i = 0; i < t->fdt->fds.cap && n < 256; i++) {
+			struct eng_fd *f = t->fdt->fds.slots[i].val;
+			if (f && f->cloexec)
+				nums[n++] = f->num;
+		}
+		for (size_t i = 0; i < n; i++)
+			fd_free(eng_map_del(&t->fdt->fds, nums[i]));
+	} while (n == 256);
+}
+
+static void parse_execve_exit(struct eng_state *st, struct eng_event *ev, int is_execveat)
+{
+	const struct shm_evt *e = &ev->evt;
+	struct eng_thread *t = ev->thread;
+	if (param_s64(e, 0, -1) < 0 || !t)
+		return;
+	const char *exe = param_str(e, 1), *comm = param_str(e, 13);
+	set_str(st, &t->exe, exe ? exe : "");
+	set_str(st, &t->comm, comm ? comm : "");
+	set_buf(st, &t->args, &t->args_len, e->val[2], buf_len(e, 2));
+	if (e->nparams > 15) /* env: execve versions from 2017 on */
+		set_buf(st, &t->env, &t->env_len, e->val[15], buf_len(e, 15));
+	t->pid = param_s64(e, 4, t->pid);
+	if (t->ptid == -1)
+		t->ptid = param_s64(e, 5, -1);
+	t->tty = (uint32_t)param_u64(e, 16, t->tty);
+	t->vpgid = param_s64(e, 17, t->vpgid);
+	t->loginuid = (int32_t)param_s64(e, 18, t->loginuid);
+	t->exe_writable = (param_u64(e, 19, 0) & 1u) != 0; /* PPM_EXE_WRITABLE */
+	if (ev->enter) {
+		char path[4096];
+		const char *fn = param_str(ev->enter, is_execveat ? 1 : 0);
+		if (fn && strncmp(fn, "<NA>", 4) == 0) {
+			set_str(st, &t->exepath, "<NA>");
+		} else if (fn) {
+			const char *dir = eng_state_cwd(st, t);
+			if (is_execveat && fn[0] != '/') {
+				int64_t dirfd = param_s64(ev->enter, 0, PPM_AT_FDCWD);
+				struct eng_fd *d = dirfd == PPM_AT_FDCWD ? NULL : eng_state_fd(t, dirfd);
+				dir = dirfd == PPM_AT_FDCWD ? dir : d ? d->name : "<UNKNOWN>";
+			}
+			eng_path_join(dir, fn, path, sizeof(path));
+			set_str(st, &t->exepath, path);
+		}
+	}
+	t->flags &= PPM_CL_CLONE_INVERTED;
+	t->placeholder = 0; /* the event told us who it is now */
+	close_on_exec(t);
+}
+
+/* The directory a relative path of an *at() call starts from. */
+static const char *at_dir(struct eng_state *st, struct eng_thread *t, int64_t dirfd,
+			  const char *name)
+{
+	if (name && name[0] == '/')
+		return "/";
+	if (dirfd == PPM_AT_FDCWD)
+		return eng_state_cwd(st, t);
+	struct eng_fd *d = eng_state_fd(t, dirfd);
+	return d ? d->name : "<UNKNOWN>";
+}
+
+static void parse_open_exit(struct eng_state *st, struct eng_event *ev)
+{
+	const struct shm_evt *e = &ev->evt;
+	struct eng_thread *t = ev->thread;
+	if (!t)
+		return;
+	int64_t fdn = param_s64(e, 0, -1);
+	const char *name = NULL, *dir;
+	uint32_t flags = 0;
+	switch (e->type) {
+	case SHM_EV_SYSCALL_OPEN_X:
+		name = param_str(e, 1);
+		flags = (uint32_t)param_u64(e, 2, 0);
+		dir = eng_state_cwd(st, t);
+		break;
+	case SHM_EV_SYSCALL_CREAT_X:
+		name = param_str(e, 1);
+		dir = eng_state_cwd(st, t);
+		break;
+	case SHM_EV_SYSCALL_OPENAT_2_X:
+	case SHM_EV_SYSCALL_OPENAT2_X:
+		name = param_str(e, 2);
+		flags = (uint32_t)param_u64(e, 3, 0);
+		dir = at_dir(st, t, param_s64(e, 1, PPM_AT_FDCWD), name);
+		break;
+	case SHM_EV_SYSCALL_OPENAT_X:
+		if (!ev->enter)
+			return;
+		name = param_str(ev->enter, 1);
+		flags = (uint32_t)param_u64(ev->enter, 2, 0);
+		dir = at_dir(st, t, param_s64(ev->enter, 0, PPM_AT_FDCWD), name);
+		break;
+	default:
+		return;
+	}
+	if (fdn < 0 || !name)
+		return;
+	char path[4096];
+	eng_path_join(dir, name, path, sizeof(path));
+	struct eng_fd *fd = fd_add(st, t, fdn,
+				   (flags & PPM_O_DIRECTORY) ? SHM_SCAP_FD_DIRECTORY : SHM_SCAP_FD_FILE_V2,
+				   path);
+	if (fd) {
+		fd->open_flags = flags;
+		fd->cloexec = (flags & PPM_O_CLOEXEC) != 0;
+		ev->fd = fd;
+		ev->thread->lastevent_fd = fdn;
+	}
+}
+
+static void parse_socket_exit(struct eng_state *st, struct eng_event *ev)
+{
+	int64_t fdn = param_s64(&ev->evt, 0, -1);
+	if (fdn < 0 || !ev->thread || !ev->enter)
+		return;
+	uint32_t domain = (uint32_t)param_u64(ev->enter, 0, 0);
+	uint32_t type = (uint32_t)param_u64(ev->enter, 1, 0);
+	uint32_t proto = (uint32_t)param_u64(ev->enter, 2, 0);
+	uint8_t ftype, l4 = ENG_L4_UNKNOWN;
+	if (domain == SHM_AF_UNIX) {
+		ftype = SHM_SCAP_FD_UNIX_SOCK;
+	} else if (domain == SHM_AF_INET || domain == SHM_AF_INET6) {
+		ftype = domain == SHM_AF_INET ? SHM_SCAP_FD_IPV4_SOCK : SHM_SCAP_FD_IPV6_SOCK;
+		int raw = type == 3; /* SOCK_RAW */
+		if (proto == 6)
+			l4 = raw ? ENG_L4_RAW : ENG_L4_TCP;
+		else if (proto == 17)
+			l4 = raw ? ENG_L4_RAW : ENG_L4_UDP;
+		else if (proto == 0)
+			l4 = (type & 0xff) == 1 ? ENG_L4_TCP : (type & 0xff) == 2 ? ENG_L4_UDP
+									  : ENG_L4_UNKNOWN;
+		else if (proto == 1)
+			l4 = raw ? ENG_L4_RAW : ENG_L4_ICMP;
+		else if (proto == 255)
+			l4 = ENG_L4_RAW;
+	} else if (domain == PPM_AF_NETLINK) {
+		ftype = SHM_SCAP_FD_NETLINK;
+	} else {
+		return; /* libsinsp keeps no entry for other families */
+	}
+	struct eng_fd *fd = fd_add(st, ev->thread, fdn, ftype, "");
+	if (fd) {
+		fd->l4proto = l4;
+		fd->cloexec = (type & 02000000) != 0; /* SOCK_CLOEXEC */
+		ev->fd = fd;
+		ev->thread->lastevent_fd = fdn;
+	}
+}
+
+/* Fills the fd's addresses from a driver-layout tuple; 0 if understood. */
+static int set_tuple(struct eng_fd *fd, const uint8_t *p, uint32_t len)
+{
+	if (len >= 13 && p[0] == SHM_AF_INET) {
+		memset(fd->sip, 0, sizeof(fd->sip));
+		memset(fd->dip, 0, sizeof(fd->dip));
+		memcpy(&fd->sip[0], p + 1, 4);
+		memcpy(&fd->sport, p + 5, 2);
+		memcpy(&fd->dip[0], p + 7, 4);
+		memcpy(&fd->dport, p + 11, 2);
+		fd->type = SHM_SCAP_FD_IPV4_SOCK;
+		return 0;
+	}
+	if (len >= 37 && p[0] == SHM_AF_INET6) {
+		static const uint8_t v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+		if (!memcmp(p + 1, v4mapped, 12) && !memcmp(p + 19, v4mapped, 12)) {
+			memset(fd->sip, 0, sizeof(fd->sip));
+			memset(fd->dip, 0, sizeof(fd->dip));
+			memcpy(&fd->sip[0], p + 13, 4);
+			memcpy(&fd->dip[0], p + 31, 4);
+			fd->type = SHM_SCAP_FD_IPV4_SOCK;
+		} else {
+			memcpy(fd->sip, p + 1, 16);
+			memcpy(fd->dip, p + 19, 16);
+			fd->type = SHM_SCAP_FD_IPV6_SOCK;
+		}
+		memcpy(&fd->sport, p + 17, 2);
+		memcpy(&fd->dport, p + 35, 2);
+		return 0;
+	}
+	return -1;
+}
+
+static void set_fd_name_from_param(struct eng_state *st, struct eng_fd *fd,
+				   const struct shm_evt *e, unsigned i)
+{
+	char buf[512];
+	if (shm_fmt_value(e, i, buf, sizeof(buf)) < 0 && buf[0] == 0)
+		return;
+	if (strcmp(fd->name, buf) != 0)
+		fd->name_gen++;
+	set_str(st, &fd->name, buf);
+}
+
+static void parse_connect_exit(struct eng_state *st, struct eng_event *ev)
+{
+	const struct shm_evt *e = &ev->evt;
+	struct eng_fd *fd = ev->fd;
+	if (!fd)
+		return;
+	int64_t res = param_s64(e, 0, 0);
+	if (res < 0 && res != EINPROGRESS_NEG)
+		return;
+	if (buf_len(e, 1) == 0)
+		return;
+	const uint8_t *p = e->val[1];
+	if (p[0] == SHM_AF_INET || p[0] == SHM_AF_INET6) {
+		uint8_t l4 = fd->l4proto;
+		set_tuple(fd, p, e->vlen[1]);
+		fd->l4proto = l4;
+	}
+	if (fd->role == ENG_ROLE_NONE)
+		fd->role = ENG_ROLE_CLIENT;
+	fd->connected = 1;
+	set_fd_name_from_param(st, fd, e, 1);
+}
+
+/* connect's enter already says where the socket goes (not yet who it is). */
+static void parse_connect_enter(struct eng_state *st, struct eng_event *ev)
+{
+	const struct shm_evt *e = &ev->evt;
+	struct eng_fd *fd = ev->fd;
+	if (!fd || e->nparams < 2 || e->vlen[1] == 0)
+		return;
+	const uint8_t *p = e->val[1];
+	if (p[0] == SHM_AF_INET && e->vlen[1] >= 7) {
+		fd->type = SHM_SCAP_FD_IPV4_SOCK;
+		memset(fd->dip, 0, sizeof(fd->dip));
+		memcpy(&fd->dip[0], p + 1, 4);
+		memcpy(&fd->dport, p + 5, 2);
+	} else if (p[0] == SHM_AF_INET6 && e->vlen[1] >= 19) {
+		fd->type = SHM_SCAP_FD_IPV6_SOCK;
+		memcpy(fd->dip, p + 1, 16);
+		memcpy(&fd->dport, p + 17, 2);
+	} else if (p[0] == SHM_AF_UNIX) {
+		/* a unix socket is named after the path it connects to */
+		char path[512];
+		size_t n = strnlen((const char *)p + 1, e->vlen[1] - 1);
+		if (n >= sizeof(path))
+			n = sizeof(path) - 1;
+		memcpy(path, p + 1, n);
+		path[n] = 0;
+		if (strcmp(fd->name, path) != 0)
+			fd->name_gen++;
+		set_str(st, &fd->name, path);
+	}
+}
+
+static void parse_accept_exit(struct eng_state *st, struct eng_event *ev)
+{
+	const struct shm_evt *e = &ev->evt;
+	int64_t fdn = param_s64(e, 0, -1);
+	if (fdn < 0 || !ev->thread || buf_len(e, 1) == 0)
+		return;
+	const uint8_t *p = e->val[1];
+	uint8_t type = p[0] == SHM_AF_UNIX ? SHM_SCAP_FD_UNIX_SOCK
+		       : p[0] == SHM_AF_INET6 ? SHM_SCAP_FD_IPV6_SOCK : SHM_SCAP_FD_IPV4_SOCK;
+	struct eng_fd *fd = fd_add(st, ev->thread, fdn, type, "");
+	if (!fd)
+		return;
+	if (type != SHM_SCAP_FD_UNIX_SOCK) {
+		set_tuple(fd, p, e->vlen[1]);
+		fd->l4proto = ENG_L4_TCP;
+	}
+	fd->role = ENG_ROLE_SERVER;
+	fd->connected = 1;
+	set_fd_name_from_param(st, fd, e, 1);
+	ev->fd = fd;
+	ev->thread->lastevent_fd = fdn;
+}
+
+static void parse_bind_exit(struct eng_state *st, struct eng_event *ev)
+{
+	const struct shm_evt *e = &ev->evt;
+	struct eng_fd *fd = ev->fd;
+	if (!fd || param_s64(e, 0, -1) < 0 || buf_len(e, 1) == 0)
+		return;
+	const uint8_t *p = e->val[1];
+	uint16_t port = 0;
+	if (p[0] == SHM_AF_INET && e->vlen[1] >= 7) {
+		memcpy(&port, p + 5, 2);
+		if (port) {
+			fd->type = SHM_SCAP_FD_IPV4_SERVSOCK;
+			memset(fd->sip, 0, sizeof(fd->sip));
+			memcpy(&fd->sip[0], p + 1, 4);
+			fd->sport = port;
+			fd->role = ENG_ROLE_SERVER;
+		}
+	} else if (p[0] == SHM_AF_INET6 && e->vlen[1] >= 19) {
+		memcpy(&port, p + 17, 2);
+		if (port) {
+			fd->type = SHM_SCAP_FD_IPV6_SERVSOCK;
+			memcpy(fd->sip, p + 1, 16);
+			fd->sport = port;
+			fd->role = ENG_ROLE_SERVER;
+		}
+	}
+	set_fd_name_from_param(st, fd, e, 1);
+}
+
+static void add_simple_fd(struct eng_state *st, struct eng_event *ev, int64_t fdn, uint8_t type)
+{
+	if (fdn < 0 || !ev->thread)
+		return;
+	struct eng_fd *fd = fd_add(st, ev->thread, fdn, type, "");
+	if (fd) {
+		ev->fd = fd;
+		ev->thread->lastevent_fd = fdn;
+	}
+}
+
+static void parse_pipe_exit(struct eng_state *st, struct eng_event *ev)
+{
+	const struct shm_evt *e = &ev->evt;
+	if (param_s64(e, 0, -1) < 0 || !ev->thread)
+		return;
+	uint64_t ino = param_u64(e, 3, 0);
+	for (unsigned i = 1; i <= 2; i++) {
+		int64_t n = param_s64(e, i, -1);
+		struct eng_fd *fd = fd_add(st, ev->thread, n, SHM_SCAP_FD_FIFO, "");
+		if (fd) {
+			fd->ino = ino;
+			ev->fd = fd;
+			ev->thread->lastevent_fd = n;
+		}
+	}
+}
+
+static void parse_socketpair_exit(struct eng_state *st, struct eng_event *ev)
+{
+	const struct shm_evt *e = &ev->evt;
+	if (param_s64(e, 0, -1) < 0 || !ev->thread)
+		return;
+	for (unsigned i = 1; i <= 2; i++) {
+		int64_t n = param_s64(e, i, -1);
+		struct eng_fd *fd = fd_add(st, ev->thread, n, SHM_SCAP_FD_UNIX_SOCK, "");
+		if (fd) {
+			ev->fd = fd;
+			ev->thread->lastevent_fd = n;
+		}
+	}
+}
+
+static void parse_dup_exit(struct eng_state *st, struct eng_event *ev, int cloexec)
+{
+	int64_t res = param_s64(&ev->evt, 0, -1);
+	struct eng_fd *src = ev->fd;
+	if (res < 0 || !src || !ev->thread || res == ev->thread->lastevent_fd)
+		return;
+	struct eng_fd copy = *src;
+	struct eng_fd *fd = fd_add(st, ev->thread, res, src->type, src->name);
+	if (!fd)
+		return;
+	char *name = fd->name;
+	*fd = copy;
+	fd->name = name;
+	fd->num = res;
+	fd->cloexec = cloexec;
+	ev->fd = fd;
+	ev->fd_renamed = 2; /* a copy keeps its old name: not a rename */
+	ev->thread->lastevent_fd = res;
+}
+
+static void parse_close_exit(struct eng_state *st, struct eng_event *ev)
+{
+	if (param_s64(&ev->evt, 0, -1) < 0 || !ev->fd || !ev->thread)
+		return;
+	defer_fd_removal(st, ev->thread, ev->thread->lastevent_fd);
+}
+
+static void parse_chdir_exit(struct eng_state *st, struct eng_event *ev)
+{
+	struct eng_thread *t = ev->thread;
+	const char *path = param_str(&ev->evt, 1);
+	if (!t || param_s64(&ev->evt, 0, -1) < 0 || !path)
+		return;
+	struct eng_thread *m = eng_state_main_thread(st, t);
+	set_cwd(st, m, m->cwd, path);
+}
+
+static void parse_fchdir_exit(struct eng_state *st, struct eng_event *ev)
+{
+	struct eng_thread *t = ev->thread;
+	if (!t || !ev->fd || param_s64(&ev->evt, 0, -1) < 0)
+		return;
+	struct eng_thread *m = eng_state_main_thread(st, t);
+	set_cwd(st, m, "/", ev->fd->name);
+}
+
+static void parse_set_ids(struct eng_state *st, struct eng_event *ev)
+{
+	struct eng_thread *t = ev->thread;
+	(void)st;
+	if (!t || !ev->enter || param_s64(&ev->evt, 0, -1) < 0)
+		return;
+	uint64_t v;
+	switch (ev->evt.type) {
+	case SHM_EV_SYSCALL_SETUID_X:
+		if (!shm_evt_get_u64(ev->enter, 0, &v))
+			t->uid = (uint32_t)v;
+		break;
+	case SHM_EV_SYSCALL_SETGID_X:
+		if (!shm_evt_get_u64(ev->enter, 0, &v))
+			t->gid = (uint32_t)v;
+		break;
+	case SHM_EV_SYSCALL_SETRESUID_X:
+		if (!shm_evt_get_u64(ev->enter, 1, &v) && (uint32_t)v != UINT32_MAX)
+			t->uid = (uint32_t)v;
+		break;
+	case SHM_EV_SYSCALL_SETRESGID_X:
+		if (!shm_evt_get_u64(ev->enter, 1, &v) && (uint32_t)v != UINT32_MAX)
+			t->gid = (uint32_t)v;
+		break;
+	}
+}
+
+void eng_state_apply(struct eng_state *st, struct eng_event *ev)
+{
+	const struct shm_evt *e = &ev->evt;
+	uint16_t flags = e->info->flags;
+
+	run_deferred(st);
+	ev->thread = NULL;
+	ev->fd = ev->evt_fd = NULL;
+	ev->latency = 0;
+	ev->fd_renamed = 0;
+	ev->fdnum = -1;
+	ev->enter = NULL;
+	if (flags & SHM_EF_SKIPPARSERESET) {
+		/* scheduler-like events change nothing; procinfo still names its thread */
+		if (e->type == SHM_EV_PROCINFO_E)
+			ev->thread = eng_state_thread(st, (int64_t)e->tid);
+		return;
+	}
+	/* container metadata events belong to no thread, whatever their tid */
+	if (e->type == SHM_EV_CONTAINER_JSON_E || e->type == SHM_EV_CONTAINER_JSON_2_E ||
+	    e->type == SHM_EV_CONTAINER_E)
+		return;
+
+	struct eng_thread *t = eng_state_thread(st, (int64_t)e->tid);
+	if (!t && !is_clone_exit(e->type) && st->threads.len >= ENG_MAX_THREADS) {
+		st->threads_refused++;
+	} else if (!t && !is_clone_exit(e->type)) {
+		/* a thread we never saw start: keep its fds from now on, and let
+		 * every field that needs what we missed say "not available" */
+		t = thread_alloc(st, (int64_t)e->tid);
+		if (t) {
+			t->placeholder = 1;
+			if (thread_insert(st, t))
+				t = NULL;
+			else
+				attach_fdtable(st, t);
+		}
+	}
+	ev->thread = t;
+	if (t) {
+		if (shm_event_is_enter(e->type)) {
+			t->enter_ts = e->ts;
+			t->lastevent_fd = -1;
+			t->enter_type = e->type;
+			t->enter_len = 0;
+			if (e->len > t->enter_cap && e->len <= ENG_MAX_ENTER) {
+				/* grows rarely: most enter events are a few dozen bytes */
+				uint32_t cap = e->len < 256 ? 256 : e->len;
+				uint8_t *b = realloc(t->enter, cap);
+				if (b) {
+					t->enter = b;
+					t->enter_cap = cap;
+				} else {
+					st->alloc_failures++;
+				}
+			}
+			if (e->len <= t->enter_cap) {
+				memcpy(t->enter, e->raw, e->len);
+				t->enter_len = e->len;
+			}
+			if ((flags & SHM_EF_USES_FD) && e->nparams > 0) {
+				t->lastevent_fd = param_s64(e, 0, -1);
+				ev->fdnum = t->lastevent_fd;
+				ev->fd = eng_state_fd(t, t->lastevent_fd);
+			}
+		} else {
+			if (t->enter_ts)
+				ev->latency = e->ts - t->enter_ts;
+			/* like libsinsp, an exit that does not follow its own enter
+			 * (a lost event) gets no fd: its parser then changes nothing */
+			int paired = t->enter_type + 1 == e->type;
+			if (paired && t->enter_len &&
+			    shm_evt_decode(&ev->enter_evt, t->enter, t->enter_len, NULL, 0) == 0)
+				ev->enter = &ev->enter_evt;
+			if ((flags & SHM_EF_USES_FD) && paired) {
+				ev->fdnum = t->lastevent_fd;
+				ev->fd = eng_state_fd(t, t->lastevent_fd);
+			}
+		}
+	}
+
+	struct eng_fd *before = ev->fd;
+	uint32_t gen = before ? before->name_gen : 0;
+	switch (e->type) {
+	case SHM_EV_SYSCALL_OPEN_X:
+	case SHM_EV_SYSCALL_CREAT_X:
+	case SHM_EV_SYSCALL_OPENAT_X:
+	case SHM_EV_SYSCALL_OPENAT_2_X:
+	case SHM_EV_SYSCALL_OPENAT2_X:
+		parse_open_exit(st, ev);
+		break;
+	case SHM_EV_SYSCALL_CLONE_20_X:
+	case SHM_EV_SYSCALL_FORK_20_X:
+	case SHM_EV_SYSCALL_VFORK_20_X:
+	case SHM_EV_SYSCALL_CLONE3_X:
+		parse_clone_exit(st, ev);
+		break;
+	case SHM_EV_SYSCALL_EXECVE_19_X:
+		parse_execve_exit(st, ev, 0);
+		break;
+	case SHM_EV_SYSCALL_EXECVEAT_X:
+		parse_execve_exit(st, ev, 1);
+		break;
+	case SHM_EV_PROCEXIT_1_E:
+	case SHM_EV_PROCEXIT_E:
+		if (t)
+			st->dead_tid = t->tid;
+		break;
+	case SHM_EV_SOCKET_SOCKET_X:
+		parse_socket_exit(st, ev);
+		break;
+	case SHM_EV_SOCKET_CONNECT_E:
+		parse_connect_enter(st, ev);
+		break;
+	case SHM_EV_SOCKET_CONNECT_X:
+		parse_connect_exit(st, ev);
+		break;
+	case SHM_EV_SOCKET_ACCEPT_X:
+	case SHM_EV_SOCKET_ACCEPT_5_X:
+	case SHM_EV_SOCKET_ACCEPT4_X:
+	case SHM_EV_SOCKET_ACCEPT4_5_X:
+		parse_accept_exit(st, ev);
+		break;
+	case SHM_EV_SOCKET_BIND_X:
+		parse_bind_exit(st, ev);
+		break;
+	case SHM_EV_SYSCALL_PIPE_X:
+		parse_pipe_exit(st, ev);
+		break;
+	case SHM_EV_SOCKET_SOCKETPAIR_X:
+		parse_socketpair_exit(st, ev);
+		break;
+	case SHM_EV_SYSCALL_DUP_X:
+		parse_dup_exit(st, ev, 0);
+		break;
+	case SHM_EV_SYSCALL_FCNTL_X:
+		if (ev->enter) {
+			uint64_t cmd = param_u64(ev->enter, 1, 0);
+			if (cmd == PPM_FCNTL_F_DUPFD || cmd == PPM_FCNTL_F_DUPFD_CLOEXEC)
+				parse_dup_exit(st, ev, cmd == PPM_FCNTL_F_DUPFD_CLOEXEC);
+		}
+		break;
+	case SHM_EV_SYSCALL_EVENTFD_X:
+		add_simple_fd(st, ev, param_s64(e, 0, -1), SHM_SCAP_FD_EVENT);
+		break;
+	case SHM_EV_SYSCALL_SIGNALFD_X:
+		add_simple_fd(st, ev, param_s64(e, 0, -1), SHM_SCAP_FD_SIGNALFD);
+		break;
+	case SHM_EV_SYSCALL_TIMERFD_CREATE_X:
+		add_simple_fd(st, ev, param_s64(e, 0, -1), SHM_SCAP_FD_TIMERFD);
+		break;
+	case SHM_EV_SYSCALL_INOTIFY_INIT_X:
+		add_simple_fd(st, ev, param_s64(e, 0, -1), SHM_SCAP_FD_INOTIFY);
+		break;
+	case SHM_EV_SYSCALL_CLOSE_X:
+		parse_close_exit(st, ev);
+		break;
+	case SHM_EV_SYSCALL_CHDIR_X:
+		parse_chdir_exit(st, ev);
+		break;
+	case SHM_EV_SYSCALL_FCHDIR_X:
+		parse_fchdir_exit(st, ev);
+		break;
+	case SHM_EV_SYSCALL_SETUID_X:
+	case SHM_EV_SYSCALL_SETGID_X:
+	case SHM_EV_SYSCALL_SETRESUID_X:
+	case SHM_EV_SYSCALL_SETRESGID_X:
+		parse_set_ids(st, ev);
+		break;
+	default:
+		break;
+	}
+	/* a new fd counts as renamed from "" (libsinsp compares with the old name) */
+	if (ev->fd_renamed == 2)
+		ev->fd_renamed = 0;
+	else if (ev->fd && ev->fd != before)
+		ev->fd_renamed = ev->fd->name[0] != 0;
+	else
+		ev->fd_renamed = before && before->name_gen != gen;
+	t = ev->thread;
+	ev->evt_fd = ev->fd;
+	if (t && (flags & (SHM_EF_CREATES_FD | SHM_EF_USES_FD | SHM_EF_DESTROYS_FD))) {
+		ev->fdnum = t->lastevent_fd;
+		if (!ev->fd && t->lastevent_fd != -1)
+			ev->fd = eng_state_fd(t, t->lastevent_fd);
+	} else {
+		ev->fd = NULL;
+		ev->fdnum = -1;
+	}
+}

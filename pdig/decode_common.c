@@ -1,0 +1,77 @@
+/* Parameter helpers shared by the decoders. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "pdig.h"
+
+static uint32_t room(const struct shm_enc *e)
+{
+	uint32_t r = e->cap - e->pos;
+	return r > UINT16_MAX ? UINT16_MAX : r;
+}
+
+void pd_enc_path(struct pd_call *c, uint64_t addr)
+{
+	if (!addr) {
+		shm_enc_empty(c->e);
+		return;
+	}
+	uint32_t want = PATH_MAX;
+	if (want > room(c->e))
+		want = room(c->e);
+	char *dst = (char *)shm_enc_reserve(c->e, want);
+	if (!dst)
+		return; /* the encoder error sticks; the record is counted as dropped */
+	ssize_t n = pd_mem_read_str(c->t->tid, addr, dst, want);
+	if (n < 0) {
+		pd_page_fault(c->tr);
+		n = 0;
+	}
+	shm_enc_shrink_last(c->e, (uint32_t)n);
+}
+
+void pd_enc_data(struct pd_call *c, uint64_t addr, int64_t len)
+{
+	if (len <= 0 || !addr) {
+		shm_enc_empty(c->e);
+		return;
+	}
+	uint32_t want = c->tr->opts->snaplen;
+	if ((uint64_t)len < want)
+		want = (uint32_t)len;
+	if (want > room(c->e))
+		want = room(c->e);
+	uint8_t *dst = shm_enc_reserve(c->e, want);
+	if (!dst)
+		return;
+	ssize_t n = pd_mem_read(c->t->tid, addr, dst, want);
+	if (n < 0) {
+		pd_page_fault(c->tr);
+		n = 0;
+	}
+	shm_enc_shrink_last(c->e, (uint32_t)n);
+}
+
+static int fd_stat(pid_t pid, int64_t fd, struct stat *st)
+{
+	char path[64];
+	if (fd < 0)
+		return -EBADF;
+	snprintf(path, sizeof path, "/proc/%d/fd/%lld", (int)pid, (long long)fd);
+	return stat(path, st) == 0 ? 0 : -errno;
+}
+
+uint32_t pd_fd_dev(const struct pd_call *c, int64_t fd)
+{
+	struct stat st;
+	return c->tr->proc_ok && fd_stat(c->t->tid, fd, &st) == 0 ? pd_encode_dev(st.st_dev) : 0;
+}
+
+uint64_t pd_fd_ino(const struct pd_call *c, int64_t fd)
+{
+	struct stat st;
+	return c->tr->proc_ok && fd_stat(c->t->tid, fd, &st) == 0 ? st.st_ino : 0;
+}

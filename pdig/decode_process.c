@@ -1,0 +1,191 @@
+/* Processes: clone family, execve family, exits, ptrace, namespaces. */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "pdig.h"
+#include "procfs.h"
+
+#define A(i) (c->args[i])
+
+/*
+ * exe, args, tid, pid, ptid, cwd, fdlimit, pgft_maj, pgft_min, vm_size,
+ * vm_rss, vm_swap, comm, cgroups: the block the execve and clone exits share.
+ */
+static const struct pd_procinfo *proc_block(struct pd_call *c, int want_env)
+{
+	struct pd_procinfo *pi = c->tr->pi;
+	if (!c->tr->proc_ok || pd_procinfo_read(pi, c->t->tid, want_env) < 0)
+		pd_procinfo_read(pi, -1, 0); /* empty: a foreign /proc or a vanished task */
+	pi->tid = c->t->tid;
+	if (!pi->tgid || pi->tgid == -1)
+		pi->tgid = c->t->pid ? c->t->pid : c->t->tid;
+	uint32_t exelen = (uint32_t)strnlen(pi->cmdline, pi->cmdline_len);
+	if (pi->cmdline_len) {
+		shm_enc_strn(c->e, pi->cmdline, exelen);
+		uint32_t rest = exelen + 1 < pi->cmdline_len ? pi->cmdline_len - exelen - 1 : 0;
+		shm_enc_param(c->e, pi->cmdline + exelen + 1, rest);
+	} else {
+		shm_enc_str(c->e, pi->comm);
+		shm_enc_empty(c->e);
+	}
+	shm_enc_s64(c->e, pi->tid);
+	shm_enc_s64(c->e, pi->tgid);
+	shm_enc_s64(c->e, pi->ppid);
+	shm_enc_str(c->e, pi->cwd);
+	shm_enc_s64(c->e, pi->fdlimit);
+	shm_enc_u64(c->e, pi->majflt);
+	shm_enc_u64(c->e, pi->minflt);
+	shm_enc_u32(c->e, pi->vmsize_kb);
+	shm_enc_u32(c->e, pi->vmrss_kb);
+	shm_enc_u32(c->e, pi->vmswap_kb);
+	shm_enc_str(c->e, pi->comm);
+	shm_enc_param(c->e, pi->cgroups, pi->cgroups_len);
+	return pi;
+}
+
+/* The flags a clone-family call was made with, in native bits. */
+static uint64_t native_clone_flags(const struct pd_syscall *sc, const uint64_t *args,
+				   uint64_t clone3_flags)
+{
+	switch (sc->nr) {
+	case 57: /* fork */
+		return 0;
+	case 58: /* vfork */
+		return CLONE_VM | CLONE_VFORK;
+	case 435: /* clone3: read at the seccomp stop */
+		return clone3_flags;
+	default:
+		return args[0];
+	}
+}
+
+uint64_t pd_clone_call_flags(const struct pd_tracee *t)
+{
+	return native_clone_flags(t->sc, t->args, t->clone_flags);
+}
+
+/* clone, fork, vfork, clone3 exits: the parent's (res = child tid) and,
+ * written by pd_emit_child_clone, the child's (res = 0). */
+void pd_dec_clone_x(struct pd_call *c)
+{
+	pd_enc_res(c);
+	const struct pd_procinfo *pi = proc_block(c, 0);
+	uint64_t flags = c->sc ? pd_clone_call_flags(c->t) : c->t->child_clone_flags;
+	shm_enc_u32(c->e, pd_clone_flags(flags));
+	shm_enc_u32(c->e, pi->uid);
+	shm_enc_u32(c->e, pi->gid);
+	shm_enc_s64(c->e, pi->vtid);
+	shm_enc_s64(c->e, pi->vpid);
+}
+
+void pd_emit_child_clone(struct pd_tracer *tr, struct pd_tracee *child)
+{
+	static const uint64_t noargs[6];
+	pd_emit(tr, child, NULL, child->child_ev, pd_dec_clone_x, noargs, 0);
+}
+
+void pd_dec_execve_e(struct pd_call *c) { pd_enc_path(c, A(0)); }
+
+static void execve_exit(struct pd_call *c)
+{
+	pd_enc_res(c);
+	const struct pd_procinfo *pi = proc_block(c, 1);
+	shm_enc_param(c->e, pi->environ, pi->environ_len);
+	shm_enc_u32(c->e, (uint32_t)pi->tty);
+	shm_enc_s64(c->e, pi->pgid);
+	shm_enc_u32(c->e, (uint32_t)pi->loginuid);
+	shm_enc_u32(c->e, pi->exe_writable ? 0x1u : 0); /* PPM_EXE_WRITABLE */
+}
+
+void pd_dec_execve_x(struct pd_call *c) { execve_exit(c); }
+
+/* execveat(dirfd, path, argv, envp, flags) */
+void pd_dec_execveat_e(struct pd_call *c)
+{
+	pd_enc_fd(c, A(0));
+	pd_enc_path(c, A(1));
+	shm_enc_u32(c->e, pd_execveat_flags(A(4)));
+}
+
+void pd_dec_execveat_x(struct pd_call *c) { execve_exit(c); }
+
+/* PROCEXIT_1: the real wait status, where upstream wrote 0. */
+static void procexit_params(struct pd_call *c)
+{
+	int st = (int)c->ret;
+	shm_enc_s64(c->e, st);
+	shm_enc_s64(c->e, WIFEXITED(st) ? WEXITSTATUS(st) : 0);
+	shm_enc_u8(c->e, WIFSIGNALED(st) ? (uint8_t)WTERMSIG(st) : 0);
+	shm_enc_u8(c->e, WIFSIGNALED(st) && WCOREDUMP(st) ? 1 : 0);
+}
+
+void pd_emit_procexit(struct pd_tracer *tr, struct pd_tracee *t, int status)
+{
+	static const uint64_t noargs[6];
+	if (t->flags & PD_T_EXITED)
+		return;
+	t->flags |= PD_T_EXITED;
+	pd_emit(tr, t, NULL, SHM_EV_PROCEXIT_1_E, procexit_params, noargs, status);
+}
+
+/* ptrace(request, pid, addr, data) */
+void pd_dec_ptrace_e(struct pd_call *c)
+{
+	shm_enc_u16(c->e, pd_ptrace_request(A(0)));
+	shm_enc_s64(c->e, (int64_t)(int32_t)A(1));
+}
+
+/* addr and data as the first variant of ptrace_dynamic_param (u64, hex) */
+static void dyn_u64(struct pd_call *c, uint64_t v)
+{
+	uint8_t *p = shm_enc_reserve(c->e, 9);
+	if (p) {
+		p[0] = 0;
+		memcpy(p + 1, &v, 8);
+	}
+}
+
+void pd_dec_ptrace_x(struct pd_call *c)
+{
+	pd_enc_res(c);
+	dyn_u64(c, A(2));
+	dyn_u64(c, A(3));
+}
+
+/* setns(fd, nstype), unshare(flags): namespace flags are clone flags */
+void pd_dec_setns_e(struct pd_call *c)
+{
+	pd_enc_fd(c, A(0));
+	shm_enc_u32(c->e, pd_clone_flags(A(1)));
+}
+
+void pd_dec_setns_x(struct pd_call *c) { pd_enc_res(c); }
+void pd_dec_unshare_e(struct pd_call *c) { shm_enc_u32(c->e, pd_clone_flags(A(0))); }
+void pd_dec_unshare_x(struct pd_call *c) { pd_enc_res(c); }
+
+/* bpf(cmd, attr, size): the result is an fd for the commands that make one */
+void pd_dec_bpf_e(struct pd_call *c) { shm_enc_s64(c->e, (int64_t)A(0)); }
+
+void pd_dec_bpf_x(struct pd_call *c)
+{
+	/* bpf_dynamic_param: variant 0 is an fd, variant 1 an errno */
+	int makes_fd = A(0) == 0 /* BPF_MAP_CREATE */ || A(0) == 5 /* BPF_PROG_LOAD */;
+	uint8_t *p = shm_enc_reserve(c->e, 9);
+	if (p) {
+		p[0] = makes_fd && c->ret >= 0 ? 0 : 1;
+		memcpy(p + 1, &c->ret, 8);
+	}
+}
+
+/* setsid(), setpgid(pid, pgid): the new session / group id */
+void pd_dec_setsid_x(struct pd_call *c) { pd_enc_res(c); }
+
+void pd_dec_setpgid_e(struct pd_call *c)
+{
+	shm_enc_s64(c->e, (int64_t)(int32_t)A(0));
+	shm_enc_s64(c->e, (int64_t)(int32_t)A(1));
+}
+
+void pd_dec_setpgid_x(struct pd_call *c) { pd_enc_res(c); }

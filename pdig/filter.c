@@ -1,0 +1,91 @@
+/*
+ * The seccomp filter: SCMP_ACT_TRACE(PD_SECCOMP_TAG) for the syscalls of the
+ * default set (all of the table with -a), allow for the rest. Rows with a
+ * when= condition stop only for the listed argument values. The i386 and
+ * x32 ABIs get the same rules (libseccomp translates them by name), so a
+ * 32-bit call (int 0x80) of a traced syscall stops as well.
+ */
+#include <errno.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pdig.h"
+
+int pd_filter_build(void **out, const struct pd_opts *opts, int set_nnp, char *err, size_t errlen)
+{
+	int rc;
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (!ctx) {
+		snprintf(err, errlen, "seccomp_init failed");
+		return -ENOMEM;
+	}
+	static const uint32_t arches[] = {SCMP_ARCH_X86, SCMP_ARCH_X32};
+	for (size_t i = 0; i < sizeof arches / sizeof arches[0]; i++) {
+		rc = seccomp_arch_add(ctx, arches[i]);
+		if (rc < 0 && rc != -EEXIST) {
+			snprintf(err, errlen, "cannot add arch %#x to the filter: %s", arches[i],
+				 strerror(-rc));
+			goto err;
+		}
+	}
+	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, set_nnp ? 1 : 0)) < 0 ||
+	    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0) {
+		snprintf(err, errlen, "cannot set filter attributes: %s", strerror(-rc));
+		goto err;
+	}
+	for (unsigned i = 0; i < PD_SYSCALL_COUNT; i++) {
+		const struct pd_syscall *sc = &pd_syscall_table[i];
+		if (!(sc->flags & PD_SC_DEFAULT) && !opts->capture_all)
+			continue;
+		int nr = seccomp_syscall_resolve_name(sc->name);
+		if (nr == __NR_SCMP_ERROR)
+			continue; /* unknown to this libseccomp: cannot be traced */
+		if (sc->when_arg < 0 || opts->capture_all) {
+			rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(PD_SECCOMP_TAG), nr, 0);
+		} else {
+			/* only the argument values that change state (fcntl's F_DUPFD) */
+			rc = 0;
+			for (unsigned v = 0; v < sc->when_n && rc >= 0; v++)
+				rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(PD_SECCOMP_TAG), nr, 1,
+						      SCMP_CMP((unsigned)sc->when_arg, SCMP_CMP_EQ,
+							       sc->when_vals[v]));
+		}
+		if (rc < 0) {
+			snprintf(err, errlen, "cannot add a rule for %s: %s", sc->name,
+				 strerror(-rc));
+			goto err;
+		}
+	}
+	*out = ctx;
+	return 0;
+err:
+	seccomp_release(ctx);
+	return rc;
+}
+
+int pd_filter_load(void *ctx) { return seccomp_load(ctx); }
+
+void pd_filter_free(void *ctx)
+{
+	if (ctx)
+		seccomp_release(ctx);
+}
+
+/* 32-bit and x32 numbers -> table rows, by syscall name. */
+void pd_filter_arch_maps(struct pd_tracer *tr)
+{
+	for (unsigned i = 0; i < PD_SYSCALL_COUNT; i++) {
+		const char *name = pd_syscall_table[i].name;
+		int nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86, name);
+		if (nr >= 0 && nr < PD_SYSCALL_NR_MAX)
+			tr->i386_map[nr] = (int16_t)i;
+		nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X32, name);
+		if (nr >= 0) {
+			nr &= ~0x40000000; /* __X32_SYSCALL_BIT */
+			if (nr < (int)(sizeof tr->x32_map / sizeof tr->x32_map[0]))
+				tr->x32_map[nr] = (int16_t)i;
+		}
+	}
+}

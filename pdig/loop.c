@@ -1,0 +1,301 @@
+/*
+ * The tracer loop: one waitpid(-1, __WALL) for every stop of every tracee.
+ *
+ * Stops and what is done at each:
+ *   seccomp stop            enter event; resumed with PTRACE_SYSCALL when the
+ *                           exit event needs the syscall-exit stop
+ *   syscall-exit stop       exit event
+ *   fork/vfork/clone event  the child is announced (or released, if its first
+ *                           stop came first) and its clone exit event written
+ *   exec event              a non-leader's exec takes over the leader's tid
+ *   exit event              procexit with the real status
+ *   group-stop              PTRACE_LISTEN: stays stopped until SIGCONT
+ *   signal-delivery stop    the signal is delivered as it would be natively
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pdig.h"
+#include "procfs.h"
+
+static void resume(struct pd_tracee *t, int sig)
+{
+	long req = (t->flags & PD_T_IN_SYSCALL) ? PTRACE_SYSCALL : PTRACE_CONT;
+	/* ESRCH: killed meanwhile; waitpid will report its end */
+	ptrace(req, t->tid, 0, (long)sig);
+}
+
+static int is_stop_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+/* The event written for a child of a clone-family call. */
+static uint16_t child_event(const struct pd_syscall *sc)
+{
+	return sc ? sc->ev_exit : SHM_EV_SYSCALL_CLONE_20_X;
+}
+
+/* A child whose parent's event is known: its clone exit (res 0). */
+static void announce_child(struct pd_tracer *tr, struct pd_tracee *c)
+{
+	if (c->flags & PD_T_HELD)
+		tr->nheld--;
+	c->flags &= ~(PD_T_HELD | PD_T_EXPECTED);
+	c->flags |= PD_T_STARTED;
+	pd_emit_child_clone(tr, c);
+}
+
+/* First stop of a child whose parent's event is known: announce it and
+ * let it run. */
+static void release_child(struct pd_tracer *tr, struct pd_tracee *c)
+{
+	announce_child(tr, c);
+	resume(c, c->pending_sig);
+	c->pending_sig = 0;
+}
+
+/* A held child whose parent's clone event will not come (the parent was
+ * killed inside clone, e.g. by another thread's execve): what /proc says
+ * stands in for what the parent would have told. */
+static void guess_child(struct pd_tracer *tr, struct pd_tracee *t)
+{
+	struct pd_procinfo *pi = tr->pi;
+	int thread = 0;
+	t->pid = t->tid;
+	if (tr->proc_ok && pd_procinfo_read(pi, t->tid, 0) == 0) {
+		thread = pi->tgid != t->tid;
+		t->pid = (pid_t)pi->tgid;
+	}
+	t->child_ev = SHM_EV_SYSCALL_CLONE_20_X;
+	t->child_clone_flags =
+		thread ? CLONE_THREAD | CLONE_VM | CLONE_SIGHAND | CLONE_FILES | CLONE_FS : 0;
+}
+
+static void on_new_child(struct pd_tracer *tr, struct pd_tracee *parent)
+{
+	unsigned long msg = 0;
+	if (ptrace(PTRACE_GETEVENTMSG, parent->tid, 0, &msg) < 0)
+		return;
+	pid_t tid = (pid_t)msg;
+	struct pd_tracee *c = pd_tracee_find(tr, tid);
+	if (c && (c->flags & PD_T_STARTED))
+		return; /* already announced: it stopped again before this event */
+	if (!c && kill(tid, 0) < 0 && errno == ESRCH)
+		return; /* announced, gone and reaped already */
+	if (!c && !(c = pd_tracee_add(tr, tid)))
+		return; /* out of memory: its first stop tries again (loop) */
+	uint64_t flags = parent->sc ? pd_clone_call_flags(parent) : 0;
+	c->child_ev = child_event(parent->sc);
+	c->child_clone_flags = flags;
+	c->pid = (flags & CLONE_THREAD) ? parent->pid : tid;
+	if (c->flags & PD_T_HELD)
+		release_child(tr, c);
+	else
+		c->flags |= PD_T_EXPECTED;
+}
+
+/* execve from a non-leader thread: the thread takes over the leader's tid;
+ * the old tid vanishes without an exit report. */
+static struct pd_tracee *on_exec(struct pd_tracer *tr, struct pd_tracee *t)
+{
+	unsigned long former = 0;
+	if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &former) < 0 || (pid_t)former == t->tid)
+		return t;
+	struct pd_tracee *old = pd_tracee_find(tr, (pid_t)former);
+	if (!old)
+		return t;
+	t->sc = old->sc;
+	t->nr = old->nr;
+	t->arch = old->arch;
+	memcpy(t->args, old->args, sizeof t->args);
+	t->flags = (t->flags & PD_T_ROOT) | PD_T_STARTED | (old->flags & PD_T_IN_SYSCALL);
+	pd_tracee_del(tr, old);
+	return t;
+}
+
+static void on_stopped(struct pd_tracer *tr, struct pd_tracee *t, int status)
+{
+	int sig = WSTOPSIG(status);
+	unsigned ev = (unsigned)status >> 16;
+
+	if (!(t->flags & (PD_T_STARTED | PD_T_ROOT)) &&
+	    (ev != PTRACE_EVENT_STOP || (t->flags & PD_T_HELD))) {
+		/* Not the attach stop a new child starts with, or a held child
+		 * stopping again: killed before it ran (this is its exit stop),
+		 * e.g. by another thread's execve, and its parent, killed too,
+		 * may never report the clone. Announce it now and go on with
+		 * this stop: left stopped, it would block that execve forever
+		 * (an exec waits for every other thread to die). */
+		if (!(t->flags & PD_T_EXPECTED))
+			guess_child(tr, t);
+		announce_child(tr, t);
+	}
+	if (!(t->flags & PD_T_STARTED)) {
+		/* First stop of a tracee: the seize stop of the command, or an
+		 * auto-attached child (PTRACE_EVENT_STOP). A signal-delivery stop
+		 * in its place is kept for when it runs. */
+		if (ev != PTRACE_EVENT_STOP)
+			t->pending_sig = ev ? 0 : sig;
+		if (t->flags & PD_T_ROOT) {
+			t->flags |= PD_T_STARTED;
+			resume(t, t->pending_sig);
+			t->pending_sig = 0;
+		} else if (t->flags & PD_T_EXPECTED) {
+			release_child(tr, t);
+		} else {
+			t->flags |= PD_T_HELD; /* until its parent's clone event */
+			tr->nheld++;
+		}
+		return;
+	}
+	if (sig == (SIGTRAP | 0x80)) {
+		pd_syscall_exit(tr, t);
+		resume(t, 0);
+		return;
+	}
+	switch (ev) {
+	case PTRACE_EVENT_SECCOMP:
+		pd_syscall_enter(tr, t);
+		resume(t, 0);
+		return;
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+	case PTRACE_EVENT_CLONE:
+		on_new_child(tr, t);
+		resume(t, 0);
+		return;
+	case PTRACE_EVENT_EXEC:
+		resume(on_exec(tr, t), 0);
+		return;
+	case PTRACE_EVENT_EXIT: {
+		unsigned long st = 0;
+		if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &st) == 0)
+			pd_emit_procexit(tr, t, (int)st);
+		resume(t, 0);
+		return;
+	}
+	case PTRACE_EVENT_STOP:
+		if (!is_stop_signal(sig)) {
+			resume(t, 0);
+			return;
+		}
+		ptrace(PTRACE_LISTEN, t->tid, 0, 0); /* group-stop */
+		/* The command stopped: so does pdig, so that its parent (a shell)
+		 * sees the job stop; pdig's SIGCONT is passed on (main.c). */
+		if (t->tid == tr->root && getpid() != 1)
+			kill(getpid(), sig);
+		return;
+	case 0:
+		/* signal-delivery stop: deliver it, unless the thread ignores it */
+		resume(t, tr->proc_ok && pd_signal_ignored(t, sig) ? 0 : sig);
+		return;
+	default:
+		resume(t, 0);
+	}
+}
+
+static int process_traced(struct pd_tracer *tr, pid_t pid)
+{
+	for (size_t i = 0; i < tr->nbuckets; i++)
+		for (struct pd_tracee *t = tr->buckets[i]; t; t = t->hnext)
+			if (t->pid == pid && !(t->flags & (PD_T_EXITED | PD_T_HELD)))
+				return 1;
+	return 0;
+}
+
+/*
+ * A held child waits for its parent's clone event, which a parent killed
+ * inside clone never reports. When tracees die, children whose creating
+ * process has no live tracee left are released with what /proc says.
+ */
+static void release_orphans(struct pd_tracer *tr)
+{
+	for (size_t i = 0; i < tr->nbuckets && tr->nheld; i++) {
+		struct pd_tracee *t = tr->buckets[i];
+		while (t) {
+			struct pd_tracee *next = t->hnext;
+			struct pd_procinfo *pi = tr->pi;
+			if ((t->flags & PD_T_HELD) && tr->proc_ok &&
+			    pd_procinfo_read(pi, t->tid, 0) == 0) {
+				int thread = pi->tgid != t->tid;
+				pid_t creator = (pid_t)(thread ? pi->tgid : pi->ppid);
+				if (!process_traced(tr, creator)) {
+					guess_child(tr, t);
+					release_child(tr, t);
+				}
+			}
+			t = next;
+		}
+	}
+}
+
+int pd_loop(struct pd_tracer *tr)
+{
+	int pid1 = getpid() == 1;
+	/* PDIG_DEBUG_STOPS=1: every stop on stderr, for debugging the loop */
+	tr->debug = getenv("PDIG_DEBUG_STOPS") != NULL;
+	for (;;) {
+		/* As PID 1, the container ends with its command. */
+		if (pid1 && tr->root_done)
+			return 0;
+		int status;
+		pid_t pid = waitpid(-1, &status, __WALL | WNOHANG);
+		if (pid == 0) {
+			/* nothing to do until the next stop: let the engine see what
+			 * is in the ring now rather than when more has piled up */
+			pd_out_idle(tr->out);
+			pid = waitpid(-1, &status, __WALL);
+		}
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ECHILD)
+				return 0;
+			return -errno;
+		}
+		tr->st.stops++;
+		struct pd_tracee *t = pd_tracee_find(tr, pid);
+		if (tr->debug && !WIFSTOPPED(status))
+			fprintf(stderr, "pdig: end tid=%d status=%#x known=%d\n", (int)pid, status,
+				t != NULL);
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			if (pid == tr->root) {
+				tr->root_status = status;
+				tr->root_done = 1;
+			}
+			if (t) {
+				if (t->flags & PD_T_HELD)
+					tr->nheld--;
+				/* no PTRACE_EVENT_EXIT stop when killed by SIGKILL */
+				pd_emit_procexit(tr, t, status);
+				pd_tracee_del(tr, t);
+			}
+			if (tr->nheld)
+				release_orphans(tr);
+			continue;
+		}
+		if (!WIFSTOPPED(status))
+			continue;
+		if (!t) {
+			/* a new child reporting before its parent's clone event */
+			t = pd_tracee_add(tr, pid);
+			if (!t) {
+				ptrace(PTRACE_CONT, pid, 0, 0);
+				continue;
+			}
+		}
+		if (tr->debug)
+			fprintf(stderr, "pdig: stop tid=%d sig=%d event=%u flags=%#x\n", (int)pid,
+				WSTOPSIG(status), (unsigned)status >> 16, t->flags);
+		on_stopped(tr, t, status);
+	}
+}

@@ -1,0 +1,182 @@
+/*
+ * Where events go: the shared-memory ring to pdig-engine (the default), the
+ * udig ring of legacy readers (--udig), a capture file (-w), bare records
+ * (--raw, for tests). Every event a sink refuses is counted, never lost
+ * silently; the ring and udig keep their own drop counters, which the
+ * consumer reports.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pdig.h"
+#include "proclist.h"
+#include "shm_ring.h"
+#include "shm_udig.h"
+#include "shm_scap.h"
+
+struct pd_out {
+	const struct pd_opts *opts;
+	struct pd_stats *st;
+	FILE *raw;
+	struct shm_ring_prod *ring;
+	struct shm_udig *udig;
+	struct shm_scap_writer *w;
+	int ring_warned;
+	int write_failed;
+};
+
+int pd_out_have_writer(void)
+{
+	return 1;
+}
+
+static int open_ring(struct pd_out *out, const struct pd_opts *opts)
+{
+	char err[256] = "";
+	struct shm_ring_prod_opts ro;
+	memset(&ro, 0, sizeof ro);
+	ro.policy = opts->lossless ? SHM_RING_LOSSLESS : SHM_RING_LOSSY;
+	ro.err = err;
+	ro.errlen = sizeof err;
+	int rc = shm_ring_prod_open(&out->ring, opts->ring, SHM_RING_CREATE, &ro);
+	if (rc < 0) {
+		fprintf(stderr, "pdig: cannot open the ring %s: %s\n",
+			opts->ring ? opts->ring : "(default)", err[0] ? err : strerror(-rc));
+		return rc;
+	}
+	if (!opts->quiet && !shm_ring_prod_consumer_attached(out->ring))
+		fprintf(stderr, "pdig: no pdig-engine reads the ring %s yet: events wait in "
+			"it, and once it is full they are dropped and counted\n",
+			opts->ring ? opts->ring : getenv(SHM_RING_ENV) ? getenv(SHM_RING_ENV)
+							  : SHM_RING_DEFAULT_NAME);
+	return 0;
+}
+
+int pd_out_new(struct pd_out **o, const struct pd_opts *opts, struct pd_stats *st)
+{
+	struct pd_out *out = calloc(1, sizeof *out);
+	int rc;
+	if (!out)
+		return -ENOMEM;
+	out->opts = opts;
+	out->st = st;
+	if (opts->raw_path) {
+		out->raw = fopen(opts->raw_path, "we");
+		if (!out->raw) {
+			rc = -errno;
+			fprintf(stderr, "pdig: cannot create %s: %s\n", opts->raw_path, strerror(errno));
+			goto err;
+		}
+		setvbuf(out->raw, NULL, _IOFBF, 1 << 20);
+	}
+	if (opts->write_path) {
+		rc = shm_scap_writer_new(&out->w, opts->write_path);
+		if (rc < 0) {
+			fprintf(stderr, "pdig: cannot create the capture %s: %s\n", opts->write_path,
+				strerror(-rc));
+			goto err;
+		}
+	}
+	if (opts->udig) {
+		char err[256] = "";
+		rc = shm_udig_open(&out->udig, err, sizeof err);
+		if (rc < 0) {
+			fprintf(stderr, "pdig: cannot open the udig ring: %s\n",
+				err[0] ? err : strerror(-rc));
+			goto err;
+		}
+		if (!opts->quiet && !shm_udig_capturing(out->udig))
+			fprintf(stderr, "pdig: no udig reader (sysdig -u) is capturing: events are "
+				"not written until one starts\n");
+	}
+	/* The ring is the default sink; with -w, --raw or --udig only if asked. */
+	if (opts->ring || (!opts->write_path && !opts->raw_path && !opts->udig)) {
+		rc = open_ring(out, opts);
+		if (rc < 0)
+			goto err;
+	}
+	*o = out;
+	return 0;
+err:
+	pd_out_free(out);
+	return rc;
+}
+
+void pd_out_event(struct pd_out *o, const void *rec, uint32_t len)
+{
+	o->st->events++;
+	if (o->raw && fwrite(rec, 1, len, o->raw) != len)
+		o->st->drop_write++;
+	if (o->w && shm_scap_write_event(o->w, 0, 0, rec, len) < 0) {
+		o->st->drop_write++;
+		if (!o->write_failed && !o->opts->quiet)
+			fprintf(stderr, "pdig: writing %s failed (%s): later events are counted "
+				"as dropped\n", o->opts->write_path, shm_scap_writer_error(o->w));
+		o->write_failed = 1;
+	}
+	if (o->ring) {
+		int rc = shm_ring_write(o->ring, rec, len);
+		if (rc < 0) {
+			o->st->drop_ring++; /* also counted in the ring, for the engine */
+			if (!o->ring_warned && !o->opts->quiet)
+				fprintf(stderr, "pdig: the ring is full (%s): events are dropped and "
+					"counted until the engine catches up\n", strerror(-rc));
+			o->ring_warned = 1;
+		}
+	}
+	if (o->udig) {
+		int rc = shm_udig_write(o->udig, rec, len);
+		if (rc == -ENOTCONN)
+			o->st->drop_no_consumer++;
+		else if (rc < 0)
+			o->st->drop_ring++;
+	}
+}
+
+void pd_out_page_fault(struct pd_out *o)
+{
+	if (o->ring)
+		shm_ring_count_pf_drop(o->ring);
+	if (o->udig)
+		shm_udig_count_pf_drop(o->udig);
+}
+
+void pd_out_idle(struct pd_out *o)
+{
+	if (o->ring)
+		shm_ring_prod_flush(o->ring);
+}
+
+int pd_out_procs(struct pd_out *o, struct pd_tracer *tr, pid_t root)
+{
+	if (o->w)
+		return pd_proclist_write(o->w, root, tr->opts->quiet);
+	(void)o;
+	(void)tr;
+	(void)root;
+	return 0;
+}
+
+int pd_out_free(struct pd_out *o)
+{
+	int rc = 0;
+	if (!o)
+		return 0;
+	if (o->raw && fclose(o->raw) != 0)
+		rc = -errno;
+	if (o->w) {
+		int r = shm_scap_writer_free(o->w);
+		if (r < 0 && !rc)
+			rc = r;
+	}
+	if (o->ring) {
+		shm_ring_prod_flush(o->ring);
+		shm_ring_prod_free(o->ring);
+	}
+	if (o->udig)
+		shm_udig_free(o->udig);
+	free(o);
+	return rc;
+}

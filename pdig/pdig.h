@@ -1,0 +1,200 @@
+/*
+ * pdig internals: the tracer, its tracees, and the decoders' call context.
+ *
+ * Everything a stop needs lives in struct pd_tracer (one per tracer loop) and
+ * struct pd_tracee (one per traced thread): no per-tracee globals, so the
+ * loop can later run as one tracer thread per CPU.
+ */
+#ifndef PDIG_H
+#define PDIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "shm_event.h"
+#include "pd_syscall_table.h"
+
+/* Exit statuses of pdig itself (the command's own status otherwise). */
+#define PD_EXIT_USAGE 2
+#define PD_EXIT_FAILURE 125
+#define PD_EXIT_NOEXEC 126
+#define PD_EXIT_NOTFOUND 127
+
+#define PD_DEFAULT_SNAPLEN 80u
+#define PD_MAX_SNAPLEN 65000u /* a u16 parameter length must still hold it */
+/* Our SECCOMP_RET_DATA: a TRACE result with other data is not ours. */
+#define PD_SECCOMP_TAG 0x7064u
+
+struct pd_opts {
+	int capture_all;
+	int lossless;
+	int udig;
+	int quiet;
+	int verbose;
+	uint32_t snaplen;
+	const char *ring;
+	const char *write_path; /* -w: capture file */
+	const char *raw_path;   /* --raw: bare event records (tests) */
+	char *const *argv;      /* the command */
+};
+
+/* Nothing is lost silently: every drop is counted here. */
+struct pd_stats {
+	uint64_t stops;
+	uint64_t events;
+	uint64_t drop_no_consumer; /* udig: no reader capturing */
+	uint64_t drop_ring;        /* the ring (or udig ring) was full */
+	uint64_t drop_write;       /* the sink refused the record */
+	uint64_t drop_encode;      /* the record did not fit or was malformed */
+	uint64_t page_faults;      /* unreadable tracee memory: value left empty */
+	uint64_t foreign_trace;    /* TRACE results of the program's own filter */
+};
+
+/* Tracee flags. */
+#define PD_T_STARTED 0x01   /* its first stop has been handled */
+#define PD_T_IN_SYSCALL 0x02 /* resumed with PTRACE_SYSCALL: the exit stop is due */
+#define PD_T_HELD 0x04      /* new child stopped before its parent's clone event */
+#define PD_T_EXPECTED 0x08  /* announced by its parent's clone event */
+#define PD_T_RESTART 0x10   /* its call returned -ERESTART*: may come back */
+#define PD_T_EXITED 0x20    /* procexit written */
+#define PD_T_ROOT 0x40      /* the command itself */
+#define PD_T_SKIPPED 0x80   /* the call is skipped (made to fail with ENOSYS) */
+
+enum pd_arch { PD_ARCH_X86_64 = 0, PD_ARCH_I386 = 1, PD_ARCH_X32 = 2 };
+
+struct pd_tracee {
+	pid_t tid;  /* as pdig sees it */
+	pid_t pid;  /* thread group id, 0 until known */
+	uint32_t flags;
+	int pending_sig;             /* to inject when a held child is released */
+	/* the call in progress */
+	const struct pd_syscall *sc;
+	uint8_t arch;                /* enum pd_arch */
+	uint64_t nr;                 /* native number as the tracee made it */
+	uint64_t args[6];
+	uint64_t clone_flags;        /* native flags of its clone-family call */
+	/* a new child: the exit event to write for it, and its clone flags */
+	uint16_t child_ev;
+	uint64_t child_clone_flags;
+	struct pd_tracee *hnext;     /* hash chain */
+};
+
+struct pd_out;
+struct pd_procinfo;
+
+struct pd_tracer {
+	const struct pd_opts *opts;
+	struct pd_out *out;
+	struct pd_stats st;
+	pid_t root;
+	int proc_ok;    /* /proc shows our pid namespace (tids match) */
+	int debug;      /* PDIG_DEBUG_STOPS: trace the loop on stderr */
+	int root_status;
+	int root_done;
+	/* tracees by tid */
+	struct pd_tracee **buckets;
+	size_t nbuckets;
+	size_t count;
+	size_t nheld;   /* children held until their parent's clone event */
+	/* 32-bit and x32 syscall numbers -> pd_syscall_table index, or -1 */
+	int16_t i386_map[PD_SYSCALL_NR_MAX];
+	int16_t x32_map[1024];
+	/* one record is built here at a time */
+	uint8_t *evbuf;
+	size_t evcap;
+	struct pd_procinfo *pi;
+};
+
+/* What a decoder sees: the call, its result (exit) and the record being built. */
+struct pd_call {
+	struct pd_tracer *tr;
+	struct pd_tracee *t;
+	const struct pd_syscall *sc;
+	const uint64_t *args;
+	int64_t ret;
+	struct shm_enc *e;
+};
+
+/* tracee.c */
+int pd_tracer_init(struct pd_tracer *tr, const struct pd_opts *opts);
+void pd_tracer_fini(struct pd_tracer *tr);
+struct pd_tracee *pd_tracee_find(struct pd_tracer *tr, pid_t tid);
+struct pd_tracee *pd_tracee_add(struct pd_tracer *tr, pid_t tid);
+void pd_tracee_del(struct pd_tracer *tr, struct pd_tracee *t);
+
+/* filter.c */
+int pd_filter_build(void **ctx, const struct pd_opts *opts, int set_nnp, char *err, size_t errlen);
+int pd_filter_load(void *ctx);
+void pd_filter_free(void *ctx);
+void pd_filter_arch_maps(struct pd_tracer *tr);
+
+/* launch.c: starts argv under ptrace; 0, or PD_EXIT_* with the message printed. */
+int pd_launch(struct pd_tracer *tr, char *const *argv);
+
+/* loop.c: runs until every tracee is gone. */
+int pd_loop(struct pd_tracer *tr);
+
+/* syscall.c: seccomp and syscall-exit stops -> events. */
+void pd_syscall_enter(struct pd_tracer *tr, struct pd_tracee *t);
+void pd_syscall_exit(struct pd_tracer *tr, struct pd_tracee *t);
+/* Builds one record of type with fn and hands it to the output. */
+void pd_emit(struct pd_tracer *tr, struct pd_tracee *t, const struct pd_syscall *sc,
+	     uint16_t type, pd_dec_fn fn, const uint64_t *args, int64_t ret);
+uint64_t pd_now(void);
+/* Counts a value left empty because tracee memory was unreadable. */
+void pd_page_fault(struct pd_tracer *tr);
+
+/* signal.c: does t ignore sig? If so, an EINTR it caused is undone. */
+int pd_signal_ignored(struct pd_tracee *t, int sig);
+
+/* decode_process.c: events the loop writes outside syscalls. */
+void pd_emit_child_clone(struct pd_tracer *tr, struct pd_tracee *child);
+void pd_emit_procexit(struct pd_tracer *tr, struct pd_tracee *t, int status);
+/* Native flags of the clone-family call t is making. */
+uint64_t pd_clone_call_flags(const struct pd_tracee *t);
+
+/* mem.c: tracee memory, read with process_vm_readv. */
+ssize_t pd_mem_read(pid_t tid, uint64_t addr, void *buf, size_t len);
+/* A NUL-terminated string of at most cap-1 bytes: its length with the NUL,
+ * or a negative errno. */
+ssize_t pd_mem_read_str(pid_t tid, uint64_t addr, char *buf, size_t cap);
+int pd_mem_write(pid_t tid, uint64_t addr, const void *buf, size_t len);
+
+/* Parameter helpers shared by the decoders (decode_common.c). */
+void pd_enc_path(struct pd_call *c, uint64_t addr);
+void pd_enc_data(struct pd_call *c, uint64_t addr, int64_t len);
+static inline void pd_enc_fd(struct pd_call *c, uint64_t v)
+{
+	shm_enc_s64(c->e, (int64_t)(int32_t)v);
+}
+static inline void pd_enc_res(struct pd_call *c) { shm_enc_s64(c->e, c->ret); }
+/* st_dev of the tracee's fd, in the kernel's encoding (0 if unknown). */
+uint32_t pd_fd_dev(const struct pd_call *c, int64_t fd);
+uint64_t pd_fd_ino(const struct pd_call *c, int64_t fd);
+
+/* flags.c: native values -> the driver's PPM encodings. */
+uint32_t pd_open_flags(uint64_t flags);
+uint32_t pd_open_mode(uint64_t flags, uint64_t mode);
+uint32_t pd_clone_flags(uint64_t flags);
+uint16_t pd_ptrace_request(uint64_t req);
+uint32_t pd_execveat_flags(uint64_t flags);
+uint32_t pd_openat2_resolve(uint64_t resolve);
+uint32_t pd_unlinkat_flags(uint64_t flags);
+uint32_t pd_linkat_flags(uint64_t flags);
+uint32_t pd_encode_dev(uint64_t dev);
+
+/* output.c */
+int pd_out_new(struct pd_out **o, const struct pd_opts *opts, struct pd_stats *st);
+void pd_out_event(struct pd_out *o, const void *rec, uint32_t len);
+/* A value left empty because tracee memory was unreadable (the "page
+ * fault" drop the driver counts). */
+void pd_out_page_fault(struct pd_out *o);
+/* No tracee stop pending: wake a sleeping consumer for what was written. */
+void pd_out_idle(struct pd_out *o);
+/* The process list: the root's ancestors and the root (before the first event). */
+int pd_out_procs(struct pd_out *o, struct pd_tracer *tr, pid_t root);
+int pd_out_free(struct pd_out *o);
+int pd_out_have_writer(void);
+
+#endif

@@ -1,0 +1,284 @@
+/* Process facts from /proc (see procfs.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "procfs.h"
+
+ssize_t pd_proc_file(pid_t pid, const char *file, char *buf, size_t cap)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t got = 0;
+	while (got < cap) {
+		ssize_t n = read(fd, buf + got, cap - got);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int err = -errno;
+			close(fd);
+			return err;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	return (ssize_t)got;
+}
+
+/* The last number of a "Key:\tA\tB\tC" line (the innermost namespace). */
+static int64_t last_field(const char *line)
+{
+	const char *end = line + strcspn(line, "\n");
+	const char *p = end;
+	while (p > line && (p[-1] == ' ' || p[-1] == '\t'))
+		p--;
+	while (p > line && p[-1] >= '0' && p[-1] <= '9')
+		p--;
+	return strtoll(p, NULL, 10);
+}
+
+/* The second number of "Uid:\treal\teffective\t..." */
+static uint32_t second_field(const char *line)
+{
+	char *p;
+	strtoul(line, &p, 10);
+	return (uint32_t)strtoul(p, NULL, 10);
+}
+
+static void parse_status(struct pd_procinfo *pi, char *buf)
+{
+	for (char *line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		char *v = strchr(line, ':');
+		if (!v)
+			continue;
+		size_t klen = (size_t)(v - line);
+		v++;
+#define KEY(k) (klen == sizeof(k) - 1 && memcmp(line, k, klen) == 0)
+		if (KEY("Tgid"))
+			pi->tgid = strtoll(v, NULL, 10);
+		else if (KEY("PPid"))
+			pi->ppid = strtoll(v, NULL, 10);
+		else if (KEY("Uid"))
+			pi->uid = second_field(v);
+		else if (KEY("Gid"))
+			pi->gid = second_field(v);
+		else if (KEY("NStgid"))
+			pi->vpid = last_field(v);
+		else if (KEY("NSpid"))
+			pi->vtid = last_field(v);
+		else if (KEY("NSsid"))
+			pi->sid = last_field(v);
+		else if (KEY("VmSize"))
+			pi->vmsize_kb = (uint32_t)strtoul(v, NULL, 10);
+		else if (KEY("VmRSS"))
+			pi->vmrss_kb = (uint32_t)strtoul(v, NULL, 10);
+		else if (KEY("VmSwap"))
+			pi->vmswap_kb = (uint32_t)strtoul(v, NULL, 10);
+#undef KEY
+	}
+}
+
+static void parse_stat(struct pd_procinfo *pi, char *buf)
+{
+	/* comm may hold spaces and parentheses: fields start after the last ')' */
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return;
+	p++;
+	unsigned long long f[13] = {0};
+	/* fields 3..12: state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt */
+	char state;
+	if (sscanf(p, " %c %llu %llu %llu %llu %llu %llu %llu %llu %llu", &state, &f[4], &f[5],
+		   &f[6], &f[7], &f[8], &f[9], &f[10], &f[11], &f[12]) == 10) {
+		pi->pgid = (int64_t)f[5];
+		pi->tty = (int32_t)f[7];
+		pi->minflt = f[10];
+		pi->majflt = f[12];
+	}
+}
+
+/* The kernel's cgroup subsystems: on the unified (v2) hierarchy they all
+ * share one path, which the driver reports once per subsystem. */
+static const char *const cgroup_v2_subsys[] = {
+	"cpuset", "cpu", "cpuacct", "io", "memory", "devices", "freezer", "net_cls",
+	"perf_event", "net_prio", "hugetlb", "pids", "rdma", "misc", NULL
+};
+
+static void add_cgroup(struct pd_procinfo *pi, const char *subsys, size_t slen,
+		       const char *path, size_t plen)
+{
+	if (pi->cgroups_len + slen + plen + 2 > sizeof pi->cgroups)
+		return;
+	char *d = pi->cgroups + pi->cgroups_len;
+	memcpy(d, subsys, slen);
+	d[slen] = '=';
+	memcpy(d + slen + 1, path, plen);
+	d[slen + 1 + plen] = 0;
+	pi->cgroups_len += (uint32_t)(slen + plen + 2);
+}
+
+/* Does some line name v1 controllers ("N:cpu,cpuacct:/path")? */
+static int has_v1_lines(const char *buf)
+{
+	for (const char *line = buf; line && *line;) {
+		const char *c1 = strchr(line, ':');
+		const char *nl = strchr(line, '\n');
+		if (c1 && (!nl || c1 < nl) && c1[1] != ':')
+			return 1;
+		line = nl ? nl + 1 : NULL;
+	}
+	return 0;
+}
+
+void pd_parse_cgroups(struct pd_procinfo *pi, char *buf)
+{
+	/* hybrid setups list v1 controllers and a "0::" line: the v1 lines win */
+	int v1 = has_v1_lines(buf);
+	for (char *line = buf; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = 0;
+		char *c1 = strchr(line, ':');
+		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (c2) {
+			const char *path = c2 + 1;
+			size_t plen = strlen(path);
+			if (c2 == c1 + 1) {
+				for (int i = 0; !v1 && cgroup_v2_subsys[i]; i++)
+					add_cgroup(pi, cgroup_v2_subsys[i], strlen(cgroup_v2_subsys[i]),
+						   path, plen);
+			} else {
+				/* "cpu,cpuacct": one entry each; named hierarchies are skipped */
+				char *sub = c1 + 1;
+				*c2 = 0;
+				while (*sub) {
+					size_t n = strcspn(sub, ",");
+					if (strncmp(sub, "name=", 5) != 0)
+						add_cgroup(pi, sub, n, path, plen);
+					sub += n + (sub[n] == ',');
+				}
+			}
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+}
+
+static int writable_by(const struct stat *st, uint32_t uid, uint32_t gid)
+{
+	if (uid == 0)
+		return 1;
+	if (st->st_uid == uid)
+		return (st->st_mode & S_IWUSR) != 0;
+	if (st->st_gid == gid)
+		return (st->st_mode & S_IWGRP) != 0;
+	return (st->st_mode & S_IWOTH) != 0;
+}
+
+int pd_procinfo_read(struct pd_procinfo *pi, pid_t tid, int want_env)
+{
+	char buf[4096];
+	char path[64];
+	pi->cmdline_len = pi->environ_len = pi->cgroups_len = 0;
+	pi->cwd[0] = pi->exepath[0] = pi->comm[0] = 0;
+	pi->tid = pi->vtid = tid;
+	pi->tgid = pi->vpid = tid;
+	pi->ppid = pi->sid = pi->pgid = 0;
+	pi->uid = pi->gid = 0;
+	pi->vmsize_kb = pi->vmrss_kb = pi->vmswap_kb = 0;
+	pi->minflt = pi->majflt = 0;
+	pi->fdlimit = 0;
+	pi->tty = 0;
+	pi->loginuid = -1;
+	pi->exe_writable = 0;
+
+	ssize_t n = pd_proc_file(tid, "status", buf, sizeof buf - 1);
+	if (n < 0)
+		return (int)n;
+	buf[n] = 0;
+	parse_status(pi, buf);
+
+	n = pd_proc_file(tid, "stat", buf, sizeof buf - 1);
+	if (n > 0) {
+		buf[n] = 0;
+		parse_stat(pi, buf);
+	}
+	n = pd_proc_file(tid, "comm", pi->comm, sizeof pi->comm - 1);
+	if (n > 0) {
+		pi->comm[n] = 0;
+		pi->comm[strcspn(pi->comm, "\n")] = 0;
+	}
+	n = pd_proc_file(tid, "cmdline", pi->cmdline, sizeof pi->cmdline);
+	if (n > 0) {
+		pi->cmdline_len = (uint32_t)n;
+		if (pi->cmdline[n - 1] != 0) { /* cut short: keep whole strings */
+			if ((size_t)n == sizeof pi->cmdline)
+				n--;
+			pi->cmdline[n] = 0;
+			pi->cmdline_len = (uint32_t)n + 1;
+		}
+	}
+	if (want_env) {
+		n = pd_proc_file(tid, "environ", pi->environ, sizeof pi->environ);
+		if (n > 0) {
+			if (pi->environ[n - 1] != 0) {
+				if ((size_t)n == sizeof pi->environ)
+					n--;
+				pi->environ[n] = 0;
+				n++;
+			}
+			pi->environ_len = (uint32_t)n;
+		}
+	}
+	n = pd_proc_file(tid, "cgroup", buf, sizeof buf - 1);
+	if (n > 0) {
+		buf[n] = 0;
+		pd_parse_cgroups(pi, buf);
+	}
+	snprintf(path, sizeof path, "/proc/%d/cwd", (int)tid);
+	n = readlink(path, pi->cwd, sizeof pi->cwd - 1);
+	pi->cwd[n > 0 ? n : 0] = 0;
+	snprintf(path, sizeof path, "/proc/%d/exe", (int)tid);
+	n = readlink(path, pi->exepath, sizeof pi->exepath - 1);
+	pi->exepath[n > 0 ? n : 0] = 0;
+	struct stat st;
+	if (stat(path, &st) == 0)
+		pi->exe_writable = writable_by(&st, pi->uid, pi->gid);
+	n = pd_proc_file(tid, "loginuid", buf, sizeof buf - 1);
+	if (n > 0) {
+		buf[n] = 0;
+		pi->loginuid = (int32_t)(uint32_t)strtoul(buf, NULL, 10);
+	}
+	struct rlimit rl;
+	if (prlimit(tid, RLIMIT_NOFILE, NULL, &rl) == 0)
+		pi->fdlimit = rl.rlim_cur == RLIM_INFINITY ? -1 : (int64_t)rl.rlim_cur;
+	return 0;
+}
+
+int pd_proc_vm(pid_t tid, uint32_t *size_kb, uint32_t *rss_kb, uint32_t *swap_kb)
+{
+	char buf[2048];
+	*size_kb = *rss_kb = *swap_kb = 0;
+	ssize_t n = pd_proc_file(tid, "status", buf, sizeof buf - 1);
+	if (n < 0)
+		return (int)n;
+	buf[n] = 0;
+	const char *p;
+	if ((p = strstr(buf, "\nVmSize:")))
+		*size_kb = (uint32_t)strtoul(p + 8, NULL, 10);
+	if ((p = strstr(buf, "\nVmRSS:")))
+		*rss_kb = (uint32_t)strtoul(p + 7, NULL, 10);
+	if ((p = strstr(buf, "\nVmSwap:")))
+		*swap_kb = (uint32_t)strtoul(p + 8, NULL, 10);
+	return 0;
+}

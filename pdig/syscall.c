@@ -1,0 +1,230 @@
+/*
+ * Seccomp stops (syscall entry) and syscall-exit stops -> events, through
+ * the generated table: one row per syscall, one decoder per event.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/audit.h>
+#include <sched.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
+#include <time.h>
+
+#include "pdig.h"
+
+/* Kernel-internal restart codes a syscall-exit stop can show. */
+#define ERESTARTSYS 512
+#define ERESTART_RESTARTBLOCK 516
+#define NR_RESTART_SYSCALL 219
+#define X32_BIT 0x40000000u
+
+uint64_t pd_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void pd_page_fault(struct pd_tracer *tr)
+{
+	tr->st.page_faults++;
+	pd_out_page_fault(tr->out);
+}
+
+void pd_emit(struct pd_tracer *tr, struct pd_tracee *t, const struct pd_syscall *sc,
+	     uint16_t type, pd_dec_fn fn, const uint64_t *args, int64_t ret)
+{
+	struct shm_enc e;
+	struct pd_call c = {tr, t, sc, args, ret, &e};
+	shm_enc_begin(&e, tr->evbuf, tr->evcap, type, pd_now(), (uint64_t)t->tid);
+	if (fn)
+		fn(&c);
+	int len = shm_enc_end(&e);
+	if (len < 0) {
+		tr->st.drop_encode++;
+		return;
+	}
+	pd_out_event(tr->out, tr->evbuf, (uint32_t)len);
+}
+
+static const struct pd_syscall *lookup(const struct pd_tracer *tr, uint32_t arch, uint64_t nr)
+{
+	int idx = -1;
+	if (arch == AUDIT_ARCH_X86_64) {
+		if (nr & X32_BIT) {
+			nr &= ~(uint64_t)X32_BIT;
+			if (nr < sizeof tr->x32_map / sizeof tr->x32_map[0])
+				idx = tr->x32_map[nr];
+		} else if (nr < PD_SYSCALL_NR_MAX) {
+			idx = pd_syscall_by_nr[nr];
+		}
+	} else if (arch == AUDIT_ARCH_I386 && nr < PD_SYSCALL_NR_MAX) {
+		idx = tr->i386_map[nr];
+	}
+	return idx >= 0 ? &pd_syscall_table[idx] : NULL;
+}
+
+/*
+ * i386 socketcall(call, u32 *args): the network calls of 32-bit programs
+ * before Linux 4.3 gave them their own numbers. Mapped onto the x86_64 row
+ * of the call, with the arguments read from the array.
+ */
+#define I386_SOCKETCALL 102
+
+static const struct pd_syscall *socketcall(struct pd_tracer *tr, struct pd_tracee *t,
+					   const uint64_t *args, uint64_t out[6])
+{
+	/* SYS_SOCKET.. SYS_ACCEPT4 (linux/net.h) -> x86_64 numbers, 0: no row */
+	static const uint16_t x64[] = {0, 41, 49, 42, 50, 43, 51, 52, 53, 0, 0, 44, 45,
+				       48, 54, 55, 46, 47, 288};
+	static const uint8_t nargs[] = {0, 3, 3, 3, 2, 3, 3, 3, 4, 4, 4, 6, 6, 2, 5, 5, 3, 3, 4};
+	uint64_t call = args[0];
+	if (call >= sizeof x64 / sizeof x64[0] || !x64[call])
+		return NULL;
+	int idx = pd_syscall_by_nr[x64[call]];
+	if (idx < 0)
+		return NULL;
+	uint32_t a[6] = {0};
+	if (pd_mem_read(t->tid, args[1], a, nargs[call] * sizeof a[0]) !=
+	    (ssize_t)(nargs[call] * sizeof a[0])) {
+		pd_page_fault(tr);
+		return NULL;
+	}
+	for (int i = 0; i < 6; i++)
+		out[i] = a[i];
+	return &pd_syscall_table[idx];
+}
+
+static uint8_t arch_of(uint32_t arch, uint64_t nr)
+{
+	if (arch == AUDIT_ARCH_I386)
+		return PD_ARCH_I386;
+	return (nr & X32_BIT) ? PD_ARCH_X32 : PD_ARCH_X86_64;
+}
+
+/* Makes the call fail with ENOSYS, as a RET_TRACE with no tracer does. */
+static void skip_call(struct pd_tracee *t)
+{
+	ptrace(PTRACE_POKEUSER, t->tid, offsetof(struct user_regs_struct, orig_rax), (long)-1);
+	t->flags |= PD_T_SKIPPED;
+}
+
+static void write_exit(struct pd_tracer *tr, struct pd_tracee *t, int64_t ret)
+{
+	const struct pd_syscall *sc = t->sc;
+	pd_emit(tr, t, sc, sc->ev_exit, sc->exit, t->args, ret);
+}
+
+/*
+ * CLONE_UNTRACED would let the child escape, and leave it with our
+ * RET_TRACE filter and no tracer: every traced call of it would fail with
+ * ENOSYS. Clear the flag; for clone3, where it lies in tracee memory that
+ * may not be writable, fail the call with ENOSYS (libc then falls back to
+ * clone).
+ */
+static void untraced_guard(struct pd_tracee *t)
+{
+	/* the events keep the flags the program asked for (t->args, clone_flags) */
+	if (t->sc->nr == 56 && (t->args[0] & CLONE_UNTRACED)) {
+		ptrace(PTRACE_POKEUSER, t->tid,
+		       t->arch == PD_ARCH_I386 ? offsetof(struct user_regs_struct, rbx)
+					       : offsetof(struct user_regs_struct, rdi),
+		       (long)(t->args[0] & ~(uint64_t)CLONE_UNTRACED));
+	} else if (t->sc->nr == 435) {
+		uint64_t flags = 0;
+		if (pd_mem_read(t->tid, t->args[0], &flags, sizeof flags) == sizeof flags) {
+			t->clone_flags = flags;
+			if (flags & CLONE_UNTRACED) {
+				flags &= ~(uint64_t)CLONE_UNTRACED;
+				if (pd_mem_write(t->tid, t->args[0], &flags, sizeof flags) < 0)
+					skip_call(t);
+			}
+		}
+	}
+}
+
+void pd_syscall_enter(struct pd_tracer *tr, struct pd_tracee *t)
+{
+	struct __ptrace_syscall_info si;
+	memset(&si, 0, sizeof si);
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof si, &si) <= 0 ||
+	    si.op != PTRACE_SYSCALL_INFO_SECCOMP)
+		return;
+	const struct pd_syscall *sc = lookup(tr, si.arch, si.seccomp.nr);
+	int ours = si.seccomp.ret_data == PD_SECCOMP_TAG;
+	uint64_t sockargs[6];
+	if (!sc && si.arch == AUDIT_ARCH_I386 && si.seccomp.nr == I386_SOCKETCALL) {
+		uint64_t a[2] = {si.seccomp.args[0] & 0xffffffffu, si.seccomp.args[1] & 0xffffffffu};
+		sc = socketcall(tr, t, a, sockargs);
+		if (sc) {
+			memcpy(si.seccomp.args, sockargs, sizeof sockargs);
+			si.seccomp.nr = I386_SOCKETCALL;
+		}
+	}
+
+	if (t->flags & PD_T_RESTART) {
+		t->flags &= ~PD_T_RESTART;
+		/* The kernel restarts an interrupted call from the same place:
+		 * it is the same call, not a second one. */
+		if (ours && t->sc &&
+		    ((sc && sc->nr == NR_RESTART_SYSCALL) ||
+		     (sc == t->sc && memcmp(t->args, si.seccomp.args, sizeof t->args) == 0))) {
+			t->flags |= PD_T_IN_SYSCALL;
+			return;
+		}
+		/* Not restarted: a handler ran and the tracee saw EINTR. */
+		if (t->sc)
+			write_exit(tr, t, -EINTR);
+		t->sc = NULL;
+	}
+	t->flags &= ~PD_T_SKIPPED;
+	if (!ours)
+		tr->st.foreign_trace++;
+	if (!sc) {
+		/* A traced number with no row (another 32-bit multiplexer, ...) */
+		if (!ours)
+			skip_call(t);
+		return;
+	}
+	t->sc = sc;
+	t->nr = si.seccomp.nr;
+	t->arch = arch_of(si.arch, si.seccomp.nr);
+	memcpy(t->args, si.seccomp.args, sizeof t->args);
+	if (t->arch == PD_ARCH_I386)
+		for (int i = 0; i < 6; i++)
+			t->args[i] &= 0xffffffffu;
+	if (ours)
+		untraced_guard(t);
+	else
+		skip_call(t); /* the program's own filter asked for a tracer it lacks */
+	pd_emit(tr, t, sc, sc->ev_enter, sc->enter, t->args, 0);
+	if ((sc->flags & PD_SC_EXIT) || (t->flags & PD_T_SKIPPED))
+		t->flags |= PD_T_IN_SYSCALL;
+	else
+		t->sc = NULL;
+}
+
+void pd_syscall_exit(struct pd_tracer *tr, struct pd_tracee *t)
+{
+	struct __ptrace_syscall_info si;
+	t->flags &= ~PD_T_IN_SYSCALL;
+	if (!t->sc)
+		return;
+	memset(&si, 0, sizeof si);
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof si, &si) <= 0 ||
+	    si.op != PTRACE_SYSCALL_INFO_EXIT) {
+		t->sc = NULL;
+		return;
+	}
+	int64_t ret = si.exit.rval;
+	if (t->flags & PD_T_SKIPPED)
+		ret = -ENOSYS;
+	if (ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK) {
+		t->flags |= PD_T_RESTART; /* the exit event waits for the outcome */
+		return;
+	}
+	write_exit(tr, t, ret);
+	t->sc = NULL;
+}

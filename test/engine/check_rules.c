@@ -1,0 +1,357 @@
+/* Unit tests of the rules loader (suite "rules"): the behaviours Falco's
+ * vectors do not pin down, and the file:line:column of messages. */
+#define _GNU_SOURCE
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "eng_rules.h"
+
+static struct eng_rules *load(const char *yaml, int *rc)
+{
+	struct eng_rules *r;
+	ck_assert_int_eq(eng_rules_new(&r), 0);
+	*rc = eng_rules_load_string(r, "t.yaml", yaml);
+	if (!*rc)
+		*rc = eng_rules_compile(r);
+	return r;
+}
+
+static const char *cond(struct eng_rules *r, const char *rule)
+{
+	static char buf[4096];
+	struct eng_rule *x = eng_rules_find(r, rule);
+	ck_assert_ptr_nonnull(x);
+	ck_assert_ptr_nonnull(x->ast);
+	ck_assert_int_ge(eng_rules_ast_str(x->ast, buf, sizeof(buf)), 0);
+	return buf;
+}
+
+static const struct eng_rules_msg *find_msg(struct eng_rules *r, const char *code)
+{
+	for (size_t i = 0; i < eng_rules_nmsgs(r); i++)
+		if (!strcmp(eng_rules_msg(r, i)->code, code))
+			return eng_rules_msg(r, i);
+	return NULL;
+}
+
+#define RULE(name, condition)                                                             \
+	"- rule: " name "\n  desc: d\n  condition: " condition "\n  output: o %proc.name\n" \
+	"  priority: WARNING\n"
+
+START_TEST(priorities)
+{
+	static const char *const names[] = {"emergency", "ALERT", "Critical", "error", "Warning",
+					    "notice", "informational", "debug"};
+	enum eng_priority p;
+	for (int i = 0; i < 8; i++) {
+		ck_assert_int_eq(eng_priority_parse(names[i], &p), 0);
+		ck_assert_int_eq(p, i);
+	}
+	ck_assert_int_eq(eng_priority_parse("Info", &p), 0);
+	ck_assert_int_eq(p, ENG_PRIO_INFORMATIONAL);
+	ck_assert_int_eq(eng_priority_parse("verbose", &p), -EINVAL);
+	ck_assert_str_eq(eng_priority_name(ENG_PRIO_WARNING), "Warning");
+}
+END_TEST
+
+START_TEST(lists_in_lists_and_literals)
+{
+	int rc;
+	struct eng_rules *r = load("- list: a\n  items: [x, y]\n"
+				   "- list: b\n  items: [a, z]\n" RULE("r", "evt.type = open and "
+				   "proc.name in (b, nolist)"), &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(cond(r, "r"), "(evt.type = open and proc.name in (x, y, z, nolist))");
+	eng_rules_free(r);
+	/* items written with their own quotes mean the text inside */
+	r = load("- list: nets\n  items: ['\"10.0.0.0/8\"']\n"
+		 "- list: names\n  items: [\"'a b'\", c]\n"
+		 RULE("r", "evt.type = connect and fd.snet in (nets) and proc.name in (names)"),
+		 &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(cond(r, "r"), "(evt.type = connect and fd.snet in (10.0.0.0/8) and "
+					"proc.name in (\"a b\", c))");
+	eng_rules_free(r);
+}
+END_TEST
+
+START_TEST(macro_sees_only_earlier_macros)
+{
+	int rc;
+	struct eng_rules *r = load("- macro: m1\n  condition: m2\n"
+				   "- macro: m2\n  condition: evt.type = open\n"
+				   RULE("r", "m1"), &rc);
+	ck_assert_int_eq(rc, -EINVAL);
+	const struct eng_rules_msg *m = find_msg(r, "LOAD_ERR_COMPILE_CONDITION");
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(strstr(m->text, "Undefined macro 'm2'"));
+	ck_assert_str_eq(m->item_name, "m1");
+	ck_assert_uint_eq(m->line, 2); /* its condition */
+	eng_rules_free(r);
+}
+END_TEST
+
+START_TEST(macro_loop_is_an_error)
+{
+	int rc;
+	struct eng_rules *r = load("- macro: m\n  condition: evt.type = open\n"
+				   "- macro: m\n  condition: m or evt.type = close\n"
+				   RULE("r", "m"), &rc);
+	ck_assert_int_eq(rc, -EINVAL);
+	ck_assert_ptr_nonnull(find_msg(r, "LOAD_ERR_COMPILE_CONDITION"));
+	eng_rules_free(r);
+}
+END_TEST
+
+START_TEST(undefined_macro_in_rule)
+{
+	int rc;
+	struct eng_rules *r = load("\n\n" RULE("r", "evt.type = open and nosuch"), &rc);
+	ck_assert_int_eq(rc, -EINVAL);
+	const struct eng_rules_msg *m = find_msg(r, "LOAD_ERR_COMPILE_CONDITION");
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(strstr(m->text, "Undefined macro 'nosuch' used in filter."));
+	ck_assert_uint_eq(m->line, 5); /* at the identifier */
+	ck_assert_uint_eq(m->col, 34);
+	eng_rules_free(r);
+}
+END_TEST
+
+START_TEST(yaml_error_has_position)
+{
+	int rc;
+	struct eng_rules *r = load("- rule: x\n  desc: [unclosed\n", &rc);
+	ck_assert_int_eq(rc, -EINVAL);
+	const struct eng_rules_msg *m = find_msg(r, "LOAD_ERR_YAML_PARSE");
+	ck_assert_ptr_nonnull(m);
+	ck_assert_uint_ge(m->line, 2);
+	char buf[512];
+	eng_rules_msg_format(m, buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, "t.yaml:"));
+	ck_assert_ptr_nonnull(strstr(buf, "error: [LOAD_ERR_YAML_PARSE]"));
+	eng_rules_free(r);
+}
+END_TEST
+
+START_TEST(bad_items)
+{
+	int rc;
+	struct eng_rules *r = load("rule: not-a-list\n", &rc);
+	ck_assert_int_eq(rc, -EINVAL);
+	ck_assert_ptr_nonnull(find_msg(r, "LOAD_ERR_YAML_VALIDATE"));
+	eng_rules_free(r);
+	r = load("- just a string\n", &rc);
+	ck_assert_int_eq(rc, -EINVAL);
+	ck_assert_ptr_nonnull(strstr(find_msg(r, "LOAD_ERR_YAML_VALIDATE")->text,
+				     "Each element should be a yaml associative array"));
+	eng_rules_free(r);
+	r = load("- rule: r\n  desc: d\n  condition: evt.type = open\n  output: o\n"
+		 "  priority: loud\n", &rc);
+	ck_assert_int_eq(rc, -EINVAL);
+	ck_assert_ptr_nonnull(strstr(find_msg(r, "LOAD_ERR_VALIDATE")->text, "Invalid priority"));
+	ck_assert_uint_eq(find_msg(r, "LOAD_ERR_VALIDATE")->line, 5);
+	eng_rules_free(r);
+	r = load("- rule: r\n  desc: d\n  output: o\n  priority: INFO\n", &rc);
+	ck_assert_int_eq(rc, -EINVAL);
+	ck_assert_ptr_nonnull(strstr(find_msg(r, "LOAD_ERR_YAML_VALIDATE")->text,
+				     "Item has no mapping for key 'condition'"));
+	eng_rules_free(r);
+	r = load(RULE("r", "evt.type = opne"), &rc);
+	ck_assert_int_eq(rc, -EINVAL);
+	ck_assert_ptr_nonnull(strstr(find_msg(r, "LOAD_ERR_COMPILE_CONDITION")->text,
+				     "Unknown event type 'opne'"));
+	eng_rules_free(r);
+	r = load("- foo: bar\n", &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_ptr_nonnull(find_msg(r, "LOAD_UNKNOWN_ITEM"));
+	eng_rules_free(r);
+}
+END_TEST
+
+START_TEST(unknown_field_error_or_skip)
+{
+	int rc;
+	struct eng_rules *r = load(RULE("r", "evt.type = open and nosuchclass.field = 1"), &rc);
+	ck_assert_int_eq(rc, -EINVAL);
+	ck_assert_ptr_nonnull(strstr(find_msg(r, "LOAD_ERR_COMPILE_CONDITION")->text,
+				     "nonexistent field nosuchclass.field"));
+	eng_rules_free(r);
+	r = load(RULE("r", "evt.type = open and nosuchclass.field = 1")
+		 "  skip-if-unknown-filter: true\n", &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_ptr_nonnull(find_msg(r, "LOAD_UNKNOWN_FILTER"));
+	ck_assert_ptr_null(eng_rules_find(r, "r")->filter);
+	eng_rules_free(r);
+}
+END_TEST
+
+START_TEST(unused_and_evttypes)
+{
+	int rc;
+	struct eng_rules *r = load("- list: l\n  items: [a]\n- macro: m\n  condition: "
+				   "proc.name = a\n" RULE("r", "evt.type in (open, openat)"), &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_ptr_nonnull(find_msg(r, "LOAD_UNUSED_LIST"));
+	ck_assert_ptr_nonnull(find_msg(r, "LOAD_UNUSED_MACRO"));
+	ck_assert_ptr_null(find_msg(r, "LOAD_NO_EVTTYPE"));
+	struct eng_rule *x = eng_rules_find(r, "r");
+	ck_assert_int_eq(x->all_evttypes, 0);
+	/* open's enter and exit (2, 3) are in, close's exit (5) is not */
+	ck_assert(x->evttypes[0] & (1 << 3));
+	ck_assert(!(x->evttypes[0] & (1 << 5)));
+	/* generic events carry any syscall's name: always candidates */
+	ck_assert((x->evttypes[0] & 3) == 3);
+	eng_rules_free(r);
+	r = load(RULE("r", "not evt.type = open"), &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_ptr_null(find_msg(r, "LOAD_NO_EVTTYPE")); /* all but open: not "all" */
+	eng_rules_free(r);
+	r = load(RULE("r", "proc.name = a or evt.type = open"), &rc);
+	ck_assert_ptr_nonnull(find_msg(r, "LOAD_NO_EVTTYPE"));
+	eng_rules_free(r);
+}
+END_TEST
+
+START_TEST(files_in_order_and_folders)
+{
+	char dir[] = "/tmp/check_rules.XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char p1[128], p2[128];
+	snprintf(p1, sizeof(p1), "%s/10-base.yaml", dir);
+	snprintf(p2, sizeof(p2), "%s/20-local.yaml", dir);
+	FILE *f = fopen(p1, "w");
+	fputs("- list: bins\n  items: [a]\n" RULE("r", "evt.type = open and proc.name in (bins)"), f);
+	fclose(f);
+	f = fopen(p2, "w");
+	fputs("- list: bins\n  items: [b]\n  override:\n    items: append\n"
+	      "- rule: r\n  enabled: false\n  override:\n    enabled: replace\n", f);
+	fclose(f);
+	struct eng_rules *r;
+	ck_assert_int_eq(eng_rules_new(&r), 0);
+	ck_assert_int_eq(eng_rules_load_file(r, dir), 0);
+	ck_assert_int_eq(eng_rules_compile(r), 0);
+	ck_assert_str_eq(cond(r, "r"), "(evt.type = open and proc.name in (a, b))");
+	ck_assert_int_eq(eng_rules_find(r, "r")->enabled, 0);
+	eng_rules_free(r);
+	ck_assert_int_eq(eng_rules_new(&r), 0);
+	ck_assert_int_lt(eng_rules_load_file(r, "/nonexistent/rules.yaml"), 0);
+	ck_assert_ptr_nonnull(find_msg(r, "LOAD_ERR_FILE_READ"));
+	eng_rules_free(r);
+	unlink(p1);
+	unlink(p2);
+	rmdir(dir);
+}
+END_TEST
+
+START_TEST(exceptions_forms)
+{
+	int rc;
+	struct eng_rules *r = load(RULE("r", "evt.type = open")
+				   "  exceptions:\n"
+				   "    - name: one\n      fields: proc.name\n      values: [cat, \"my sh\"]\n"
+				   "    - name: two\n      fields: [proc.name, fd.name]\n"
+				   "      comps: [=, startswith]\n"
+				   "      values:\n        - [a, /etc]\n        - [b, /tmp]\n", &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(cond(r, "r"), "(evt.type = open and not proc.name in (cat, \"my sh\") and "
+		"not ((proc.name = a and fd.name startswith /etc) or (proc.name = b and fd.name "
+		"startswith /tmp)))");
+	eng_rules_free(r);
+}
+END_TEST
+
+START_TEST(engine_and_plugin_versions)
+{
+	int rc;
+	struct eng_rules *r = load("- required_engine_version: 999.0.0\n", &rc);
+	ck_assert_int_eq(rc, -EINVAL);
+	ck_assert_ptr_nonnull(strstr(find_msg(r, "LOAD_ERR_VALIDATE")->text, "require engine"));
+	eng_rules_free(r);
+	r = load("- required_plugin_versions:\n    - name: container\n      version: 0.1.0\n", &rc);
+	ck_assert_int_eq(rc, 0);
+	eng_rules_free(r);
+	r = load("- required_plugin_versions:\n    - name: k8saudit\n      version: 0.1.0\n", &rc);
+	ck_assert_int_eq(rc, -EINVAL);
+	ck_assert_ptr_nonnull(strstr(find_msg(r, "LOAD_ERR_VALIDATE")->text, "k8saudit"));
+	eng_rules_free(r);
+}
+END_TEST
+
+START_TEST(rules_mode_detection)
+{
+	char *a1[] = {"pdig-engine", "-r", "x.yaml", "-e", "c.scap", NULL};
+	char *a2[] = {"pdig-engine", "-r", "c.scap", "-p", "%proc.name", NULL};
+	char *a3[] = {"pdig-engine", "-V", "x.yaml", NULL};
+	char *a4[] = {"pdig-engine", "-e", "c.scap", "--json", NULL};
+	char *a5[] = {"pdig-engine", "-e", "c.scap", "evt.type=open", NULL};
+	char *a6[] = {"pdig-engine", "-r", "/tmp", "-e", "c.scap", NULL};
+	ck_assert_int_eq(eng_rules_wanted(5, a1), 1);
+	ck_assert_int_eq(eng_rules_wanted(5, a2), 0);
+	ck_assert_int_eq(eng_rules_wanted(3, a3), 1);
+	ck_assert_int_eq(eng_rules_wanted(4, a4), 1);
+	ck_assert_int_eq(eng_rules_wanted(4, a5), 0);
+	ck_assert_int_eq(eng_rules_wanted(5, a6), 1);
+}
+END_TEST
+
+START_TEST(growth_is_bounded)
+{
+	/* macros and lists that double at each level: an error, not a crash */
+	char *y = malloc(1 << 16);
+	size_t n = 0;
+	n += (size_t)sprintf(y + n, "- macro: m0\n  condition: proc.name = a\n"
+			     "- list: l0\n  items: [a, b]\n");
+	for (int i = 1; i < 40; i++)
+		n += (size_t)sprintf(y + n, "- list: l%d\n  items: [l%d, l%d]\n", i, i - 1, i - 1);
+	int rc;
+	struct eng_rules *r = load(y, &rc);
+	ck_assert_int_eq(rc, -EINVAL);
+	ck_assert_ptr_nonnull(strstr(find_msg(r, "LOAD_ERR_VALIDATE")->text, "more than"));
+	eng_rules_free(r);
+	n = (size_t)sprintf(y, "- macro: m0\n  condition: proc.name = a\n");
+	for (int i = 1; i < 40; i++)
+		n += (size_t)sprintf(y + n, "- macro: m%d\n  condition: m%d and m%d\n", i, i - 1,
+				     i - 1);
+	r = load(y, &rc);
+	ck_assert_int_eq(rc, -EINVAL);
+	ck_assert_ptr_nonnull(strstr(find_msg(r, "LOAD_ERR_COMPILE_CONDITION")->text, "more than"));
+	eng_rules_free(r);
+	free(y);
+}
+END_TEST
+
+static Suite *rules_suite(void)
+{
+	Suite *s = suite_create("rules");
+	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, priorities);
+	tcase_add_test(tc, lists_in_lists_and_literals);
+	tcase_add_test(tc, macro_sees_only_earlier_macros);
+	tcase_add_test(tc, macro_loop_is_an_error);
+	tcase_add_test(tc, undefined_macro_in_rule);
+	tcase_add_test(tc, yaml_error_has_position);
+	tcase_add_test(tc, bad_items);
+	tcase_add_test(tc, unknown_field_error_or_skip);
+	tcase_add_test(tc, unused_and_evttypes);
+	tcase_add_test(tc, files_in_order_and_folders);
+	tcase_add_test(tc, exceptions_forms);
+	tcase_add_test(tc, engine_and_plugin_versions);
+	tcase_add_test(tc, rules_mode_detection);
+	tcase_add_test(tc, growth_is_bounded);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(rules_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,300 @@
+/* Unit tests of the engine state (suite "state"). */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <string.h>
+
+#include "eng_map.h"
+#include "evgen.h"
+
+#define PPM_CL_CLONE_FILES (1u << 0)
+#define PPM_CL_CLONE_THREAD (1u << 13)
+#define PPM_O_CLOEXEC (1u << 12)
+
+START_TEST(path_join)
+{
+	char out[256];
+	eng_path_join("/home/a/", "x.txt", out, sizeof out);
+	ck_assert_str_eq(out, "/home/a/x.txt");
+	eng_path_join("/home/a", "../b/./c//d", out, sizeof out);
+	ck_assert_str_eq(out, "/home/b/c/d");
+	eng_path_join("/home/a", "/etc/passwd", out, sizeof out);
+	ck_assert_str_eq(out, "/etc/passwd");
+	eng_path_join("/", "../../..", out, sizeof out);
+	ck_assert_str_eq(out, "/");
+	eng_path_join("/tmp", "x/../y.log", out, sizeof out);
+	ck_assert_str_eq(out, "/tmp/y.log");
+	/* too long: cut, never overflowed */
+	char small[8];
+	eng_path_join("/abcdef", "ghijkl", small, sizeof small);
+	ck_assert_uint_lt(strlen(small), sizeof small);
+}
+END_TEST
+
+START_TEST(map_grows_and_shrinks)
+{
+	struct eng_map m = {0};
+	static int vals[5000];
+	for (int i = 0; i < 5000; i++)
+		ck_assert_int_eq(eng_map_put(&m, (int64_t)i * 7919, &vals[i]), 0);
+	ck_assert_uint_eq(m.len, 5000);
+	for (int i = 0; i < 5000; i++)
+		ck_assert_ptr_eq(eng_map_get(&m, (int64_t)i * 7919), &vals[i]);
+	ck_assert_ptr_null(eng_map_get(&m, 3));
+	size_t big = m.cap;
+	for (int i = 0; i < 5000; i += 2)
+		ck_assert_ptr_eq(eng_map_del(&m, (int64_t)i * 7919), &vals[i]);
+	for (int i = 1; i < 5000; i += 2)
+		ck_assert_ptr_eq(eng_map_get(&m, (int64_t)i * 7919), &vals[i]);
+	for (int i = 1; i < 5000; i += 2)
+		eng_map_del(&m, (int64_t)i * 7919);
+	ck_assert_uint_eq(m.len, 0);
+	ck_assert_uint_lt(m.cap, big);
+	eng_map_clear(&m);
+}
+END_TEST
+
+START_TEST(open_resolves_relative_paths)
+{
+	struct fx f;
+	char b[256];
+	fx_init(&f);
+	fx_proc(&f, 100, 100, 1, "bash", "/home/alice", 1000);
+	fx_open(&f, 100, "notes.txt", 2, 3);
+	ck_assert_str_eq(fx_field(&f, "fd.name", b, sizeof b), "/home/alice/notes.txt");
+	ck_assert_str_eq(fx_field(&f, "fd.num", b, sizeof b), "3");
+	ck_assert_str_eq(fx_field(&f, "proc.cwd", b, sizeof b), "/home/alice/");
+	/* chdir moves the base of later relative opens */
+	fx_begin(&f, SHM_EV_SYSCALL_CHDIR_E, 100);
+	fx_end(&f);
+	fx_begin(&f, SHM_EV_SYSCALL_CHDIR_X, 100);
+	shm_enc_s64(&f.e, 0); shm_enc_str(&f.e, "../bob");
+	fx_end(&f);
+	fx_open(&f, 100, "x", 1, 4);
+	ck_assert_str_eq(fx_field(&f, "fd.name", b, sizeof b), "/home/bob/x");
+	ck_assert_str_eq(fx_field(&f, "proc.cwd", b, sizeof b), "/home/bob/");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(close_is_visible_until_next_event)
+{
+	struct fx f;
+	char b[256];
+	fx_init(&f);
+	fx_proc(&f, 100, 100, 1, "bash", "/", 0);
+	fx_open(&f, 100, "/etc/passwd", 1, 3);
+	fx_close(&f, 100, 3, 0);
+	/* the close exit still knows what it closed */
+	ck_assert_str_eq(fx_field(&f, "fd.name", b, sizeof b), "/etc/passwd");
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 100, 3);
+	ck_assert_str_eq(fx_field(&f, "fd.name", b, sizeof b), "<NA>");
+	ck_assert_str_eq(fx_field(&f, "fd.num", b, sizeof b), "3");
+	/* a failed close removes nothing */
+	fx_open(&f, 100, "/etc/hosts", 1, 5);
+	fx_close(&f, 100, 5, -9);
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 100, 5);
+	ck_assert_str_eq(fx_field(&f, "fd.name", b, sizeof b), "/etc/hosts");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(fork_copies_threads_share)
+{
+	struct fx f;
+	char b[256];
+	fx_init(&f);
+	fx_proc(&f, 100, 100, 1, "bash", "/root", 0);
+	fx_open(&f, 100, "/etc/passwd", 1, 3);
+	/* fork: the child gets a copy of the table */
+	fx_begin(&f, SHM_EV_SYSCALL_CLONE_20_E, 100);
+	fx_end(&f);
+	fx_clone_x(&f, 100, 200, 100, 1, "bash", 0);
+	fx_clone_x(&f, 200, 0, 200, 100, "bash", 0);
+	ck_assert_str_eq(fx_field(&f, "proc.pid", b, sizeof b), "200");
+	ck_assert_str_eq(fx_field(&f, "proc.ppid", b, sizeof b), "100");
+	ck_assert_str_eq(fx_field(&f, "proc.pname", b, sizeof b), "bash");
+	ck_assert_str_eq(fx_field(&f, "proc.cwd", b, sizeof b), "/root/");
+	fx_close(&f, 200, 3, 0);
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 100, 3);
+	ck_assert_str_eq(fx_field(&f, "fd.name", b, sizeof b), "/etc/passwd");
+	/* a thread shares its process's table */
+	fx_clone_x(&f, 100, 101, 100, 1, "bash", PPM_CL_CLONE_THREAD | PPM_CL_CLONE_FILES);
+	fx_open(&f, 101, "/etc/group", 1, 4);
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 100, 4);
+	ck_assert_str_eq(fx_field(&f, "fd.name", b, sizeof b), "/etc/group");
+	ck_assert_str_eq(fx_field(&f, "thread.tid", b, sizeof b), "100");
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 101, 4);
+	ck_assert_str_eq(fx_field(&f, "proc.pid", b, sizeof b), "100");
+	ck_assert_str_eq(fx_field(&f, "thread.ismain", b, sizeof b), "false");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(child_clone_first)
+{
+	struct fx f;
+	char b[256];
+	fx_init(&f);
+	fx_proc(&f, 100, 100, 1, "bash", "/", 0);
+	/* the child's exit arrives before the parent's */
+	fx_clone_x(&f, 300, 0, 300, 100, "bash", 0);
+	ck_assert_str_eq(fx_field(&f, "proc.pname", b, sizeof b), "bash");
+	fx_clone_x(&f, 100, 300, 100, 1, "bash", 0);
+	fx_execve(&f, 300, "/bin/ls", "ls", 0);
+	ck_assert_str_eq(fx_field(&f, "proc.name", b, sizeof b), "ls");
+	ck_assert_str_eq(fx_field(&f, "proc.exepath", b, sizeof b), "/bin/ls");
+	ck_assert_str_eq(fx_field(&f, "proc.aname[1]", b, sizeof b), "bash");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(execve_closes_cloexec_and_failed_execve_keeps)
+{
+	struct fx f;
+	char b[256];
+	fx_init(&f);
+	fx_proc(&f, 100, 100, 1, "sh", "/", 0);
+	fx_open(&f, 100, "/etc/keep", 1, 3);
+	fx_open(&f, 100, "/etc/drop", 1 | PPM_O_CLOEXEC, 4);
+	fx_execve(&f, 100, "/nope", "nope", -2);
+	ck_assert_str_eq(fx_field(&f, "proc.name", b, sizeof b), "sh");
+	fx_execve(&f, 100, "/bin/cat", "cat", 0);
+	ck_assert_str_eq(fx_field(&f, "proc.name", b, sizeof b), "cat");
+	ck_assert_str_eq(fx_field(&f, "proc.args", b, sizeof b), "-x");
+	ck_assert_str_eq(fx_field(&f, "proc.cmdline", b, sizeof b), "cat -x");
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 100, 3);
+	ck_assert_str_eq(fx_field(&f, "fd.name", b, sizeof b), "/etc/keep");
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 100, 4);
+	ck_assert_str_eq(fx_field(&f, "fd.name", b, sizeof b), "<NA>");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(unknown_threads_and_fds)
+{
+	struct fx f;
+	char b[256];
+	fx_init(&f);
+	/* never seen: the tid is real, the rest is not available */
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 4242, 9);
+	ck_assert_str_eq(fx_field(&f, "thread.tid", b, sizeof b), "4242");
+	ck_assert_str_eq(fx_field(&f, "proc.name", b, sizeof b), "<NA>");
+	ck_assert_str_eq(fx_field(&f, "proc.pid", b, sizeof b), "<NA>");
+	ck_assert_str_eq(fx_field(&f, "user.name", b, sizeof b), "<NA>");
+	ck_assert_str_eq(fx_field(&f, "fd.name", b, sizeof b), "<NA>");
+	/* its fds are tracked from now on */
+	fx_open(&f, 4242, "/x", 1, 3);
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 4242, 3);
+	ck_assert_str_eq(fx_field(&f, "fd.name", b, sizeof b), "/x");
+	/* an exit without its enter changes nothing */
+	fx_res_exit(&f, SHM_EV_SYSCALL_CLOSE_X, 4242, 0);
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 4242, 3);
+	ck_assert_str_eq(fx_field(&f, "fd.name", b, sizeof b), "/x");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(setuid_and_users)
+{
+	struct fx f;
+	char b[256];
+	fx_init(&f);
+	struct shm_scap_user u = {.uid = 0, .gid = 0, .name = "root", .homedir = "/root",
+				  .shell = "/bin/sh"};
+	ck_assert_int_eq(eng_state_add_user(f.st, &u), 0);
+	fx_proc(&f, 100, 100, 1, "su", "/", 1000);
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 100, 0);
+	ck_assert_str_eq(fx_field(&f, "user.uid", b, sizeof b), "1000");
+	ck_assert_str_eq(fx_field(&f, "user.name", b, sizeof b), "<NA>");
+	fx_begin(&f, SHM_EV_SYSCALL_SETUID_E, 100);
+	shm_enc_u32(&f.e, 0);
+	fx_end(&f);
+	fx_res_exit(&f, SHM_EV_SYSCALL_SETUID_X, 100, 0);
+	ck_assert_str_eq(fx_field(&f, "user.name", b, sizeof b), "root");
+	ck_assert_str_eq(fx_field(&f, "user.homedir", b, sizeof b), "/root");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(users_from_files)
+{
+	struct fx f;
+	char b[256], dir[] = "/tmp/eng_users_XXXXXX", path[512];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/etc", dir);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof path, "%s/etc/passwd", dir);
+	FILE *pw = fopen(path, "w");
+	fputs("root:x:0:0:root:/root:/bin/sh\nbroken line\nbob:x:1001:1002::/home/bob:/bin/zsh\n", pw);
+	fclose(pw);
+	snprintf(path, sizeof path, "%s/etc/group", dir);
+	pw = fopen(path, "w");
+	fputs("root:x:0:\nstaff:x:1002:bob\n", pw);
+	fclose(pw);
+	fx_init(&f);
+	ck_assert_int_eq(eng_state_load_users_from(f.st, dir), 0);
+	fx_proc(&f, 100, 100, 1, "zsh", "/", 1001);
+	/* fx_proc gives gid = uid: make it bob's group */
+	eng_state_thread(f.st, 100)->gid = 1002;
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 100, 0);
+	ck_assert_str_eq(fx_field(&f, "user.name", b, sizeof b), "bob");
+	ck_assert_str_eq(fx_field(&f, "user.shell", b, sizeof b), "/bin/zsh");
+	ck_assert_str_eq(fx_field(&f, "group.name", b, sizeof b), "staff");
+	ck_assert_int_eq(eng_state_load_users_from(f.st, "/nonexistent-root"), -ENOENT);
+	fx_free(&f);
+	snprintf(path, sizeof path, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
+START_TEST(memory_is_bounded)
+{
+	struct fx f;
+	fx_init(&f);
+	fx_proc(&f, 1, 1, 0, "init", "/", 0);
+	/* a million-process capture in miniature: each forks, opens, exits */
+	for (int64_t i = 0; i < 20000; i++) {
+		int64_t child = 1000 + i;
+		fx_clone_x(&f, 1, child, 1, 0, "init", 0);
+		fx_open(&f, child, "/tmp/f", 1, 3);
+		fx_procexit(&f, child);
+	}
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 1, 0);
+	ck_assert_uint_le(f.st->threads.len, 2);
+	ck_assert_uint_le(f.st->threads.cap, 64);
+	ck_assert_uint_eq(f.st->nthreads_created - f.st->nthreads_removed, f.st->threads.len);
+	fx_free(&f);
+}
+END_TEST
+
+static Suite *state_suite(void)
+{
+	Suite *s = suite_create("state");
+	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, path_join);
+	tcase_add_test(tc, map_grows_and_shrinks);
+	tcase_add_test(tc, open_resolves_relative_paths);
+	tcase_add_test(tc, close_is_visible_until_next_event);
+	tcase_add_test(tc, fork_copies_threads_share);
+	tcase_add_test(tc, child_clone_first);
+	tcase_add_test(tc, execve_closes_cloexec_and_failed_execve_keeps);
+	tcase_add_test(tc, unknown_threads_and_fds);
+	tcase_add_test(tc, setuid_and_users);
+	tcase_add_test(tc, users_from_files);
+	tcase_add_test(tc, memory_is_bounded);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(state_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
