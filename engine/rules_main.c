@@ -525,7 +525,7 @@ static int run(const struct opts *o)
 				(unsigned long long)rs[i].alerts);
 	if (o->live)
 		eng_source_ring_report(src, stderr);
-	uint64_t lost = src->ops->lost(src);
+	uint64_t lost = o->live ? 0 : src->ops->lost(src); /* live: in the ring report */
 	if (lost)
 		fprintf(stderr, "pdig-engine: %s: %llu damaged or unknown blocks were skipped\n",
 			srcname, (unsigned long long)lost);
