@@ -6,5 +6,18 @@ set -euo pipefail
 
 pdig_install_missing
 pdig_build
+
+# The libFuzzer targets (capture reader, rules loader and condition parser),
+# built with clang, each run for a few seconds over its corpus.
+if command -v clang >/dev/null; then
+  FUZZ_BUILD=$PDIG_ROOT/build-fuzz
+  CC=clang cmake -S "$PDIG_ROOT" -B "$FUZZ_BUILD" -DPDIG_FUZZ=ON \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$FUZZ_BUILD" -j"$(nproc)" --target fuzz_scap_reader fuzz_rules
+  (cd "$FUZZ_BUILD" && ctest --output-on-failure -R '^fuzz\.')
+else
+  echo "pdig: clang is missing: the fuzz targets are not run (apt-get install clang libclang-rt-14-dev)"
+fi
+
 cd "$PDIG_BUILD"
 ctest --output-on-failure -j"$(nproc)" --timeout 900
