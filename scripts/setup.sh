@@ -10,7 +10,7 @@ PDIG_PACKAGES=(
   build-essential cmake pkg-config python3
   libseccomp-dev libunwind-dev check libyaml-dev libcurl4-openssl-dev
   libmicrohttpd-dev zlib1g-dev
-  sysdig libfalcosecurity0-dev strace util-linux procps
+  sysdig libfalcosecurity0-dev strace util-linux procps bc tmux stress-ng
   clang libclang-rt-14-dev
 )
 
