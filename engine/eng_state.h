@@ -68,6 +68,8 @@ struct eng_thread {
 	uint32_t flags;
 	uint8_t placeholder; /* made up for an unknown tid: only tid and fds are real */
 	uint8_t exe_writable; /* the executable is writable by the process's user */
+	uint8_t exe_memfd;    /* the executable is a memfd_create() file */
+	uint8_t exe_upper;    /* execve said: the executable is in an overlayfs upper layer */
 	uint64_t clone_ts;
 	struct eng_fdtable *fdt;
 	int64_t lastevent_fd; /* the fd of the last enter event (exit events use it) */

@@ -33,7 +33,7 @@ enum fid {
 	/* fields Falco's rules use that need no new state, or that this engine
 	 * cannot know (always not available) */
 	F_PROC_IS_EXE_FROM_MEMFD, F_PROC_IS_EXE_UPPER_LAYER, F_PROC_ENV, F_FD_NAMERAW,
-	F_EVT_BUFFER, F_EVT_BUFLEN, F_EVT_ASYNCTYPE,
+	F_EVT_BUFFER, F_EVT_ASYNCTYPE,
 	F_NA_FIRST, /* from here on: never available */
 	F_THREAD_CAP_PERMITTED, F_THREAD_CAP_INHERITABLE, F_THREAD_CAP_EFFECTIVE,
 	F_CONTAINER_IMAGE, F_CONTAINER_IMAGE_REPOSITORY, F_CONTAINER_IMAGE_TAG,
@@ -135,7 +135,7 @@ const struct eng_field_info eng_fields[] = {
 	 "number of nanoseconds since the process started."},
 	{"proc.sname", F_PROC_SNAME, ENG_FT_STR, 0,
 	 "the name of the current process's session leader: the ancestor whose pid is the "
-	 "session id, or the last ancestor known."},
+	 "session id, or the eldest ancestor with the same session id."},
 	{"proc.pexe", F_PROC_PEXE, ENG_FT_STR, 0, "the proc.exe of the parent process."},
 	{"proc.pexepath", F_PROC_PEXEPATH, ENG_FT_STR, 0, "the proc.exepath of the parent process."},
 	{"proc.aexe", F_PROC_AEXE, ENG_FT_STR, ENG_FF_ARG_INDEX,
@@ -219,9 +219,6 @@ const struct eng_field_info eng_fields[] = {
 	{"evt.buffer", F_EVT_BUFFER, ENG_FT_BYTEBUF, 0,
 	 "the binary data buffer for events that have one, like read(), recvfrom(), etc. Use this "
 	 "field in filters with 'contains' to search into I/O data buffers."},
-	{"evt.buflen", F_EVT_BUFLEN, ENG_FT_UINT64, 0,
-	 "the length of the binary data buffer for events that have one, like read(), recvfrom(), "
-	 "etc."},
 	{"evt.asynctype", F_EVT_ASYNCTYPE, ENG_FT_STR, 0,
 	 "for asynchronous events (not caused by a syscall, e.g. container metadata), the type of "
 	 "the event; not available for the others."},
@@ -230,10 +227,12 @@ const struct eng_field_info eng_fields[] = {
 	 "value of one of them."},
 	{"proc.is_exe_from_memfd", F_PROC_IS_EXE_FROM_MEMFD, ENG_FT_BOOL, 0,
 	 "true if the executable of the process is an anonymous file created with memfd_create() "
-	 "(its path starts with memfd:)."},
+	 "(execve's flag, a memfd: path, or an execve of /proc/self/fd/N whose fd is a memfd or "
+	 "was made by a syscall the events do not decode)."},
 	{"proc.is_exe_upper_layer", F_PROC_IS_EXE_UPPER_LAYER, ENG_FT_BOOL, 0,
 	 "true if the executable of the process is in the upper layer of an overlayfs (e.g. a file "
-	 "written in a container); not available: these event versions do not carry it."},
+	 "written in a container): true when execve's flags say so, else not available (the "
+	 "event versions pdig writes do not carry it)."},
 	{"thread.cap_permitted", F_THREAD_CAP_PERMITTED, ENG_FT_STR, 0,
 	 "the permitted capabilities set; not available: these event versions do not carry it."},
 	{"thread.cap_inheritable", F_THREAD_CAP_INHERITABLE, ENG_FT_STR, 0,
@@ -543,6 +542,27 @@ static struct eng_thread *ancestor(const struct eng_ctx *c, struct eng_thread *t
 	for (int64_t i = 0; a && i < n; i++)
 		a = eng_state_parent(c->st, a);
 	return a;
+}
+
+/* The ancestors' names (exes, exe paths) from the parent up, separated by
+ * spaces; not available when no ancestor is known. */
+static int ancestors_list(struct eng_fieldref *ref, const struct eng_ctx *c,
+			  struct eng_thread *t, struct eng_value *v)
+{
+	size_t pos = 0;
+	ref->buf[0] = 0;
+	for (int64_t k = 1; k < 64; k++) {
+		struct eng_thread *a = ancestor(c, t, k);
+		if (!a || a->placeholder)
+			break;
+		const char *s = ref->info->id == F_PROC_ANAME ? a->comm
+				: ref->info->id == F_PROC_AEXE ? a->exe : a->exepath;
+		int n = snprintf(ref->buf + pos, sizeof(ref->buf) - pos, "%s%s", pos ? " " : "", s);
+		if (n < 0 || (size_t)n >= sizeof(ref->buf) - pos)
+			break;
+		pos += (size_t)n;
+	}
+	return pos ? str(v, ref->buf) : NA;
 }
 
 static int ip_value(struct eng_value *v, const uint32_t *addr, int v6)
@@ -1025,14 +1045,11 @@ int eng_field_extract(struct eng_fieldref *ref, const struct eng_ctx *c, struct 
 		return str(v, ref->buf);
 	}
 	case F_EVT_RAWARG: return extract_rawarg(ref, c, v);
-	case F_EVT_BUFFER:
-	case F_EVT_BUFLEN: {
+	case F_EVT_BUFFER: {
 		int i = shm_evt_param_index(e->type, "data");
 		if (i < 0 || shm_event_is_enter(e->type) ||
 		    e->info->params[i].type != SHM_PT_BYTEBUF)
 			return NA;
-		if (id == F_EVT_BUFLEN)
-			return num(v, e->vlen[i]);
 		size_t n = e->vlen[i] < sizeof(ref->buf) - 1 ? e->vlen[i] : sizeof(ref->buf) - 1;
 		memcpy(ref->buf, e->val[i], n);
 		ref->buf[n] = 0;
@@ -1129,8 +1146,11 @@ int eng_field_extract(struct eng_fieldref *ref, const struct eng_ctx *c, struct 
 		return p && !p->placeholder ? str(v, cmdline(p, 0, ref->buf, sizeof(ref->buf))) : NA;
 	case F_PROC_APID:
 	case F_PROC_ANAME:
+		/* without an index, filters match any ancestor (filter.c); a value
+		 * is today's Falco's: apid the process's own pid, aname the
+		 * ancestors' names */
 		if (ref->argmode != 2)
-			return NA; /* the any-ancestor form is handled by the filter */
+			return id == F_PROC_APID ? num(v, t->pid) : ancestors_list(ref, c, t, v);
 		p = ancestor(c, t, ref->argn);
 		if (!p)
 			return NA;
@@ -1153,15 +1173,16 @@ int eng_field_extract(struct eng_fieldref *ref, const struct eng_ctx *c, struct 
 		/* the thread's own start, as sysdig 0.29.3 has it */
 		return t->clone_ts ? num(v, (int64_t)(e->ts - t->clone_ts)) : NA;
 	case F_PROC_SNAME: {
-		/* up the ancestry to the session leader, else the oldest known */
-		struct eng_thread *a = m, *last = m;
-		for (int k = 0; a && k < 256; k++) {
-			if (a->pid == m->sid)
-				return str(v, a->comm);
-			last = a;
-			a = eng_state_parent(c->st, a);
+		/* up the ancestry to the session leader, else to the eldest
+		 * ancestor still in the session (sysdig 0.29.3 stops there too) */
+		struct eng_thread *a = m;
+		for (int k = 0; k < 256 && a->pid != m->sid; k++) {
+			struct eng_thread *up = eng_state_parent(c->st, a);
+			if (!up || up->sid != m->sid)
+				break;
+			a = up;
 		}
-		return str(v, last->comm);
+		return str(v, a->comm);
 	}
 	case F_PROC_PEXE:
 	case F_PROC_PEXEPATH:
@@ -1172,7 +1193,7 @@ int eng_field_extract(struct eng_fieldref *ref, const struct eng_ctx *c, struct 
 	case F_PROC_AEXE:
 	case F_PROC_AEXEPATH:
 		if (ref->argmode != 2)
-			return NA;
+			return ancestors_list(ref, c, t, v);
 		p = ancestor(c, t, ref->argn);
 		if (!p || p->placeholder)
 			return NA;
@@ -1206,14 +1227,15 @@ int eng_field_extract(struct eng_fieldref *ref, const struct eng_ctx *c, struct 
 	case F_PROC_IS_EXE_FROM_MEMFD:
 		/* the kernel names a memfd's file "memfd:NAME" (/proc/PID/exe
 		 * "/memfd:NAME (deleted)") */
-		if (!m->exepath[0])
-			return NA;
-		return num(v, !strncmp(m->exepath, "memfd:", 6) || !strncmp(m->exepath, "/memfd:", 7));
+		return num(v, m->exe_memfd);
 	case F_PROC_IS_EXE_UPPER_LAYER:
-		return NA; /* execve's flags carry no overlayfs bit in these versions */
+		/* known only when a tracer sets execve's overlayfs flag: no flag is
+		 * no answer, not "false" */
+		return m->exe_upper ? num(v, 1) : NA;
 	case F_PROC_ENV:
+		/* no environment known is an empty one, as in sysdig */
 		if (!m->env)
-			return NA;
+			return ref->argmode == 0 ? str(v, "") : NA;
 		if (ref->argmode == 0) {
 			size_t pos = 0;
 			ref->buf[0] = 0;

@@ -372,6 +372,12 @@ static int xeval(struct xnode *x, const struct eng_ctx *c, char *out, size_t cap
 		char tmp[64];
 		if (eng_field_extract(x->field, c, &v))
 			return -1;
+		if (x->field->type == ENG_FT_BYTEBUF) {
+			/* rendered in place: a buffer can be longer than tmp */
+			eng_value_str(x->field, &v, out + *pos, cap - *pos);
+			*pos += strlen(out + *pos);
+			return 0;
+		}
 		const char *s = eng_value_str(x->field, &v, tmp, sizeof(tmp));
 		*pos = put(out, cap, *pos, s, strlen(s));
 		return 0;

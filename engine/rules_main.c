@@ -478,7 +478,9 @@ static int run(const struct opts *o)
 	static char obuf[1 << 16];
 	/* live alerts go out as they happen; a replay is written in blocks */
 	setvbuf(stdout, obuf, o->live ? _IOLBF : _IOFBF, sizeof(obuf));
-	struct eng_ctx ctx = {.st = st, .ev = ev};
+	/* enter events are not evaluated: an exit's missing arguments come from
+	 * its enter event (evt.arg.request of ptrace, ...) */
+	struct eng_ctx ctx = {.st = st, .ev = ev, .flags = ENG_CTX_ENTER_ARGS};
 	uint64_t n = 0, alerts = 0, dropped_enter = 0;
 	uint32_t df;
 	while ((rc = eng_source_next(src, ev, &df)) == 1) {

@@ -20,6 +20,8 @@
 
 /* ---- small helpers ---- */
 
+static int is_memfd_path(const char *p);
+
 static char *xstrdup(struct eng_state *st, const char *s)
 {
 	char *d = strdup(s ? s : "");
@@ -576,6 +578,7 @@ int eng_state_add_proc(struct eng_state *st, const struct shm_scap_proc *p)
 	t->tty = (uint32_t)p->tty;
 	t->flags = p->flags;
 	t->exe_writable = p->exe_writable;
+	t->exe_memfd = is_memfd_path(t->exepath);
 	t->clone_ts = p->clone_ts;
 	int rc = thread_insert(st, t);
 	if (rc)
@@ -765,6 +768,8 @@ static void parse_clone_exit(struct eng_state *st, struct eng_event *ev)
 	if (p) {
 		set_str(st, &t->exepath, p->exepath);
 		t->exe_writable = p->exe_writable;
+		t->exe_memfd = p->exe_memfd;
+		t->exe_upper = p->exe_upper;
 		t->sid = p->sid;
 		t->vpgid = p->vpgid;
 		t->tty = p->tty;
@@ -824,6 +829,48 @@ static void close_on_exec(struct eng_thread *t)
 	} while (n == 256);
 }
 
+/* execve's exit flags (today's driver values; these event versions set only
+ * the first, a tracer may set the others) */
+#define PD_EXE_WRITABLE (1u << 0)
+#define PD_EXE_UPPER_LAYER (1u << 1)
+#define PD_EXE_FROM_MEMFD (1u << 2)
+
+/* The kernel names a memfd's file "memfd:NAME" ("/memfd:NAME (deleted)"
+ * as /proc/PID/exe). */
+static int is_memfd_path(const char *p)
+{
+	return p && (!strncmp(p, "memfd:", 6) || !strncmp(p, "/memfd:", 7));
+}
+
+/* fexecve(): an execve of /proc/self/fd/N, /proc/PID/fd/N or /dev/fd/N runs
+ * the file of fd N. When that fd is a memfd, or is not known at all (the
+ * fds not known are those made by syscalls the events do not decode, of
+ * which memfd_create is the one that yields executables), the program runs
+ * from memory. */
+static int exec_through_memfd(struct eng_thread *t, const char *path)
+{
+	const char *n = NULL;
+	if (!strncmp(path, "/proc/self/fd/", 14))
+		n = path + 14;
+	else if (!strncmp(path, "/dev/fd/", 8))
+		n = path + 8;
+	else if (!strncmp(path, "/proc/", 6)) {
+		const char *p = path + 6;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (p > path + 6 && !strncmp(p, "/fd/", 4))
+			n = p + 4;
+	}
+	if (!n || *n < '0' || *n > '9')
+		return 0;
+	char *end;
+	long fdn = strtol(n, &end, 10);
+	if (*end)
+		return 0;
+	struct eng_fd *fd = eng_state_fd(t, fdn);
+	return !fd || is_memfd_path(fd->name);
+}
+
 static void parse_execve_exit(struct eng_state *st, struct eng_event *ev, int is_execveat)
 {
 	const struct shm_evt *e = &ev->evt;
@@ -842,7 +889,10 @@ static void parse_execve_exit(struct eng_state *st, struct eng_event *ev, int is
 	t->tty = (uint32_t)param_u64(e, 16, t->tty);
 	t->vpgid = param_s64(e, 17, t->vpgid);
 	t->loginuid = (int32_t)param_s64(e, 18, t->loginuid);
-	t->exe_writable = (param_u64(e, 19, 0) & 1u) != 0; /* PPM_EXE_WRITABLE */
+	uint64_t xfl = param_u64(e, 19, 0);
+	t->exe_writable = (xfl & PD_EXE_WRITABLE) != 0;
+	t->exe_upper = (xfl & PD_EXE_UPPER_LAYER) != 0;
+	t->exe_memfd = (xfl & PD_EXE_FROM_MEMFD) != 0;
 	if (ev->enter) {
 		char path[4096];
 		const char *fn = param_str(ev->enter, is_execveat ? 1 : 0);
@@ -857,6 +907,7 @@ static void parse_execve_exit(struct eng_state *st, struct eng_event *ev, int is
 			}
 			eng_path_join(dir, fn, path, sizeof(path));
 			set_str(st, &t->exepath, path);
+			t->exe_memfd |= is_memfd_path(path) || exec_through_memfd(t, path);
 		}
 	}
 	t->flags &= PPM_CL_CLONE_INVERTED;
@@ -1309,6 +1360,9 @@ void eng_state_apply(struct eng_state *st, struct eng_event *ev)
 				ev->fdnum = t->lastevent_fd;
 				ev->fd = eng_state_fd(t, t->lastevent_fd);
 			}
+			/* the enter is used up: a second exit (its own enter lost)
+			 * must not pair with it, as libsinsp's last-event type says */
+			t->enter_type = e->type;
 		}
 	}
 

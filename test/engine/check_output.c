@@ -60,12 +60,85 @@ START_TEST(bad_formats)
 }
 END_TEST
 
+
+START_TEST(transformers)
+{
+	struct fx f;
+	char b[512];
+	fx_init(&f);
+	fx_proc(&f, 100, 100, 1, "Init", "/", 0);
+	fx_begin(&f, SHM_EV_SYSCALL_MKDIR_2_X, 100);
+	shm_enc_s64(&f.e, 0);
+	shm_enc_str(&f.e, "/Test/dir");
+	fx_end(&f);
+	static const struct { const char *fmt, *want; } cases[] = {
+		{"a %toupper(proc.name) b", "a INIT b"},
+		{"%tolower(proc.name)|%tolower(toupper(evt.arg.path))", "init|/test/dir"},
+		{"%toupper(evt.arg[1])", "/TEST/DIR"},
+		{"x%toupper(proc.name)and%tolower(evt.arg.path)y", "xINITand/test/diry"},
+		{"[%2toupper(proc.name)][%6tolower(proc.name)]", "[IN][init  ]"},
+		{"%concat(proc.name, evt.arg.path)", "Init/Test/dir"},
+		{"%concat(toupper(proc.name),evt.arg.path, proc.name)", "INIT/Test/dirInit"},
+		{"%join(\"->\", (proc.name, evt.arg.path))", "Init->/Test/dir"},
+		{"%toupper(join(\"-\", (concat(proc.name, proc.name), tolower(proc.name))))",
+		 "INITINIT-INIT"},
+		{"%basename(evt.arg.path) %len(evt.arg.path) %len(proc.name)", "dir 9 4"},
+		/* sysdig's own "%proc.name(" is text after a field, not a call */
+		{"%proc.name(%thread.tid)", "Init(100)"},
+		{NULL, NULL},
+	};
+	for (int i = 0; cases[i].fmt; i++) {
+		ck_assert_msg(render(&f, cases[i].fmt, b, sizeof b) >= 0, "%s", cases[i].fmt);
+		ck_assert_msg(!strcmp(b, cases[i].want), "%s: got '%s'", cases[i].fmt, b);
+	}
+	fx_free(&f);
+
+	/* b64 decodes, as Falco's transformer does: "SW5pdA==" is "Init" */
+	fx_init(&f);
+	fx_proc(&f, 100, 100, 1, "SW5pdA==", "/", 0);
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 100, 7);
+	render(&f, "%b64(proc.name)", b, sizeof b);
+	ck_assert_str_eq(b, "Init");
+	/* a missing field inside a transformer: the token is missing */
+	ck_assert_int_eq(render(&f, "start %proc.name %toupper(fd.name) end", b, sizeof b), -1);
+	/* and the text before it stays in the buffer (Falco's formatter stops there) */
+	ck_assert_str_eq(b, "start SW5pdA== ");
+	ck_assert_int_ge(render(&f, "*start %concat(proc.name, fd.name) end", b, sizeof b), 0);
+	ck_assert_str_eq(b, "start <NA> end");
+	ck_assert_int_eq(render(&f, "start %proc.name %evt.asynctype end", b, sizeof b), -1);
+	ck_assert_str_eq(b, "start SW5pdA== ");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(bad_transformers)
+{
+	static const char *const bad[] = {
+		"start %some_transformer(proc.aname) end", "start %val(proc.aname) end",
+		"start %(proc.aname) end", "start %toupper(proc.aname", "start %toupper(tolower)",
+		"start %toupper(tolower(proc.aname", "start %toupper(tolower(proc.aname)",
+		"start %toupper(val(proc.aname))", "start %touper(", "start %(",
+		"start %toupper(evt.num) end", "start %toupper (proc.name) end",
+		"%toupper(len(proc.name))", "%toupper(proc.name, proc.name)",
+		"%join(proc.name, (proc.name))", "%join(\"-\", proc.name)", "%concat()", NULL};
+	for (int i = 0; bad[i]; i++) {
+		struct eng_output *o = NULL;
+		char err[256] = "";
+		ck_assert_msg(eng_output_new(bad[i], &o, err, sizeof err) == -EINVAL, "%s", bad[i]);
+		ck_assert_ptr_null(o);
+		ck_assert_msg(strstr(err, "format:"), "%s: %s", bad[i], err);
+	}
+}
+END_TEST
+
 static Suite *output_suite(void)
 {
 	Suite *s = suite_create("output");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, formats);
 	tcase_add_test(tc, bad_formats);
+	tcase_add_test(tc, transformers);
+	tcase_add_test(tc, bad_transformers);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -270,6 +270,41 @@ START_TEST(memory_is_bounded)
 }
 END_TEST
 
+
+START_TEST(env_and_exe_flags_follow_processes)
+{
+	struct fx f;
+	char b[256];
+	fx_init(&f);
+	struct shm_scap_proc p = {.tid = 100, .pid = 100, .ptid = 1, .comm = "sh", .exe = "sh",
+				  .exepath = "/memfd:payload (deleted)", .args = "", .cwd = "/",
+				  .env = "HOME=/root\0LANG=C\0", .env_len = 18, .vtid = 100,
+				  .vpid = 100};
+	ck_assert_int_eq(eng_state_add_proc(f.st, &p), 0);
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 100, 0);
+	ck_assert_str_eq(fx_field(&f, "proc.env", b, sizeof b), "HOME=/root LANG=C");
+	/* the proc list's exe path says memfd */
+	ck_assert_str_eq(fx_field(&f, "proc.is_exe_from_memfd", b, sizeof b), "true");
+	/* a forked child starts with its parent's environment and executable */
+	fx_clone_x(&f, 100, 200, 100, 1, "sh", 0);
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 200, 0);
+	ck_assert_str_eq(fx_field(&f, "proc.env[LANG]", b, sizeof b), "C");
+	ck_assert_str_eq(fx_field(&f, "proc.is_exe_from_memfd", b, sizeof b), "true");
+	/* a thread reads its process's */
+	fx_clone_x(&f, 200, 201, 200, 100, "sh", PPM_CL_CLONE_THREAD | PPM_CL_CLONE_FILES);
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 201, 0);
+	ck_assert_str_eq(fx_field(&f, "proc.env[HOME]", b, sizeof b), "/root");
+	/* execve replaces both (fx_execve's exit has an empty env and no flags) */
+	fx_execve(&f, 200, "/bin/ls", "ls", 0);
+	ck_assert_str_eq(fx_field(&f, "proc.env", b, sizeof b), "");
+	ck_assert_str_eq(fx_field(&f, "proc.is_exe_from_memfd", b, sizeof b), "false");
+	/* the parent keeps its own */
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 100, 0);
+	ck_assert_str_eq(fx_field(&f, "proc.env[HOME]", b, sizeof b), "/root");
+	fx_free(&f);
+}
+END_TEST
+
 static Suite *state_suite(void)
 {
 	Suite *s = suite_create("state");
@@ -286,6 +321,7 @@ static Suite *state_suite(void)
 	tcase_add_test(tc, setuid_and_users);
 	tcase_add_test(tc, users_from_files);
 	tcase_add_test(tc, memory_is_bounded);
+	tcase_add_test(tc, env_and_exe_flags_follow_processes);
 	suite_add_tcase(s, tc);
 	return s;
 }

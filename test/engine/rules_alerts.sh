@@ -47,7 +47,8 @@ scenario() {
 	else
 		got=$(grep -c "\"rule\":\"$rule\"" "$T/$name.json")
 	fi
-	if [ "$got" -ne "$want" ] || { [ -n "$rule" ] && [ "$total" -ne "$want" ]; }; then
+	# TOTAL: alerts of all rules together, when another rule rightly fires too
+	if [ "$got" -ne "$want" ] || { [ -n "$rule" ] && [ "$total" -ne "${TOTAL:-$want}" ]; }; then
 		echo "FAIL: $name: want $want alert(s) of '${rule:-any rule}', got $got (of $total):"
 		sed 's/^/    /' "$T/$name.json" | cut -c1-300
 		fail=$((fail + 1))
@@ -67,7 +68,8 @@ scenario clear_log "Clear Log Activities" 1 'f=/var/log/pdig-rules-test.$$.log; 
 scenario memfd "Fileless execution via memfd_create" 1 \
 	'python3 -c "import os; fd = os.memfd_create(\"x\"); os.write(fd, open(\"/bin/true\", \"rb\").read()); os.execv(\"/proc/self/fd/%d\" % fd, [\"x\"])"'
 if [ -n "$EXTRA" ]; then
-	scenario pdig_ptrace "pdig ptrace by a traced program" 1 \
+	# PTRACE_TRACEME also fires Falco's "PTRACE anti-debug attempt"
+	TOTAL=2 scenario pdig_ptrace "pdig ptrace by a traced program" 1 \
 		'python3 -c "import ctypes; ctypes.CDLL(None).ptrace(0, 0, 0, 0)"'
 fi
 
