@@ -2,9 +2,13 @@
  * Where events come from. State, fields and filters see only this
  * interface, so a capture file and the live ring look the same to them.
  *
- * A source yields events in order and may carry initial state (a
- * capture's process, fd and user lists; later, the tracer's snapshot for a
- * live ring). Each source reports what it skipped or lost.
+ * A source yields events in order and may carry state: a capture's
+ * process, fd and user lists before its first event; on the live ring, the
+ * tracers' snapshots, which come as metadata records between events. The
+ * ring source keeps the state given to load_state() and applies each
+ * snapshot to it inside next(), before returning the events that follow
+ * it, so load_state() must be called (once, before next()) for the live
+ * state to be complete. Each source reports what it skipped or lost.
  *
  * Sources: eng_source_scap_new() (a .scap file) and eng_source_ring_new()
  * (the live shared-memory ring of shm/shm_ring.h: named regions and regions
@@ -25,7 +29,9 @@ struct eng_source_ops {
 	/* 1 with ev->evt, ev->cpuid and *dump_flags set; 0 at the end; or a
 	 * negative errno (the reason from error()). */
 	int (*next)(struct eng_source *s, struct eng_event *ev, uint32_t *dump_flags);
-	/* Loads what the source knows before its first event. */
+	/* Loads what the source knows before its first event. A source may
+	 * keep st and update it later from next() (the ring's snapshots): st
+	 * must outlive the source's use. */
 	int (*load_state)(struct eng_source *s, struct eng_state *st);
 	const char *(*error)(const struct eng_source *s);
 	/* Events the source could not deliver (damaged, dropped upstream). */

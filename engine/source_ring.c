@@ -25,6 +25,9 @@ struct ring_source {
 	uint64_t drops_seen;   /* producers' drops already turned into a drop event */
 	uint32_t since_check;  /* events since the drop counters were last read */
 	uint8_t dropbuf[64];   /* the synthesized drop event */
+	struct eng_state *st;  /* from load_state: metadata records go there */
+	uint64_t n_meta;       /* metadata records applied */
+	uint64_t n_meta_failed; /* ... whose state update failed (memory) */
 };
 
 /*
@@ -72,9 +75,66 @@ static void accept_pending(struct ring_source *rs)
 	}
 }
 
+/* A producer's snapshot (processes, their fds, users, machine) goes into
+ * the state before that producer's next events, as a capture's metadata
+ * does before its first event. Entries replace what the state had. */
+static int apply_meta(struct eng_state *st, const struct shm_scap_meta *m)
+{
+	int rc = 0;
+	const struct shm_scap_machine *mi = shm_scap_meta_machine(m);
+	if (mi && mi->hostname && mi->hostname[0]) {
+		char *h = strdup(mi->hostname);
+		if (!h)
+			return -ENOMEM;
+		free(st->hostname);
+		st->hostname = h;
+	}
+	const struct shm_scap_iface *ifs;
+	size_t ni = shm_scap_meta_ifaces(m, &ifs);
+	if (ni) {
+		uint32_t *a = realloc(st->local_ip4, (st->nlocal_ip4 + ni) * sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+		st->local_ip4 = a;
+		for (size_t i = 0; i < ni; i++)
+			if (!ifs[i].is_ipv6)
+				a[st->nlocal_ip4++] = ifs[i].addr4;
+	}
+	const struct shm_scap_proc *procs;
+	size_t np = shm_scap_meta_procs(m, &procs);
+	/* main threads first, so that threads find their process's fd table */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < np; i++)
+			if ((procs[i].tid == procs[i].pid) == (pass == 0) &&
+			    eng_state_add_proc(st, &procs[i]))
+				rc = -ENOMEM;
+	for (size_t k = 0; k < shm_scap_meta_nfdsets(m); k++) {
+		uint64_t tid;
+		const struct shm_scap_fd *fds;
+		size_t nf = shm_scap_meta_fdset(m, k, &tid, &fds);
+		for (size_t j = 0; j < nf; j++) {
+			int r = eng_state_add_fd(st, (int64_t)tid, &fds[j]);
+			if (r && r != -ENOENT) /* a thread not listed: nothing to attach to */
+				rc = r;
+		}
+	}
+	const struct shm_scap_user *users;
+	size_t nu = shm_scap_meta_users(m, &users);
+	for (size_t i = 0; i < nu; i++)
+		if (eng_state_add_user(st, &users[i]))
+			rc = -ENOMEM;
+	const struct shm_scap_group *groups;
+	size_t ng = shm_scap_meta_groups(m, &groups);
+	for (size_t i = 0; i < ng; i++)
+		if (eng_state_add_group(st, &groups[i]))
+			rc = -ENOMEM;
+	return rc;
+}
+
 static int ring_next(struct eng_source *s, struct eng_event *ev, uint32_t *df)
 {
 	struct ring_source *rs = (struct ring_source *)s;
+	struct shm_ring_rec rec;
 	int idle = 0;
 	for (;;) {
 		if (rs->stop && *rs->stop)
@@ -82,7 +142,17 @@ static int ring_next(struct eng_source *s, struct eng_event *ev, uint32_t *df)
 		accept_pending(rs);
 		if (rs->since_check >= DROP_CHECK_EVERY && drop_event(rs, ev, df))
 			return 1;
-		int rc = shm_ring_cons_next(rs->c, &ev->evt, NULL, POLL_MS);
+		rec.evt = &ev->evt;
+		int rc = shm_ring_cons_next_rec(rs->c, &rec, NULL, POLL_MS);
+		if (rc == 0 && rec.kind == SHM_RING_REC_META) {
+			/* without a state (load_state not called) there is nowhere to put it */
+			if (!rs->st || apply_meta(rs->st, rec.meta))
+				rs->n_meta_failed++;
+			else
+				rs->n_meta++;
+			idle = 0;
+			continue;
+		}
 		if (rc == 0) {
 			rs->since_check++;
 			ev->cpuid = ENG_CPU_UNKNOWN;
@@ -103,10 +173,10 @@ static int ring_next(struct eng_source *s, struct eng_event *ev, uint32_t *df)
 
 static int ring_load_state(struct eng_source *s, struct eng_state *st)
 {
-	/* the tracer's snapshot of the traced tree is not sent yet: threads
-	 * are learnt from their events (clone, execve). Users and groups are
+	/* The tracers' snapshots come later, as metadata records in the ring,
+	 * and ring_next applies them to st. Until then users and groups are
 	 * this machine's, where pdig runs too. */
-	(void)s;
+	((struct ring_source *)s)->st = st;
 	int rc = eng_state_load_users_from(st, "/");
 	if (rc && rc != -ENOMEM)
 		fprintf(stderr, "pdig-engine: cannot read /etc/passwd (%s): user.name will "
@@ -135,6 +205,11 @@ void eng_source_ring_report(const struct eng_source *s, FILE *f)
 		   "%llu damaged records skipped\n",
 		(unsigned long long)cs.n_read, (unsigned long long)cs.n_drops,
 		(unsigned long long)cs.n_corrupt);
+	fprintf(f, "pdig-engine: ring: %llu tracer snapshot records applied%s",
+		(unsigned long long)rs->n_meta, rs->n_meta_failed ? "" : "\n");
+	if (rs->n_meta_failed)
+		fprintf(f, ", %llu could not be applied (out of memory)\n",
+			(unsigned long long)rs->n_meta_failed);
 	for (unsigned r = 0; r < shm_ring_cons_nregions(rs->c); r++) {
 		for (unsigned i = 0;; i++) {
 			struct shm_ring_slot_stats ss;

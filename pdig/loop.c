@@ -122,6 +122,27 @@ static struct pd_tracee *on_exec(struct pd_tracer *tr, struct pd_tracee *t)
 	return t;
 }
 
+/*
+ * The command stopped: so does pdig, by the same signal, so that its parent
+ * (a shell) sees the job stop as it would natively; pdig's SIGCONT is passed
+ * on (main.c). pdig ignores the terminal's stop signals (Ctrl-Z reaches the
+ * command too, and a command that ignores or handles SIGTSTP must not be
+ * frozen by a stopped tracer), so their default action is put back for the
+ * time of this stop: a signal sent to oneself is acted on before kill()
+ * returns, and pdig runs on from here once continued.
+ */
+static void stop_like(int sig)
+{
+	struct sigaction dfl, old;
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	int restore = sigaction(sig, &dfl, &old) == 0; /* not for SIGSTOP */
+	kill(getpid(), sig);
+	if (restore)
+		sigaction(sig, &old, NULL);
+}
+
 static void on_stopped(struct pd_tracer *tr, struct pd_tracee *t, int status)
 {
 	int sig = WSTOPSIG(status);
@@ -189,10 +210,8 @@ static void on_stopped(struct pd_tracer *tr, struct pd_tracee *t, int status)
 			return;
 		}
 		ptrace(PTRACE_LISTEN, t->tid, 0, 0); /* group-stop */
-		/* The command stopped: so does pdig, so that its parent (a shell)
-		 * sees the job stop; pdig's SIGCONT is passed on (main.c). */
 		if (t->tid == tr->root && getpid() != 1)
-			kill(getpid(), sig);
+			stop_like(sig);
 		return;
 	case 0:
 		/* signal-delivery stop: deliver it, unless the thread ignores it */
@@ -238,6 +257,26 @@ static void release_orphans(struct pd_tracer *tr)
 	}
 }
 
+/*
+ * The command has ended. A container ends with its entrypoint (the kernel
+ * kills the rest of the pid namespace when PID 1 exits; Docker and ECS stop
+ * the task), so pdig, standing in for that entrypoint, ends too, and what
+ * the command left running is killed as the runtime would kill it: SIGKILL,
+ * their procexit still recorded. Detaching instead would leave them with
+ * pdig's RET_TRACE filter and no tracer: ENOSYS from every traced call.
+ * Only once the command's whole thread group is gone (a leader can exit
+ * before its threads).
+ */
+static void kill_rest(struct pd_tracer *tr)
+{
+	if (tr->rest_killed || process_traced(tr, tr->root))
+		return;
+	tr->rest_killed = 1;
+	for (size_t i = 0; i < tr->nbuckets; i++)
+		for (struct pd_tracee *t = tr->buckets[i]; t; t = t->hnext)
+			kill(t->tid, SIGKILL); /* tkill is not needed: SIGKILL takes the group */
+}
+
 int pd_loop(struct pd_tracer *tr)
 {
 	int pid1 = getpid() == 1;
@@ -247,6 +286,8 @@ int pd_loop(struct pd_tracer *tr)
 		/* As PID 1, the container ends with its command. */
 		if (pid1 && tr->root_done)
 			return 0;
+		if (tr->root_done && !tr->opts->wait_all)
+			kill_rest(tr);
 		int status;
 		pid_t pid = waitpid(-1, &status, __WALL | WNOHANG);
 		if (pid == 0) {
@@ -292,6 +333,8 @@ int pd_loop(struct pd_tracer *tr)
 				ptrace(PTRACE_CONT, pid, 0, 0);
 				continue;
 			}
+			if (tr->rest_killed)
+				kill(pid, SIGKILL); /* created as the rest was killed */
 		}
 		if (tr->debug)
 			fprintf(stderr, "pdig: stop tid=%d sig=%d event=%u flags=%#x\n", (int)pid,

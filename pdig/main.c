@@ -32,6 +32,9 @@ static const char usage_text[] =
 	"      --raw FILE      write bare event records to FILE (for tests)\n"
 	"  -a, --capture-all   every syscall, not just the default set (generic events\n"
 	"                      where pdig has no decoder of its own)\n"
+	"      --wait-all      when COMMAND ends, keep tracing what it left running until\n"
+	"                      that ends too (default: kill it, as a container runtime does\n"
+	"                      when the entrypoint exits)\n"
 	"Exit status: COMMAND's; 125 if pdig fails, 126 if COMMAND cannot be run,\n"
 	"127 if it is not found. Killed by a signal, pdig dies by the same signal.\n";
 
@@ -43,7 +46,7 @@ static _Noreturn void usage_error(const char *fmt, const char *arg)
 	exit(PD_EXIT_USAGE);
 }
 
-enum { OPT_VERSION = 256, OPT_RING, OPT_LOSSLESS, OPT_UDIG, OPT_RAW };
+enum { OPT_VERSION = 256, OPT_RING, OPT_LOSSLESS, OPT_UDIG, OPT_RAW, OPT_WAIT_ALL };
 
 static void parse_args(int argc, char **argv, struct pd_opts *o)
 {
@@ -59,6 +62,7 @@ static void parse_args(int argc, char **argv, struct pd_opts *o)
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{"raw", required_argument, NULL, OPT_RAW},
+		{"wait-all", no_argument, NULL, OPT_WAIT_ALL},
 		{NULL, 0, NULL, 0},
 	};
 	memset(o, 0, sizeof *o);
@@ -91,6 +95,9 @@ static void parse_args(int argc, char **argv, struct pd_opts *o)
 			break;
 		case OPT_RAW:
 			o->raw_path = optarg;
+			break;
+		case OPT_WAIT_ALL:
+			o->wait_all = 1;
 			break;
 		case 's': {
 			errno = 0;
@@ -137,8 +144,8 @@ static void forward(int sig, siginfo_t *si, void *uc)
 		kill(forward_to, sig);
 }
 
-/* Ctrl-C and Ctrl-\ reach the command from the terminal: the command
- * decides; pdig stays to record what it does. */
+/* Ctrl-C, Ctrl-\ and Ctrl-Z reach the command from the terminal: the
+ * command decides; pdig stays to record what it does. */
 static void setup_signals(pid_t root)
 {
 	struct sigaction sa;
@@ -147,6 +154,13 @@ static void setup_signals(pid_t root)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
+	/* Ctrl-Z too: the command stops or not, and pdig follows it (loop.c);
+	 * stopped on its own, pdig would freeze a command that ignores SIGTSTP.
+	 * (The tty stop signals of a background job as well: pdig's own
+	 * messages must not stop it.) */
+	sigaction(SIGTSTP, &sa, NULL);
+	sigaction(SIGTTIN, &sa, NULL);
+	sigaction(SIGTTOU, &sa, NULL);
 	sa.sa_sigaction = forward;
 	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);

@@ -151,12 +151,44 @@ void pd_out_idle(struct pd_out *o)
 
 int pd_out_procs(struct pd_out *o, struct pd_tracer *tr, pid_t root)
 {
-	if (o->w)
-		return pd_proclist_write(o->w, root, tr->opts->quiet);
-	(void)o;
-	(void)tr;
-	(void)root;
-	return 0;
+	if (!o->w && !o->ring)
+		return 0;
+	struct pd_snapshot *snap;
+	int quiet = tr->opts->quiet;
+	int rc = pd_snapshot_take(&snap, root);
+	if (rc < 0) {
+		if (!quiet)
+			fprintf(stderr, "pdig: cannot read the process list: %s\n", strerror(-rc));
+		return rc;
+	}
+	if (o->w) {
+		rc = pd_snapshot_write(snap, o->w);
+		if (rc < 0 && !quiet)
+			fprintf(stderr, "pdig: cannot write the process list to %s: %s\n",
+				o->opts->write_path, shm_scap_writer_error(o->w));
+	}
+	/* The engine learns the traced tree from these records, before the
+	 * events: parent, cwd, inherited fds, users. */
+	if (o->ring) {
+		uint64_t lost = 0;
+		int r = pd_snapshot_send(snap, o->ring, &lost);
+		if (r < 0) {
+			o->st->drop_ring++;
+			if (!quiet)
+				fprintf(stderr, "pdig: the ring refused part of the process list (%s): "
+					"the engine will miss some process, fd or user names until "
+					"events tell it; use a bigger ring or start pdig-engine first\n",
+					strerror(-r));
+		}
+		o->st->drop_encode += lost; /* "too large", in pdig's summary */
+		if (lost && !quiet)
+			fprintf(stderr, "pdig: %llu process-list entries were too big for a ring "
+				"record and were not sent\n", (unsigned long long)lost);
+		if (r < 0 && rc >= 0)
+			rc = r;
+	}
+	pd_snapshot_free(snap);
+	return rc;
 }
 
 int pd_out_free(struct pd_out *o)

@@ -32,6 +32,7 @@ struct pd_opts {
 	int udig;
 	int quiet;
 	int verbose;
+	int wait_all;           /* --wait-all: stay until every traced process ends */
 	uint32_t snaplen;
 	const char *ring;
 	const char *write_path; /* -w: capture file */
@@ -92,6 +93,7 @@ struct pd_tracer {
 	int debug;      /* PDIG_DEBUG_STOPS: trace the loop on stderr */
 	int root_status;
 	int root_done;
+	int rest_killed; /* the command ended: what it left running was killed */
 	/* tracees by tid */
 	struct pd_tracee **buckets;
 	size_t nbuckets;

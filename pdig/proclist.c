@@ -1,8 +1,10 @@
 /*
- * The process list of a capture: the command (still pdig's forked child,
- * stopped before its execve) and its ancestors up to init, with their cwd
- * and open fds, so the first events resolve relative paths and fds; and the
- * user and group lists.
+ * The snapshot before the first event: the command (still pdig's forked
+ * child, stopped before its execve) and its ancestors up to init, with
+ * their cwd and open fds, so the first events resolve relative paths and
+ * fds; and the user and group lists. Taken once, then written as the
+ * metadata blocks of a capture and/or sent as metadata records of the ring
+ * (the same blocks, split to fit a record).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -19,10 +21,29 @@
 #include "pdig.h"
 #include "procfs.h"
 #include "proclist.h"
+#include "shm_ring.h"
 #include "shm_scap.h"
 
 #define MAX_ANCESTORS 64
 #define MAX_FDS 1024
+
+/* The fds of one process of the list. */
+struct snap_proc {
+	struct shm_scap_fd *fds; /* names owned */
+	size_t nfds;
+};
+
+struct pd_snapshot {
+	struct shm_scap_machine mi;
+	char host[128];
+	struct pd_procinfo *pis; /* what procs[] point into */
+	struct shm_scap_proc *procs;
+	struct snap_proc *sp;    /* parallel to procs */
+	size_t nprocs;
+	struct shm_scap_user *users; /* strings owned */
+	struct shm_scap_group *groups;
+	size_t nusers, ngroups;
+};
 
 static void to_scap_proc(const struct pd_procinfo *pi, struct shm_scap_proc *p)
 {
@@ -200,7 +221,8 @@ static const struct sock_ent *sock_find(const struct sock_tab *t, uint64_t ino)
 	return NULL;
 }
 
-static int write_fds(struct shm_scap_writer *w, pid_t pid)
+/* The open fds of pid into sp (names allocated, freed with the snapshot). */
+static int read_fds(struct snap_proc *sp, pid_t pid)
 {
 	struct sock_tab socks = {NULL, 0, 0};
 	int socks_loaded = 0;
@@ -273,8 +295,19 @@ static int write_fds(struct shm_scap_writer *w, pid_t pid)
 		f->name = names[n];
 		n++;
 	}
-	if (n)
-		rc = shm_scap_write_fds(w, (uint64_t)pid, fds, n);
+	for (size_t i = 0; i < n; i++)
+		if (!(fds[i].name = strdup(names[i]))) {
+			n = i;
+			rc = -ENOMEM;
+			break;
+		}
+	if (n) {
+		/* keep what is used: the snapshot lives until it is sent */
+		struct shm_scap_fd *fit = realloc(fds, n * sizeof *fds);
+		sp->fds = fit ? fit : fds;
+		sp->nfds = n;
+		fds = NULL;
+	}
 out:
 	closedir(d);
 	free(fds);
@@ -283,10 +316,10 @@ out:
 	return rc;
 }
 
-static int write_machine(struct shm_scap_writer *w)
+static void read_machine(struct pd_snapshot *s)
 {
 	struct sysinfo si;
-	char host[128] = "";
+	char *host = s->host;
 	char buf[32];
 	struct shm_scap_machine mi = {0};
 	mi.num_cpus = (uint32_t)sysconf(_SC_NPROCESSORS_ONLN);
@@ -298,19 +331,19 @@ static int write_machine(struct shm_scap_writer *w)
 			mi.max_pid = strtoull(buf, NULL, 10);
 		fclose(f);
 	}
-	gethostname(host, sizeof host - 1);
+	gethostname(host, sizeof s->host - 1);
 	mi.hostname = host;
-	return shm_scap_write_machine(w, &mi);
+	s->mi = mi;
 }
 
 /* The users and groups of /etc/passwd and /etc/group (files only, no NSS
  * lookups), so that user.name and group.name resolve. */
 #define MAX_USERS 4096
 
-static int write_users(struct shm_scap_writer *w)
+static int read_users(struct pd_snapshot *s)
 {
-	struct shm_scap_user *users = calloc(MAX_USERS, sizeof *users);
-	struct shm_scap_group *groups = calloc(MAX_USERS, sizeof *groups);
+	struct shm_scap_user *users = s->users = calloc(MAX_USERS, sizeof *users);
+	struct shm_scap_group *groups = s->groups = calloc(MAX_USERS, sizeof *groups);
 	size_t nu = 0, ng = 0;
 	int rc = -ENOMEM;
 	if (!users || !groups)
@@ -343,60 +376,197 @@ static int write_users(struct shm_scap_writer *w)
 	}
 	if (f)
 		fclose(f);
-	rc = shm_scap_write_users(w, users, nu, groups, ng);
+	rc = 0;
 out:
-	for (size_t i = 0; users && i < nu; i++) {
-		free((char *)users[i].name);
-		free((char *)users[i].homedir);
-		free((char *)users[i].shell);
-	}
-	for (size_t i = 0; groups && i < ng; i++)
-		free((char *)groups[i].name);
-	free(users);
-	free(groups);
+	s->nusers = nu;
+	s->ngroups = ng;
 	return rc;
 }
 
-int pd_proclist_write(struct shm_scap_writer *w, pid_t root, int quiet)
+int pd_snapshot_take(struct pd_snapshot **out, pid_t root)
 {
-	struct pd_procinfo *pis = calloc(MAX_ANCESTORS + 1, sizeof *pis);
-	struct shm_scap_proc *procs = calloc(MAX_ANCESTORS + 1, sizeof *procs);
-	pid_t pids[MAX_ANCESTORS + 1];
-	size_t n = 0;
+	struct pd_snapshot *s = calloc(1, sizeof *s);
 	int rc = -ENOMEM;
-	if (!pis || !procs)
-		goto out;
-	rc = write_machine(w);
-	if (rc < 0)
-		goto out;
+	*out = NULL;
+	if (!s)
+		return -ENOMEM;
+	s->pis = calloc(MAX_ANCESTORS + 1, sizeof *s->pis);
+	s->procs = calloc(MAX_ANCESTORS + 1, sizeof *s->procs);
+	s->sp = calloc(MAX_ANCESTORS + 1, sizeof *s->sp);
+	if (!s->pis || !s->procs || !s->sp)
+		goto err;
+	read_machine(s);
 	/* ancestors first, so parents precede children */
-	pid_t chain[MAX_ANCESTORS];
-	size_t depth = 0;
+	pid_t chain[MAX_ANCESTORS], pids[MAX_ANCESTORS + 1];
+	size_t depth = 0, n = 0;
 	for (pid_t p = getpid(); p > 0 && depth < MAX_ANCESTORS;) {
 		chain[depth++] = p;
-		if (pd_procinfo_read(&pis[0], p, 0) < 0)
+		if (pd_procinfo_read(&s->pis[0], p, 0) < 0)
 			break;
-		p = (pid_t)pis[0].ppid;
+		p = (pid_t)s->pis[0].ppid;
 	}
 	for (size_t i = depth; i-- > 0;)
 		pids[n++] = chain[i];
 	pids[n++] = root;
-	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (pd_procinfo_read(&pis[k], pids[i], 1) < 0)
+		if (pd_procinfo_read(&s->pis[s->nprocs], pids[i], 1) < 0)
 			continue;
-		to_scap_proc(&pis[k], &procs[k]);
-		k++;
+		to_scap_proc(&s->pis[s->nprocs], &s->procs[s->nprocs]);
+		s->nprocs++;
 	}
-	rc = shm_scap_write_procs(w, procs, k);
-	for (size_t i = 0; rc >= 0 && i < k; i++)
-		rc = write_fds(w, (pid_t)procs[i].tid);
+	for (size_t i = 0; i < s->nprocs; i++)
+		if ((rc = read_fds(&s->sp[i], (pid_t)s->procs[i].tid)) < 0)
+			goto err;
+	if ((rc = read_users(s)) < 0)
+		goto err;
+	*out = s;
+	return 0;
+err:
+	pd_snapshot_free(s);
+	return rc;
+}
+
+void pd_snapshot_free(struct pd_snapshot *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; s->sp && i < s->nprocs; i++) {
+		for (size_t j = 0; j < s->sp[i].nfds; j++)
+			free((char *)s->sp[i].fds[j].name);
+		free(s->sp[i].fds);
+	}
+	for (size_t i = 0; s->users && i < s->nusers; i++) {
+		free((char *)s->users[i].name);
+		free((char *)s->users[i].homedir);
+		free((char *)s->users[i].shell);
+	}
+	for (size_t i = 0; s->groups && i < s->ngroups; i++)
+		free((char *)s->groups[i].name);
+	free(s->users);
+	free(s->groups);
+	free(s->sp);
+	free(s->procs);
+	free(s->pis);
+	free(s);
+}
+
+int pd_snapshot_write(const struct pd_snapshot *s, struct shm_scap_writer *w)
+{
+	int rc = shm_scap_write_machine(w, &s->mi);
 	if (rc >= 0)
-		rc = write_users(w);
-out:
+		rc = shm_scap_write_procs(w, s->procs, s->nprocs);
+	for (size_t i = 0; rc >= 0 && i < s->nprocs; i++)
+		if (s->sp[i].nfds)
+			rc = shm_scap_write_fds(w, s->procs[i].tid, s->sp[i].fds, s->sp[i].nfds);
+	if (rc >= 0)
+		rc = shm_scap_write_users(w, s->users, s->nusers, s->groups, s->ngroups);
+	return rc;
+}
+
+/* ---- the same blocks as ring records, split to fit one record each ---- */
+
+#define RECORD_MAX (64u << 10) /* small records: a lossy ring takes them more easily */
+
+struct sender {
+	struct shm_ring_prod *ring;
+	uint8_t *buf;
+	uint32_t cap;
+	struct shm_scap_block b;
+	uint64_t tid;       /* of the fd list being sent */
+	uint64_t too_big;   /* entries that fit in no record */
+	int rc;             /* first ring error */
+};
+
+static int send_begin(struct sender *x, uint32_t type)
+{
+	if (type == SHM_SCAP_FDL_V2)
+		return shm_scap_block_begin_fds(&x->b, x->buf, x->cap, x->tid);
+	return shm_scap_block_begin(&x->b, x->buf, x->cap, type);
+}
+
+static void send_flush(struct sender *x)
+{
+	if (!x->b.n)
+		return;
+	uint32_t type = x->b.type;
+	size_t len = shm_scap_block_end(&x->b);
+	int rc = shm_ring_write_meta(x->ring, x->buf, (uint32_t)len);
+	if (rc < 0 && !x->rc)
+		x->rc = rc; /* the ring counted the drop */
+	send_begin(x, type);
+}
+
+/* Adds one entry (kind: which add function), sending the block when full. */
+enum entry_kind { E_PROC, E_FD, E_USER, E_GROUP };
+
+static int add_entry(struct shm_scap_block *b, enum entry_kind k, const void *e)
+{
+	switch (k) {
+	case E_PROC: return shm_scap_block_add_proc(b, e);
+	case E_FD: return shm_scap_block_add_fd(b, e);
+	case E_USER: return shm_scap_block_add_user(b, e);
+	default: return shm_scap_block_add_group(b, e);
+	}
+}
+
+static void send_entry(struct sender *x, enum entry_kind k, const void *e)
+{
+	int rc = add_entry(&x->b, k, e);
+	if (rc == -ENOSPC && x->b.n) {
+		send_flush(x);
+		rc = add_entry(&x->b, k, e);
+	}
+	if (rc == -ENOSPC && k == E_PROC) {
+		/* one process alone is too big: its environment and cgroups go */
+		struct shm_scap_proc p = *(const struct shm_scap_proc *)e;
+		p.env_len = p.cgroups_len = 0;
+		rc = add_entry(&x->b, k, &p);
+	}
+	if (rc)
+		x->too_big++;
+}
+
+int pd_snapshot_send(const struct pd_snapshot *s, struct shm_ring_prod *ring, uint64_t *lost)
+{
+	struct sender x = {.ring = ring};
+	uint32_t max = shm_ring_prod_max_record(ring);
+	x.cap = max < RECORD_MAX ? max : RECORD_MAX;
+	x.buf = malloc(x.cap);
+	if (!x.buf)
+		return -ENOMEM;
+	if (send_begin(&x, SHM_SCAP_MI) == 0 && shm_scap_block_machine(&x.b, &s->mi) == 0)
+		send_flush(&x);
+	send_begin(&x, SHM_SCAP_PL_V9);
+	for (size_t i = 0; i < s->nprocs; i++)
+		send_entry(&x, E_PROC, &s->procs[i]);
+	send_flush(&x);
+	for (size_t i = 0; i < s->nprocs; i++) {
+		x.tid = s->procs[i].tid;
+		send_begin(&x, SHM_SCAP_FDL_V2);
+		for (size_t j = 0; j < s->sp[i].nfds; j++)
+			send_entry(&x, E_FD, &s->sp[i].fds[j]);
+		send_flush(&x);
+	}
+	send_begin(&x, SHM_SCAP_UL_V2);
+	for (size_t i = 0; i < s->nusers; i++)
+		send_entry(&x, E_USER, &s->users[i]);
+	for (size_t i = 0; i < s->ngroups; i++)
+		send_entry(&x, E_GROUP, &s->groups[i]);
+	send_flush(&x);
+	free(x.buf);
+	if (lost)
+		*lost = x.too_big;
+	return x.rc;
+}
+
+int pd_proclist_write(struct shm_scap_writer *w, pid_t root, int quiet)
+{
+	struct pd_snapshot *s;
+	int rc = pd_snapshot_take(&s, root);
+	if (rc >= 0)
+		rc = pd_snapshot_write(s, w);
 	if (rc < 0 && !quiet)
 		fprintf(stderr, "pdig: cannot write the process list: %s\n", strerror(-rc));
-	free(pis);
-	free(procs);
+	pd_snapshot_free(s);
 	return rc;
 }

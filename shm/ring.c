@@ -332,7 +332,7 @@ struct shm_ring_prod {
 	uint32_t wake_bytes;
 	int gave_up;         /* lossless: the last wait timed out ... */
 	uint64_t gave_up_tail; /* ... with the tail here */
-	uint64_t n_evts, n_drops_full, n_drops_wait, n_drops_pf, n_waits, n_wakeups;
+	uint64_t n_evts, n_drops_full, n_drops_wait, n_drops_pf, n_waits, n_wakeups, n_meta;
 	char err[256];
 };
 
@@ -375,6 +375,7 @@ static int prod_claim(struct shm_ring_prod *p)
 		p->n_drops_pf = LOAD(&c->n_drops_pf, RLX);
 		p->n_waits = LOAD(&c->n_waits, RLX);
 		p->n_wakeups = LOAD(&c->n_wakeups, RLX);
+		p->n_meta = LOAD(&c->n_meta, RLX);
 		STORE(&c->policy, (uint32_t)p->policy, RLX);
 		STORE(&c->owner_start, mystart, REL);
 		STORE(&c->owner, ((uint64_t)ngen << 32) | me, REL);
@@ -615,9 +616,10 @@ full:
 	return 0;
 }
 
-static inline void *reserve(struct shm_ring_prod *p, uint32_t len, int *err)
+/* min: the shortest record of the kind (an event header, an empty block). */
+static inline void *reserve(struct shm_ring_prod *p, uint32_t len, uint32_t min, int *err)
 {
-	if (len > p->r.max_record || len < SHM_EVT_HDR_LEN) {
+	if (len > p->r.max_record || len < min) {
 		STORE(&p->ctl->n_drops_full, ++p->n_drops_full, RLX);
 		*err = -EMSGSIZE;
 		return NULL;
@@ -653,18 +655,21 @@ static inline void *reserve(struct shm_ring_prod *p, uint32_t len, int *err)
 void *shm_ring_reserve(struct shm_ring_prod *p, uint32_t len, int *err)
 {
 	int dummy;
-	return reserve(p, len, err ? err : &dummy);
+	return reserve(p, len, SHM_EVT_HDR_LEN, err ? err : &dummy);
 }
 
-static inline void commit(struct shm_ring_prod *p, uint32_t len)
+static inline void commit(struct shm_ring_prod *p, uint32_t len, uint32_t kind)
 {
 	uint32_t off = (uint32_t)p->res_pos & p->mask;
-	uint64_t frame = (uint64_t)((len & SHM_RING_F_LEN) | SHM_RING_F_COMMIT) |
+	uint64_t frame = (uint64_t)((len & SHM_RING_F_LEN) | SHM_RING_F_COMMIT | kind) |
 			 ((uint64_t)(uint32_t)(p->res_pos >> p->r.shift) << 32);
 	STORE((uint64_t *)(p->data + off), frame, REL);
 	p->head = p->res_pos + SHM_RING_FRAME + align8(len);
 	STORE(&p->ctl->head, p->head, REL);
-	STORE(&p->ctl->n_evts, ++p->n_evts, RLX);
+	if (kind)
+		STORE(&p->ctl->n_meta, ++p->n_meta, RLX);
+	else
+		STORE(&p->ctl->n_evts, ++p->n_evts, RLX);
 	/* Batched wake-up: only a sleeping consumer, and only once a quarter of
 	 * the ring waits; light traffic waits for the consumer's own timeout. */
 	if (LOAD(&p->r.hdr->sleeping, RLX) && p->head - p->tail_cache >= p->wake_bytes) {
@@ -676,17 +681,52 @@ static inline void commit(struct shm_ring_prod *p, uint32_t len)
 
 void shm_ring_commit(struct shm_ring_prod *p, uint32_t len)
 {
-	commit(p, len);
+	commit(p, len, 0);
 }
 
 int shm_ring_write(struct shm_ring_prod *p, const void *evt, uint32_t len)
 {
 	int err = 0;
-	void *dst = reserve(p, len, &err);
+	void *dst = reserve(p, len, SHM_EVT_HDR_LEN, &err);
 	if (!dst)
 		return err;
 	memcpy(dst, evt, len);
-	commit(p, len);
+	commit(p, len, 0);
+	return 0;
+}
+
+static int is_meta_block(uint32_t type)
+{
+	return type == SHM_SCAP_MI || type == SHM_SCAP_PL_V9 || type == SHM_SCAP_FDL_V2 ||
+	       type == SHM_SCAP_UL_V2 || type == SHM_SCAP_IL_V2;
+}
+
+/* The framing of a block of len bytes at b: type, both lengths. The body is
+ * the consumer's to parse (it does not trust us either). */
+static int block_framing_ok(const uint8_t *b, uint32_t len)
+{
+	uint32_t type, blen, trailer;
+	if (len < SHM_SCAP_BLOCK_MIN || len % 4)
+		return 0;
+	memcpy(&type, b, 4);
+	memcpy(&blen, b + 4, 4);
+	memcpy(&trailer, b + len - 4, 4);
+	return is_meta_block(type) && blen == len && trailer == len;
+}
+
+int shm_ring_write_meta(struct shm_ring_prod *p, const void *block, uint32_t len)
+{
+	int err = 0;
+	if (!block_framing_ok(block, len)) {
+		set_err(p->err, sizeof p->err, "a metadata record must be one MI, PL, FDL, UL "
+			"or IL block of exactly its length");
+		return -EINVAL;
+	}
+	void *dst = reserve(p, len, SHM_SCAP_BLOCK_MIN, &err);
+	if (!dst)
+		return err;
+	memcpy(dst, block, len);
+	commit(p, len, SHM_RING_F_META);
 	return 0;
 }
 
@@ -707,6 +747,7 @@ static void slot_stats(const struct region *r, unsigned i, struct shm_ring_slot_
 	st->n_drops_pf = LOAD(&c->n_drops_pf, RLX);
 	st->n_waits = LOAD(&c->n_waits, RLX);
 	st->n_wakeups = LOAD(&c->n_wakeups, RLX);
+	st->n_meta = LOAD(&c->n_meta, RLX);
 	st->used = LOAD(&c->head, ACQ) - LOAD(&c->tail, ACQ);
 }
 
@@ -830,6 +871,7 @@ struct cslot {
 	int have;           /* a record is pending: */
 	uint64_t pend_ts, pend_pos, pend_next;
 	uint32_t pend_len;
+	int pend_meta;      /* the pending record is a metadata block */
 };
 
 struct cregion {
@@ -841,7 +883,8 @@ struct cregion {
 struct shm_ring_cons {
 	struct cregion reg[SHM_RING_MAX_REGIONS];
 	unsigned nreg;
-	uint8_t *buf;       /* private copy of the event handed out */
+	uint8_t *buf;       /* private copy of the record handed out */
+	struct shm_scap_meta *meta; /* the last metadata record, parsed */
 	uint32_t buflen;
 	struct cslot *last; /* its tail is published on the next call */
 	uint32_t pid;
@@ -891,6 +934,7 @@ void shm_ring_cons_free(struct shm_ring_cons *c)
 	for (unsigned i = 0; i < c->nreg; i++)
 		cons_detach(c, &c->reg[i]);
 	free(c->buf);
+	shm_scap_meta_free(c->meta);
 	free(c);
 }
 
@@ -1000,6 +1044,17 @@ int shm_ring_cons_accept(struct shm_ring_cons *c, int listen_fd)
 	return shm_ring_cons_add_fd(c, fd);
 }
 
+/* The length of a record frame is possible for its kind. */
+static int len_ok(const struct region *r, uint32_t lf)
+{
+	uint32_t len = lf & SHM_RING_F_LEN;
+	if (len > r->max_record)
+		return 0;
+	if (lf & SHM_RING_F_META)
+		return len >= SHM_SCAP_BLOCK_MIN && len % 4 == 0;
+	return len >= SHM_EVT_HDR_LEN;
+}
+
 /* Is there a plausible frame at pos (below head)? Used to resynchronise. */
 static int frame_ok(const struct region *r, const struct cslot *s, uint64_t pos, uint64_t head)
 {
@@ -1010,10 +1065,13 @@ static int frame_ok(const struct region *r, const struct cslot *s, uint64_t pos,
 	if ((uint32_t)(frame >> 32) != (uint32_t)(pos >> r->shift) || !(lf & SHM_RING_F_COMMIT))
 		return 0;
 	if (lf & SHM_RING_F_PAD)
-		return SHM_RING_FRAME + (uint64_t)len == contig && contig <= avail;
+		return !(lf & SHM_RING_F_META) && SHM_RING_FRAME + (uint64_t)len == contig &&
+		       contig <= avail;
 	uint64_t need = SHM_RING_FRAME + (uint64_t)align8(len);
-	if (len < SHM_EVT_HDR_LEN || len > r->max_record || need > contig || need > avail)
+	if (!len_ok(r, lf) || need > contig || need > avail)
 		return 0;
+	if (lf & SHM_RING_F_META)
+		return block_framing_ok(s->data + off + SHM_RING_FRAME, len);
 	struct shm_evt_hdr h;
 	memcpy(&h, s->data + off + SHM_RING_FRAME, sizeof h);
 	return h.len == len && h.type < SHM_EVENT_MAX;
@@ -1072,7 +1130,8 @@ static int cons_peek(struct shm_ring_cons *c, struct cregion *g, struct cslot *s
 			continue;
 		}
 		if (lf & SHM_RING_F_PAD) {
-			if (SHM_RING_FRAME + (uint64_t)len != contig || contig > avail) {
+			if (SHM_RING_FRAME + (uint64_t)len != contig || contig > avail ||
+			    (lf & SHM_RING_F_META)) {
 				skip_bad(c, r, s, head);
 				continue;
 			}
@@ -1080,11 +1139,16 @@ static int cons_peek(struct shm_ring_cons *c, struct cregion *g, struct cslot *s
 			continue;
 		}
 		uint64_t need = SHM_RING_FRAME + (uint64_t)align8(len);
-		if (len < SHM_EVT_HDR_LEN || len > r->max_record || need > contig || need > avail) {
+		if (!len_ok(r, lf) || need > contig || need > avail) {
 			skip_bad(c, r, s, head);
 			continue;
 		}
-		memcpy(&s->pend_ts, s->data + off + SHM_RING_FRAME, sizeof s->pend_ts);
+		/* Metadata goes first: it is state for this producer's next events. */
+		s->pend_meta = (lf & SHM_RING_F_META) != 0;
+		if (s->pend_meta)
+			s->pend_ts = 0;
+		else
+			memcpy(&s->pend_ts, s->data + off + SHM_RING_FRAME, sizeof s->pend_ts);
 		s->pend_pos = s->tail;
 		s->pend_len = len;
 		s->pend_next = s->tail + need;
@@ -1164,8 +1228,39 @@ static void cons_sleep(struct shm_ring_cons *c, uint64_t max_ns)
 		STORE(&c->reg[i].r.hdr->sleeping, 0, RLX);
 }
 
-int shm_ring_cons_next(struct shm_ring_cons *c, struct shm_evt *ev, struct shm_ring_src *src,
-		       int timeout_ms)
+/* The copied record in c->buf is bad: count it and move past it. */
+static void drop_pending(struct shm_ring_cons *c, struct cslot *s)
+{
+	c->st.n_corrupt++;
+	c->st.n_skipped += s->pend_next - s->pend_pos;
+	s->tail = s->pend_next;
+	STORE(&s->ctl->tail, s->tail, REL);
+}
+
+/* Parses the metadata block copied to c->buf: 0, or why not in c->err. */
+static int take_meta(struct shm_ring_cons *c, uint32_t len, struct shm_ring_rec *rec)
+{
+	char why[200];
+	if (!c->meta && shm_scap_meta_new(&c->meta)) {
+		set_err(c->err, sizeof c->err, "out of memory reading a metadata record");
+		return -ENOMEM;
+	}
+	shm_scap_meta_clear(c->meta);
+	int rc = shm_scap_meta_parse(c->meta, c->buf, len, why, sizeof why);
+	if (rc) {
+		set_err(c->err, sizeof c->err, "damaged metadata record skipped: %s", why);
+		return rc;
+	}
+	rec->block = c->buf;
+	rec->block_len = len;
+	rec->meta = c->meta;
+	return 0;
+}
+
+/* Events are decoded into *ev (the caller's event: no second copy;
+ * the event-only path copies nothing more than before). */
+static int cons_next(struct shm_ring_cons *c, struct shm_ring_rec *rec, struct shm_evt *ev,
+		     struct shm_ring_src *src, int timeout_ms)
 {
 	uint64_t deadline = timeout_ms < 0 ? UINT64_MAX : now_ns() + (uint64_t)timeout_ms * 1000000u;
 	char why[160];
@@ -1196,18 +1291,28 @@ int shm_ring_cons_next(struct shm_ring_cons *c, struct shm_evt *ev, struct shm_r
 			/* Decode a private copy: the producer cannot change it under us. */
 			memcpy(c->buf, best->data + off + SHM_RING_FRAME, best->pend_len);
 			best->have = 0;
-			int rc = shm_evt_decode(ev, c->buf, best->pend_len, why, sizeof why);
-			if (rc || ev->len != best->pend_len) {
-				c->st.n_corrupt++;
-				c->st.n_skipped += best->pend_next - best->pend_pos;
-				best->tail = best->pend_next;
-				STORE(&best->ctl->tail, best->tail, REL);
-				continue;
+			if (best->pend_meta) {
+				rec->kind = SHM_RING_REC_META;
+				if (take_meta(c, best->pend_len, rec)) {
+					drop_pending(c, best);
+					continue;
+				}
+				c->st.n_meta++;
+			} else {
+				rec->kind = SHM_RING_REC_EVENT;
+				rec->block = NULL;
+				rec->block_len = 0;
+				rec->meta = NULL;
+				int rc = shm_evt_decode(ev, c->buf, best->pend_len, why, sizeof why);
+				if (rc || ev->len != best->pend_len) {
+					drop_pending(c, best);
+					continue;
+				}
+				c->st.n_read++;
 			}
 			best->tail = best->pend_next;
 			c->last = best;
 			c->sleep_ns = 50000;
-			c->st.n_read++;
 			if (src) {
 				src->region = bi;
 				src->slot = bj;
@@ -1220,6 +1325,28 @@ int shm_ring_cons_next(struct shm_ring_cons *c, struct shm_evt *ev, struct shm_r
 		if (t >= deadline)
 			return -EAGAIN;
 		cons_sleep(c, deadline - t);
+	}
+}
+
+int shm_ring_cons_next_rec(struct shm_ring_cons *c, struct shm_ring_rec *rec,
+			   struct shm_ring_src *src, int timeout_ms)
+{
+	if (!rec->evt)
+		return -EINVAL;
+	return cons_next(c, rec, rec->evt, src, timeout_ms);
+}
+
+int shm_ring_cons_next(struct shm_ring_cons *c, struct shm_evt *ev, struct shm_ring_src *src,
+		       int timeout_ms)
+{
+	struct shm_ring_rec rec = {.evt = ev};
+	/* The common case costs what it did before metadata records existed;
+	 * each record passed over (rare) starts the wait again. */
+	for (;;) {
+		int rc = cons_next(c, &rec, ev, src, timeout_ms);
+		if (rc || rec.kind == SHM_RING_REC_EVENT)
+			return rc;
+		c->st.n_meta_ignored++;
 	}
 }
 

@@ -3,7 +3,9 @@
  *
  * Every block is read whole into one buffer (capped at SHM_SCAP_MAX_BLOCK,
  * grown only as data actually arrives), its trailer checked, then parsed
- * with a bounds-checked cursor. Framing damage and damaged metadata stop the
+ * with a bounds-checked cursor into the metadata tables (struct
+ * shm_scap_meta). The same parsers take a block from memory
+ * (shm_scap_meta_parse): the ring's metadata records. Framing damage and damaged metadata stop the
  * reader; an event record that fails validation, an old-format event block
  * or an unknown block is skipped with a warning and counted.
  */
@@ -57,6 +59,38 @@ struct fdset {
 	size_t n, cap;
 };
 
+/* The metadata tables (shm_scap.h), filled by the block parsers below. */
+struct shm_scap_meta {
+	struct shm_scap_machine mi;
+	int have_mi;
+	char hostname[SHM_SCAP_HOSTNAME_LEN];
+	struct shm_scap_proc *procs;
+	size_t nprocs, capprocs;
+	struct fdset *fdsets;
+	size_t nfdsets, capfdsets;
+	size_t hwfdsets;     /* fdsets ever set up: their fds arrays are reused */
+	struct shm_scap_user *users;
+	size_t nusers, capusers;
+	struct shm_scap_group *groups;
+	size_t ngroups, capgroups;
+	struct shm_scap_iface *ifaces;
+	size_t nifaces, capifaces;
+	struct arena *arena;
+	uint64_t skipped;
+};
+
+/* One block being parsed: where it is (for messages), where errors and
+ * warnings go. Shared by the file reader and shm_scap_meta_parse(). */
+struct pctx {
+	struct shm_scap_meta *m;
+	uint32_t btype;
+	uint64_t boff;       /* of the block, in the file or the buffer */
+	char *err;
+	size_t errlen;
+	FILE *warn;
+	uint64_t *skipped;
+};
+
 struct shm_scap_reader {
 	gzFile gz;
 	int direct;          /* not compressed: the file size bounds every length */
@@ -73,20 +107,7 @@ struct shm_scap_reader {
 	uint64_t skipped;
 	char err[320];
 
-	struct shm_scap_machine mi;
-	int have_mi;
-	char hostname[SHM_SCAP_HOSTNAME_LEN];
-	struct shm_scap_proc *procs;
-	size_t nprocs, capprocs;
-	struct fdset *fdsets;
-	size_t nfdsets, capfdsets;
-	struct shm_scap_user *users;
-	size_t nusers, capusers;
-	struct shm_scap_group *groups;
-	size_t ngroups, capgroups;
-	struct shm_scap_iface *ifaces;
-	size_t nifaces, capifaces;
-	struct arena *arena;
+	struct shm_scap_meta meta;
 };
 
 static int fail(struct shm_scap_reader *r, int err, const char *fmt, ...)
@@ -117,6 +138,35 @@ static void warn(struct shm_scap_reader *r, const char *fmt, ...)
 	va_end(ap);
 }
 
+static int pfail(struct pctx *x, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void pwarn(struct pctx *x, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int pfail(struct pctx *x, int err, const char *fmt, ...)
+{
+	if (x->err && x->errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(x->err, x->errlen, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+static void pwarn(struct pctx *x, const char *fmt, ...)
+{
+	(*x->skipped)++;
+	if (!x->warn)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("scap: skipped: ", x->warn);
+	vfprintf(x->warn, fmt, ap);
+	fputc('\n', x->warn);
+	va_end(ap);
+}
+
 static const char *block_name(uint32_t t)
 {
 	switch (t) {
@@ -137,11 +187,13 @@ static const char *block_name(uint32_t t)
 	}
 }
 
+static void meta_release(struct shm_scap_meta *m);
+
 /* ---- reader-owned strings ---- */
 
-static char *arena_copy(struct shm_scap_reader *r, const void *p, size_t n)
+static char *arena_copy(struct shm_scap_meta *m, const void *p, size_t n)
 {
-	struct arena *a = r->arena;
+	struct arena *a = m->arena;
 	if (!a || a->cap - a->used < n + 1) {
 		size_t cap = n + 1 > ARENA_CHUNK ? n + 1 : ARENA_CHUNK;
 		a = malloc(sizeof *a + cap);
@@ -149,8 +201,8 @@ static char *arena_copy(struct shm_scap_reader *r, const void *p, size_t n)
 			return NULL;
 		a->used = 0;
 		a->cap = cap;
-		a->next = r->arena;
-		r->arena = a;
+		a->next = m->arena;
+		m->arena = a;
 	}
 	char *s = a->data + a->used;
 	if (n)
@@ -177,7 +229,7 @@ static int grow(void **arr, size_t *cap, size_t n, size_t sz)
 /* ---- bounds-checked parsing of a block body ---- */
 
 struct cur {
-	struct shm_scap_reader *r;
+	struct pctx *x;
 	const uint8_t *p;
 	size_t len, pos;
 	uint64_t base;    /* file offset of p[0] */
@@ -189,10 +241,10 @@ struct cur {
 static int c_fail(struct cur *c, const char *field, size_t need)
 {
 	if (!c->err)
-		c->err = fail(c->r, -EBADMSG,
+		c->err = pfail(c->x, -EBADMSG,
 			      "offset %" PRIu64 ": block type 0x%x (%s): %s at offset %" PRIu64
 			      ": %s needs %zu bytes, only %zu left in the %s",
-			      c->r->boff, c->r->btype, block_name(c->r->btype), c->what,
+			      c->x->boff, c->x->btype, block_name(c->x->btype), c->what,
 			      c->what_off, field, need, c->len - c->pos, c->what);
 	return c->err;
 }
@@ -223,9 +275,9 @@ static const char *c_str(struct cur *c, const char *field, uint32_t *lenp)
 		c_fail(c, field, n);
 		return "";
 	}
-	const char *s = arena_copy(c->r, c->p + c->pos, n);
+	const char *s = arena_copy(c->x->m, c->p + c->pos, n);
 	if (!s) {
-		c->err = fail(c->r, -ENOMEM, "out of memory reading the %s", c->what);
+		c->err = pfail(c->x, -ENOMEM, "out of memory reading the %s", c->what);
 		return "";
 	}
 	c->pos += n;
@@ -251,10 +303,10 @@ static struct cur c_sub(struct cur *c, size_t n)
 static int entry_len_ok(struct cur *c, uint32_t sub_len, size_t min, size_t consumed)
 {
 	if (sub_len < min || sub_len - consumed > c->len - c->pos) {
-		c->err = fail(c->r, -EBADMSG,
+		c->err = pfail(c->x, -EBADMSG,
 			      "offset %" PRIu64 ": block type 0x%x (%s): %s at offset %" PRIu64
 			      ": entry length %u does not fit (minimum %zu, %zu bytes left in the block)",
-			      c->r->boff, c->r->btype, block_name(c->r->btype), c->what,
+			      c->x->boff, c->x->btype, block_name(c->x->btype), c->what,
 			      c->what_off, sub_len, min, c->len - c->pos + consumed);
 		return c->err;
 	}
@@ -263,21 +315,22 @@ static int entry_len_ok(struct cur *c, uint32_t sub_len, size_t min, size_t cons
 
 /* ---- metadata blocks ---- */
 
-static int parse_mi(struct shm_scap_reader *r, struct cur *c)
+static int parse_mi(struct pctx *x, struct cur *c)
 {
+	struct shm_scap_meta *m = x->m;
 	uint8_t body[SHM_SCAP_MI_LEN];
 	c->what = "machine info";
 	c->what_off = c->base;
 	if (c_get(c, body, sizeof body, "the machine info record"))
 		return c->err;
-	memcpy(&r->mi.num_cpus, body, 4);
-	memcpy(&r->mi.memory_size_bytes, body + 4, 8);
-	memcpy(&r->mi.max_pid, body + 12, 8);
+	memcpy(&m->mi.num_cpus, body, 4);
+	memcpy(&m->mi.memory_size_bytes, body + 4, 8);
+	memcpy(&m->mi.max_pid, body + 12, 8);
 	size_t n = strnlen((const char *)body + 20, SHM_SCAP_HOSTNAME_LEN - 1);
-	memcpy(r->hostname, body + 20, n);
-	r->hostname[n] = 0;
-	r->mi.hostname = r->hostname;
-	r->have_mi = 1;
+	memcpy(m->hostname, body + 20, n);
+	m->hostname[n] = 0;
+	m->mi.hostname = m->hostname;
+	m->have_mi = 1;
 	return 0;
 }
 
@@ -347,15 +400,16 @@ static int parse_proc(struct cur *c, int ver, struct shm_scap_proc *p)
 	return c->err;
 }
 
-static int parse_pl(struct shm_scap_reader *r, struct cur *c)
+static int parse_pl(struct pctx *x, struct cur *c)
 {
-	int ver = pl_version(r->btype);
+	struct shm_scap_meta *m = x->m;
+	int ver = pl_version(x->btype);
 	c->what = "process entry";
 	while (c->len - c->pos >= 4 && !c->err) {
 		struct shm_scap_proc p;
 		c->what_off = c->base + c->pos;
-		if (grow((void **)&r->procs, &r->capprocs, r->nprocs, sizeof p))
-			return fail(r, -ENOMEM, "out of memory reading the process list");
+		if (grow((void **)&m->procs, &m->capprocs, m->nprocs, sizeof p))
+			return pfail(x, -ENOMEM, "out of memory reading the process list");
 		if (ver == 9) {
 			uint32_t sub_len = c_u32(c, "entry length");
 			if (entry_len_ok(c, sub_len, 4, 4))
@@ -368,20 +422,24 @@ static int parse_pl(struct shm_scap_reader *r, struct cur *c)
 		} else if (parse_proc(c, ver, &p)) {
 			return c->err;
 		}
-		r->procs[r->nprocs++] = p;
+		m->procs[m->nprocs++] = p;
 	}
 	return c->err;
 }
 
-static struct fdset *fdset_for(struct shm_scap_reader *r, uint64_t tid)
+static struct fdset *fdset_for(struct shm_scap_meta *m, uint64_t tid)
 {
-	for (size_t i = 0; i < r->nfdsets; i++)
-		if (r->fdsets[i].tid == tid)
-			return &r->fdsets[i];
-	if (grow((void **)&r->fdsets, &r->capfdsets, r->nfdsets, sizeof *r->fdsets))
+	for (size_t i = 0; i < m->nfdsets; i++)
+		if (m->fdsets[i].tid == tid)
+			return &m->fdsets[i];
+	if (grow((void **)&m->fdsets, &m->capfdsets, m->nfdsets, sizeof *m->fdsets))
 		return NULL;
-	struct fdset *s = &r->fdsets[r->nfdsets++];
-	memset(s, 0, sizeof *s);
+	struct fdset *s = &m->fdsets[m->nfdsets++];
+	if (m->nfdsets > m->hwfdsets) {
+		memset(s, 0, sizeof *s);
+		m->hwfdsets = m->nfdsets;
+	}
+	s->n = 0; /* a set left by a clear or a failed block keeps its array */
 	s->tid = tid;
 	return s;
 }
@@ -441,25 +499,26 @@ static int parse_fd(struct cur *c, int v2, struct shm_scap_fd *f)
 	default:
 		if (v2)
 			return 1;
-		c->err = fail(c->r, -EBADMSG,
+		c->err = pfail(c->x, -EBADMSG,
 			      "offset %" PRIu64 ": block type 0x%x (fd list): fd entry at offset %"
-			      PRIu64 ": unknown fd type %u", c->r->boff, c->r->btype,
+			      PRIu64 ": unknown fd type %u", c->x->boff, c->x->btype,
 			      c->what_off, f->type);
 	}
 	return c->err;
 }
 
-static int parse_fdl(struct shm_scap_reader *r, struct cur *c)
+static int parse_fdl(struct pctx *x, struct cur *c)
 {
-	int v2 = r->btype == SHM_SCAP_FDL_V2;
+	struct shm_scap_meta *m = x->m;
+	int v2 = x->btype == SHM_SCAP_FDL_V2;
 	c->what = "fd list";
 	c->what_off = c->base;
 	uint64_t tid = c_u64(c, "tid");
 	if (c->err)
 		return c->err;
-	struct fdset *set = fdset_for(r, tid);
+	struct fdset *set = fdset_for(m, tid);
 	if (!set)
-		return fail(r, -ENOMEM, "out of memory reading an fd list");
+		return pfail(x, -ENOMEM, "out of memory reading an fd list");
 	c->what = "fd entry";
 	while (c->len - c->pos >= 4 && !c->err) {
 		struct shm_scap_fd f;
@@ -480,20 +539,21 @@ static int parse_fdl(struct shm_scap_reader *r, struct cur *c)
 				return c->err;
 		}
 		if (rc == 1) {
-			warn(r, "offset %" PRIu64 ": block type 0x%x (fd list): fd entry at offset %"
-			     PRIu64 ": unknown fd type %u", r->boff, r->btype, c->what_off, f.type);
+			pwarn(x, "offset %" PRIu64 ": block type 0x%x (fd list): fd entry at offset %"
+			     PRIu64 ": unknown fd type %u", x->boff, x->btype, c->what_off, f.type);
 			continue;
 		}
 		if (grow((void **)&set->fds, &set->cap, set->n, sizeof f))
-			return fail(r, -ENOMEM, "out of memory reading an fd list");
+			return pfail(x, -ENOMEM, "out of memory reading an fd list");
 		set->fds[set->n++] = f;
 	}
 	return c->err;
 }
 
-static int parse_ul(struct shm_scap_reader *r, struct cur *c)
+static int parse_ul(struct pctx *x, struct cur *c)
 {
-	int v2 = r->btype == SHM_SCAP_UL_V2;
+	struct shm_scap_meta *m = x->m;
+	int v2 = x->btype == SHM_SCAP_UL_V2;
 	c->what = "user entry";
 	while (c->len - c->pos >= 4 && !c->err) {
 		struct cur e;
@@ -517,27 +577,28 @@ static int parse_ul(struct shm_scap_reader *r, struct cur *c)
 			u.shell = c_str(&e, "shell", NULL);
 			if (e.err)
 				return c->err = e.err;
-			if (grow((void **)&r->users, &r->capusers, r->nusers, sizeof u))
-				return fail(r, -ENOMEM, "out of memory reading the user list");
-			r->users[r->nusers++] = u;
+			if (grow((void **)&m->users, &m->capusers, m->nusers, sizeof u))
+				return pfail(x, -ENOMEM, "out of memory reading the user list");
+			m->users[m->nusers++] = u;
 		} else { /* libscap: anything else is a group */
 			struct shm_scap_group g;
 			g.gid = c_u32(&e, "gid");
 			g.name = c_str(&e, "name", NULL);
 			if (e.err)
 				return c->err = e.err;
-			if (grow((void **)&r->groups, &r->capgroups, r->ngroups, sizeof g))
-				return fail(r, -ENOMEM, "out of memory reading the user list");
-			r->groups[r->ngroups++] = g;
+			if (grow((void **)&m->groups, &m->capgroups, m->ngroups, sizeof g))
+				return pfail(x, -ENOMEM, "out of memory reading the user list");
+			m->groups[m->ngroups++] = g;
 		}
 		c->pos += v2 ? sub_len - 4 : e.pos;
 	}
 	return c->err;
 }
 
-static int parse_il(struct shm_scap_reader *r, struct cur *c)
+static int parse_il(struct pctx *x, struct cur *c)
 {
-	int v2 = r->btype == SHM_SCAP_IL_V2;
+	struct shm_scap_meta *m = x->m;
+	int v2 = x->btype == SHM_SCAP_IL_V2;
 	c->what = "interface entry";
 	while (c->len - c->pos >= 4 && !c->err) {
 		struct cur e;
@@ -571,9 +632,9 @@ static int parse_il(struct shm_scap_reader *r, struct cur *c)
 			c_get(&e, f.bcast6, 16, "bcast");
 			break;
 		default:
-			return c->err = fail(r, -EBADMSG,
+			return c->err = pfail(x, -EBADMSG,
 				"offset %" PRIu64 ": block type 0x%x (interface list): entry at offset %"
-				PRIu64 ": unknown interface type %u", r->boff, r->btype,
+				PRIu64 ": unknown interface type %u", x->boff, x->btype,
 				c->what_off, f.type);
 		}
 		if (f.type == SHM_SCAP_II_IPV4 || f.type == SHM_SCAP_II_IPV6)
@@ -584,13 +645,13 @@ static int parse_il(struct shm_scap_reader *r, struct cur *c)
 			c_fail(&e, "name", nlen);
 			return c->err = e.err;
 		}
-		f.ifname = arena_copy(r, e.p + e.pos, nlen);
+		f.ifname = arena_copy(m, e.p + e.pos, nlen);
 		if (!f.ifname)
-			return fail(r, -ENOMEM, "out of memory reading the interface list");
+			return pfail(x, -ENOMEM, "out of memory reading the interface list");
 		e.pos += nlen;
-		if (grow((void **)&r->ifaces, &r->capifaces, r->nifaces, sizeof f))
-			return fail(r, -ENOMEM, "out of memory reading the interface list");
-		r->ifaces[r->nifaces++] = f;
+		if (grow((void **)&m->ifaces, &m->capifaces, m->nifaces, sizeof f))
+			return pfail(x, -ENOMEM, "out of memory reading the interface list");
+		m->ifaces[m->nifaces++] = f;
 		c->pos += v2 ? sub_len : e.pos;
 	}
 	return c->err;
@@ -739,30 +800,45 @@ static int parse_shb(struct shm_scap_reader *r)
 	return 0;
 }
 
-/* Parses the metadata block in buf into the tables. */
-static int absorb_metadata(struct shm_scap_reader *r)
+/* Parses a metadata block body (blen - 12 bytes at body) into x->m.
+ * Returns 1 when the type is not a metadata block we know. */
+static int parse_body(struct pctx *x, const uint8_t *body, size_t blen)
 {
-	struct cur c = {.r = r, .p = r->buf, .len = r->blen - 12, .base = r->boff + 8};
-	switch (r->btype) {
-	case SHM_SCAP_SHB:
-		return parse_shb(r);
+	struct cur c = {.x = x, .p = body, .len = blen - 12, .base = x->boff + 8};
+	switch (x->btype) {
 	case SHM_SCAP_MI: case BT_MI_INT:
-		return parse_mi(r, &c);
+		return parse_mi(x, &c);
 	case SHM_SCAP_PL_V9: case BT_PL_V1: case BT_PL_V1_INT: case BT_PL_V2:
 	case BT_PL_V2_INT: case BT_PL_V3: case BT_PL_V3_INT: case BT_PL_V4:
 	case BT_PL_V5: case BT_PL_V6: case BT_PL_V7: case BT_PL_V8:
-		return parse_pl(r, &c);
+		return parse_pl(x, &c);
 	case SHM_SCAP_FDL_V2: case BT_FDL_V1: case BT_FDL_V1_INT:
-		return parse_fdl(r, &c);
+		return parse_fdl(x, &c);
 	case SHM_SCAP_UL_V2: case BT_UL_V1: case BT_UL_V1_INT:
-		return parse_ul(r, &c);
+		return parse_ul(x, &c);
 	case SHM_SCAP_IL_V2: case BT_IL_V1: case BT_IL_V1_INT:
-		return parse_il(r, &c);
+		return parse_il(x, &c);
 	default:
+		return 1;
+	}
+}
+
+/* Parses the metadata block in buf into the tables. */
+static int absorb_metadata(struct shm_scap_reader *r)
+{
+	if (r->btype == SHM_SCAP_SHB)
+		return parse_shb(r);
+	struct pctx x = {.m = &r->meta, .btype = r->btype, .boff = r->boff, .err = r->err,
+			 .errlen = sizeof r->err, .warn = r->warn, .skipped = &r->skipped};
+	int rc = parse_body(&x, r->buf, r->blen);
+	if (rc == 1) {
 		warn(r, "offset %" PRIu64 ": unknown block type 0x%x (%u bytes)", r->boff,
 		     r->btype, r->blen);
 		return 0;
 	}
+	if (rc < 0)
+		r->state = rc;
+	return rc;
 }
 
 /* Decodes the event block in buf: 1 with item filled, 0 if skipped. */
@@ -921,46 +997,40 @@ void shm_scap_reader_set_warnings(struct shm_scap_reader *r, FILE *out)
 	r->warn = out;
 }
 
+const struct shm_scap_meta *shm_scap_reader_meta(const struct shm_scap_reader *r)
+{
+	return &r->meta;
+}
+
 const struct shm_scap_machine *shm_scap_reader_machine(const struct shm_scap_reader *r)
 {
-	return r->have_mi ? &r->mi : NULL;
+	return shm_scap_meta_machine(&r->meta);
 }
 
 size_t shm_scap_reader_procs(const struct shm_scap_reader *r, const struct shm_scap_proc **procs)
 {
-	*procs = r->procs;
-	return r->nprocs;
+	return shm_scap_meta_procs(&r->meta, procs);
 }
 
 size_t shm_scap_reader_fds(const struct shm_scap_reader *r, uint64_t tid,
 			   const struct shm_scap_fd **fds)
 {
-	for (size_t i = 0; i < r->nfdsets; i++) {
-		if (r->fdsets[i].tid == tid) {
-			*fds = r->fdsets[i].fds;
-			return r->fdsets[i].n;
-		}
-	}
-	*fds = NULL;
-	return 0;
+	return shm_scap_meta_fds(&r->meta, tid, fds);
 }
 
 size_t shm_scap_reader_users(const struct shm_scap_reader *r, const struct shm_scap_user **users)
 {
-	*users = r->users;
-	return r->nusers;
+	return shm_scap_meta_users(&r->meta, users);
 }
 
 size_t shm_scap_reader_groups(const struct shm_scap_reader *r, const struct shm_scap_group **groups)
 {
-	*groups = r->groups;
-	return r->ngroups;
+	return shm_scap_meta_groups(&r->meta, groups);
 }
 
 size_t shm_scap_reader_ifaces(const struct shm_scap_reader *r, const struct shm_scap_iface **ifs)
 {
-	*ifs = r->ifaces;
-	return r->nifaces;
+	return shm_scap_meta_ifaces(&r->meta, ifs);
 }
 
 void shm_scap_reader_free(struct shm_scap_reader *r)
@@ -970,17 +1040,183 @@ void shm_scap_reader_free(struct shm_scap_reader *r)
 	if (r->gz)
 		gzclose(r->gz);
 	free(r->buf);
-	free(r->procs);
-	for (size_t i = 0; i < r->nfdsets; i++)
-		free(r->fdsets[i].fds);
-	free(r->fdsets);
-	free(r->users);
-	free(r->groups);
-	free(r->ifaces);
-	while (r->arena) {
-		struct arena *a = r->arena;
-		r->arena = a->next;
+	meta_release(&r->meta);
+	free(r);
+}
+
+/* ---- metadata tables on their own (blocks from memory) ---- */
+
+/* Frees what the tables hold; leaves m zeroed. */
+static void meta_release(struct shm_scap_meta *m)
+{
+	free(m->procs);
+	for (size_t i = 0; i < m->hwfdsets; i++)
+		free(m->fdsets[i].fds);
+	free(m->fdsets);
+	free(m->users);
+	free(m->groups);
+	free(m->ifaces);
+	while (m->arena) {
+		struct arena *a = m->arena;
+		m->arena = a->next;
 		free(a);
 	}
-	free(r);
+	memset(m, 0, sizeof *m);
+}
+
+int shm_scap_meta_new(struct shm_scap_meta **m)
+{
+	*m = calloc(1, sizeof **m);
+	return *m ? 0 : -ENOMEM;
+}
+
+void shm_scap_meta_free(struct shm_scap_meta *m)
+{
+	if (!m)
+		return;
+	meta_release(m);
+	free(m);
+}
+
+void shm_scap_meta_clear(struct shm_scap_meta *m)
+{
+	m->have_mi = 0;
+	m->nprocs = m->nusers = m->ngroups = m->nifaces = 0;
+	m->nfdsets = 0;
+	/* keep one arena chunk for the next block's strings */
+	while (m->arena && m->arena->next) {
+		struct arena *a = m->arena;
+		m->arena = a->next;
+		free(a);
+	}
+	if (m->arena)
+		m->arena->used = 0;
+}
+
+int shm_scap_meta_parse(struct shm_scap_meta *m, const void *buf, size_t len, char *err,
+			size_t errlen)
+{
+	const uint8_t *p = buf;
+	uint32_t type, blen, trailer;
+	char tmp[1];
+	if (!err || !errlen) {
+		err = tmp;
+		errlen = sizeof tmp;
+	}
+	err[0] = 0;
+	if (len < 12) {
+		snprintf(err, errlen, "offset 0: a block needs at least 12 bytes, %zu given", len);
+		return -EBADMSG;
+	}
+	memcpy(&type, p, 4);
+	memcpy(&blen, p + 4, 4);
+	if (blen != len || blen % 4) {
+		snprintf(err, errlen, "offset 0: block type 0x%x (%s): block length %u, %zu "
+			 "bytes given%s", type, block_name(type), blen, len,
+			 blen % 4 ? " (not a multiple of 4)" : "");
+		return -EBADMSG;
+	}
+	memcpy(&trailer, p + len - 4, 4);
+	if (trailer != blen) {
+		snprintf(err, errlen, "offset 0: block type 0x%x (%s): trailing length %u does "
+			 "not match %u", type, block_name(type), trailer, blen);
+		return -EBADMSG;
+	}
+	/* A damaged block adds nothing: remember where the tables ended. */
+	size_t np = m->nprocs, nu = m->nusers, ng = m->ngroups, ni = m->nifaces;
+	size_t nfs = m->nfdsets;
+	size_t nfd[1] = {0}; /* entries of the fd list this block adds to */
+	uint64_t fdtid = 0;
+	int have_mi = m->have_mi;
+	if (type == SHM_SCAP_FDL_V2 && len >= 20) {
+		memcpy(&fdtid, p + 8, 8);
+		for (size_t i = 0; i < m->nfdsets; i++)
+			if (m->fdsets[i].tid == fdtid)
+				nfd[0] = m->fdsets[i].n;
+	}
+	struct pctx x = {.m = m, .btype = type, .boff = 0, .err = err, .errlen = errlen,
+			 .warn = NULL, .skipped = &m->skipped};
+	int rc = parse_body(&x, p + 8, len);
+	if (rc == 1) {
+		snprintf(err, errlen, "offset 0: block type 0x%x (%s) is not a metadata block",
+			 type, block_name(type));
+		return -ENOTSUP;
+	}
+	if (rc < 0) {
+		m->nprocs = np;
+		m->nusers = nu;
+		m->ngroups = ng;
+		m->nifaces = ni;
+		m->have_mi = have_mi;
+		for (size_t i = 0; i < nfs; i++)
+			if (m->fdsets[i].tid == fdtid)
+				m->fdsets[i].n = nfd[0];
+		m->nfdsets = nfs;
+	}
+	return rc;
+}
+
+uint64_t shm_scap_meta_skipped(const struct shm_scap_meta *m)
+{
+	return m->skipped;
+}
+
+const struct shm_scap_machine *shm_scap_meta_machine(const struct shm_scap_meta *m)
+{
+	return m->have_mi ? &m->mi : NULL;
+}
+
+size_t shm_scap_meta_procs(const struct shm_scap_meta *m, const struct shm_scap_proc **procs)
+{
+	*procs = m->procs;
+	return m->nprocs;
+}
+
+size_t shm_scap_meta_fds(const struct shm_scap_meta *m, uint64_t tid,
+			 const struct shm_scap_fd **fds)
+{
+	for (size_t i = 0; i < m->nfdsets; i++) {
+		if (m->fdsets[i].tid == tid) {
+			*fds = m->fdsets[i].fds;
+			return m->fdsets[i].n;
+		}
+	}
+	*fds = NULL;
+	return 0;
+}
+
+size_t shm_scap_meta_nfdsets(const struct shm_scap_meta *m)
+{
+	return m->nfdsets;
+}
+
+size_t shm_scap_meta_fdset(const struct shm_scap_meta *m, size_t i, uint64_t *tid,
+			   const struct shm_scap_fd **fds)
+{
+	if (i >= m->nfdsets) {
+		*tid = 0;
+		*fds = NULL;
+		return 0;
+	}
+	*tid = m->fdsets[i].tid;
+	*fds = m->fdsets[i].fds;
+	return m->fdsets[i].n;
+}
+
+size_t shm_scap_meta_users(const struct shm_scap_meta *m, const struct shm_scap_user **users)
+{
+	*users = m->users;
+	return m->nusers;
+}
+
+size_t shm_scap_meta_groups(const struct shm_scap_meta *m, const struct shm_scap_group **groups)
+{
+	*groups = m->groups;
+	return m->ngroups;
+}
+
+size_t shm_scap_meta_ifaces(const struct shm_scap_meta *m, const struct shm_scap_iface **ifs)
+{
+	*ifs = m->ifaces;
+	return m->nifaces;
 }

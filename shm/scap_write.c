@@ -2,8 +2,10 @@
  * Capture-file writer (see shm_scap.h): the block layout libscap of early
  * 2022 writes and Debian's sysdig 0.29.3 reads.
  *
- * Metadata blocks are built in a scratch buffer (they are written once, at
- * the start); event blocks go straight into the output buffer, so writing an
+ * Metadata blocks are built by the block API (shm_scap_block_*, in a
+ * caller's buffer: the ring sends them the same way) in a scratch buffer
+ * that grows when an entry does not fit (they are written once, at the
+ * start); event blocks go straight into the output buffer, so writing an
  * event allocates nothing.
  */
 #include <errno.h>
@@ -27,7 +29,8 @@ struct shm_scap_writer {
 	uint64_t offset;      /* bytes handed to the file so far (incl. buffered) */
 	size_t outlen;
 	uint8_t *scratch;     /* metadata block under construction */
-	size_t slen, scap;
+	size_t scap;
+	struct shm_scap_block blk;
 	uint64_t *tids;       /* of the process list, for the fd lists' sake */
 	size_t ntids, captids;
 	char msg[256];
@@ -111,67 +114,311 @@ static int out(struct shm_scap_writer *w, const void *p, size_t n)
 	return 0;
 }
 
-/* ---- scratch buffer for metadata blocks ---- */
+/* ---- blocks in a caller's buffer (shm_scap.h) ---- */
 
-static int s_room(struct shm_scap_writer *w, size_t n)
-{
-	if (w->err)
-		return w->err;
-	if (w->slen + n > SHM_SCAP_MAX_BLOCK - 16)
-		return fail(w, -E2BIG, "metadata block would exceed %u bytes; split it",
-			    SHM_SCAP_MAX_BLOCK);
-	if (w->slen + n <= w->scap)
-		return 0;
-	size_t cap = w->scap ? w->scap : 4096;
-	while (cap < w->slen + n)
-		cap *= 2;
-	uint8_t *p = realloc(w->scratch, cap);
-	if (!p)
-		return fail(w, -ENOMEM, "out of memory building a metadata block");
-	w->scratch = p;
-	w->scap = cap;
-	return 0;
-}
+/* Bytes end() adds after the last entry: padding and the trailer. */
+#define TAIL_ROOM 7u
 
-static void s_put(struct shm_scap_writer *w, const void *p, size_t n)
+static void b_put(struct shm_scap_block *b, const void *p, size_t n)
 {
-	if (s_room(w, n) == 0) {
-		if (n)
-			memcpy(w->scratch + w->slen, p, n);
-		w->slen += n;
+	if (b->err)
+		return;
+	if (n > b->cap || b->len + n + TAIL_ROOM > b->cap) {
+		b->err = -ENOSPC;
+		return;
 	}
+	if (n)
+		memcpy(b->buf + b->len, p, n);
+	b->len += n;
 }
 
-static void s_u8(struct shm_scap_writer *w, uint8_t v) { s_put(w, &v, 1); }
-static void s_u16(struct shm_scap_writer *w, uint16_t v) { s_put(w, &v, 2); }
-static void s_u32(struct shm_scap_writer *w, uint32_t v) { s_put(w, &v, 4); }
-static void s_u64(struct shm_scap_writer *w, uint64_t v) { s_put(w, &v, 8); }
+static void b_u8(struct shm_scap_block *b, uint8_t v) { b_put(b, &v, 1); }
+static void b_u16(struct shm_scap_block *b, uint16_t v) { b_put(b, &v, 2); }
+static void b_u32(struct shm_scap_block *b, uint32_t v) { b_put(b, &v, 4); }
+static void b_u64(struct shm_scap_block *b, uint64_t v) { b_put(b, &v, 8); }
 
 /* u16 length + bytes, no NUL; cut at max (what libscap's reader accepts). */
-static void s_buf(struct shm_scap_writer *w, const char *p, size_t n, size_t max)
+static void b_buf(struct shm_scap_block *b, const char *p, size_t n, size_t max)
 {
 	if (!p)
 		n = 0;
 	if (n > max) {
 		n = max;
-		w->truncated++;
+		b->truncated++;
 	}
-	s_u16(w, (uint16_t)n);
-	s_put(w, p, n);
+	b_u16(b, (uint16_t)n);
+	b_put(b, p, n);
 }
 
-static void s_str(struct shm_scap_writer *w, const char *s, size_t max)
+static void b_str(struct shm_scap_block *b, const char *s, size_t max)
 {
-	s_buf(w, s, s ? strnlen(s, max + 1) : 0, max);
+	b_buf(b, s, s ? strnlen(s, max + 1) : 0, max);
 }
 
-static void s_patch_u32(struct shm_scap_writer *w, size_t at, uint32_t v)
+static void b_patch_u32(struct shm_scap_block *b, size_t at, uint32_t v)
 {
-	if (!w->err)
-		memcpy(w->scratch + at, &v, 4);
+	if (!b->err)
+		memcpy(b->buf + at, &v, 4);
 }
 
-/* Starts a block in the scratch buffer: header now, length patched at the end. */
+/* Starts an entry; entry_done() keeps it, or rolls it back when it did not fit. */
+struct mark {
+	size_t len;
+	uint64_t truncated;
+};
+
+static struct mark entry_start(struct shm_scap_block *b)
+{
+	b->err = 0;
+	return (struct mark){b->len, b->truncated};
+}
+
+static int entry_done(struct shm_scap_block *b, struct mark m)
+{
+	if (b->err) {
+		int rc = b->err;
+		b->len = m.len;
+		b->truncated = m.truncated;
+		b->err = 0;
+		return rc;
+	}
+	b->n++;
+	return 0;
+}
+
+static int is_meta_type(uint32_t t)
+{
+	return t == SHM_SCAP_MI || t == SHM_SCAP_PL_V9 || t == SHM_SCAP_FDL_V2 ||
+	       t == SHM_SCAP_UL_V2 || t == SHM_SCAP_IL_V2;
+}
+
+static int block_begin(struct shm_scap_block *b, void *buf, size_t cap, uint32_t type)
+{
+	memset(b, 0, sizeof *b);
+	/* a block that failed to begin takes no entry (type 0) and ends empty */
+	if (!is_meta_type(type))
+		return -EINVAL;
+	if (!buf || cap < SHM_SCAP_BLOCK_MIN)
+		return -ENOSPC;
+	b->buf = buf;
+	b->cap = cap;
+	b->type = type;
+	b_u32(b, type);
+	b_u32(b, 0); /* total length, set by end() */
+	return b->err;
+}
+
+int shm_scap_block_begin(struct shm_scap_block *b, void *buf, size_t cap, uint32_t type)
+{
+	return block_begin(b, buf, cap, type == SHM_SCAP_FDL_V2 ? 0 : type);
+}
+
+int shm_scap_block_begin_fds(struct shm_scap_block *b, void *buf, size_t cap, uint64_t tid)
+{
+	int rc = block_begin(b, buf, cap, SHM_SCAP_FDL_V2);
+	if (rc)
+		return rc;
+	struct mark m = entry_start(b);
+	b_u64(b, tid);
+	rc = entry_done(b, m);
+	b->n = 0;
+	return rc;
+}
+
+size_t shm_scap_block_end(struct shm_scap_block *b)
+{
+	static const uint8_t zero[4];
+	if (b->len < 8)
+		return 0; /* never begun */
+	/* entries always leave TAIL_ROOM, so this cannot overflow */
+	size_t body = b->len - 8;
+	memcpy(b->buf + b->len, zero, shm_scap_pad(body));
+	b->len += shm_scap_pad(body);
+	uint32_t total = (uint32_t)(b->len + 4);
+	memcpy(b->buf + b->len, &total, 4);
+	b->len += 4;
+	memcpy(b->buf + 4, &total, 4);
+	return b->len;
+}
+
+int shm_scap_block_machine(struct shm_scap_block *b, const struct shm_scap_machine *mi)
+{
+	uint8_t body[SHM_SCAP_MI_LEN];
+	if (b->type != SHM_SCAP_MI || b->n)
+		return -EINVAL;
+	struct mark m = entry_start(b);
+	memset(body, 0, sizeof body);
+	memcpy(body, &mi->num_cpus, 4);
+	memcpy(body + 4, &mi->memory_size_bytes, 8);
+	memcpy(body + 12, &mi->max_pid, 8);
+	if (mi->hostname) {
+		size_t n = strnlen(mi->hostname, SHM_SCAP_HOSTNAME_LEN);
+		if (n >= SHM_SCAP_HOSTNAME_LEN) {
+			n = SHM_SCAP_HOSTNAME_LEN - 1;
+			b->truncated++;
+		}
+		memcpy(body + 20, mi->hostname, n);
+	}
+	/* the 4 reserved u64 stay zero */
+	b_put(b, body, sizeof body);
+	return entry_done(b, m);
+}
+
+int shm_scap_block_add_proc(struct shm_scap_block *b, const struct shm_scap_proc *p)
+{
+	if (b->type != SHM_SCAP_PL_V9)
+		return -EINVAL;
+	struct mark m = entry_start(b);
+	b_u32(b, 0); /* entry length, patched below; it counts itself */
+	b_u64(b, p->tid);
+	b_u64(b, p->pid);
+	b_u64(b, p->ptid);
+	b_u64(b, p->sid);
+	b_u64(b, p->vpgid);
+	b_str(b, p->comm, SHM_SCAP_MAX_PATH);
+	b_str(b, p->exe, SHM_SCAP_MAX_PATH);
+	b_str(b, p->exepath, SHM_SCAP_MAX_PATH);
+	b_buf(b, p->args, p->args_len, SHM_SCAP_MAX_ARGS);
+	b_str(b, p->cwd, SHM_SCAP_MAX_PATH);
+	b_u64(b, (uint64_t)p->fdlimit);
+	b_u32(b, p->flags);
+	b_u32(b, p->uid);
+	b_u32(b, p->gid);
+	b_u32(b, p->vmsize_kb);
+	b_u32(b, p->vmrss_kb);
+	b_u32(b, p->vmswap_kb);
+	b_u64(b, p->pfmajor);
+	b_u64(b, p->pfminor);
+	b_buf(b, p->env, p->env_len, SHM_SCAP_MAX_ARGS);
+	b_u64(b, (uint64_t)p->vtid);
+	b_u64(b, (uint64_t)p->vpid);
+	b_buf(b, p->cgroups, p->cgroups_len, SHM_SCAP_MAX_ARGS);
+	b_str(b, p->root, SHM_SCAP_MAX_PATH);
+	/* the fields libscap of early 2022 appends after root */
+	b_u32(b, (uint32_t)p->loginuid);
+	b_u8(b, p->exe_writable);
+	b_patch_u32(b, m.len, (uint32_t)(b->len - m.len));
+	return entry_done(b, m);
+}
+
+int shm_scap_block_add_fd(struct shm_scap_block *b, const struct shm_scap_fd *f)
+{
+	if (b->type != SHM_SCAP_FDL_V2)
+		return -EINVAL;
+	struct mark m = entry_start(b);
+	b_u32(b, 0); /* entry length, counts itself */
+	b_u64(b, (uint64_t)f->fd);
+	b_u64(b, f->ino);
+	b_u8(b, f->type);
+	switch (f->type) {
+	case SHM_SCAP_FD_IPV4_SOCK:
+		b_u32(b, f->sip[0]);
+		b_u32(b, f->dip[0]);
+		b_u16(b, f->sport);
+		b_u16(b, f->dport);
+		b_u8(b, f->l4proto);
+		break;
+	case SHM_SCAP_FD_IPV4_SERVSOCK:
+		b_u32(b, f->sip[0]);
+		b_u16(b, f->sport);
+		b_u8(b, f->l4proto);
+		break;
+	case SHM_SCAP_FD_IPV6_SOCK:
+		b_put(b, f->sip, 16);
+		b_put(b, f->dip, 16);
+		b_u16(b, f->sport);
+		b_u16(b, f->dport);
+		b_u8(b, f->l4proto);
+		break;
+	case SHM_SCAP_FD_IPV6_SERVSOCK:
+		b_put(b, f->sip, 16);
+		b_u16(b, f->sport);
+		b_u8(b, f->l4proto);
+		break;
+	case SHM_SCAP_FD_UNIX_SOCK:
+		b_u64(b, f->source);
+		b_u64(b, f->dest);
+		b_str(b, f->name, SHM_SCAP_MAX_FDNAME);
+		break;
+	case SHM_SCAP_FD_FILE_V2:
+		b_u32(b, f->open_flags);
+		b_str(b, f->name, SHM_SCAP_MAX_FDNAME);
+		b_u32(b, f->dev);
+		break;
+	case SHM_SCAP_FD_FILE: case SHM_SCAP_FD_DIRECTORY: case SHM_SCAP_FD_FIFO:
+	case SHM_SCAP_FD_EVENT: case SHM_SCAP_FD_UNSUPPORTED: case SHM_SCAP_FD_SIGNALFD:
+	case SHM_SCAP_FD_EVENTPOLL: case SHM_SCAP_FD_INOTIFY: case SHM_SCAP_FD_TIMERFD:
+	case SHM_SCAP_FD_NETLINK:
+		b_str(b, f->name, SHM_SCAP_MAX_FDNAME);
+		break;
+	default:
+		/* libscap's reader stops at a type it does not know */
+		b->err = -EINVAL;
+	}
+	b_patch_u32(b, m.len, (uint32_t)(b->len - m.len));
+	return entry_done(b, m);
+}
+
+int shm_scap_block_add_user(struct shm_scap_block *b, const struct shm_scap_user *u)
+{
+	if (b->type != SHM_SCAP_UL_V2)
+		return -EINVAL;
+	struct mark m = entry_start(b);
+	b_u32(b, 0); /* entry length, counts itself */
+	b_u8(b, SHM_SCAP_UL_USER);
+	b_u32(b, u->uid);
+	b_u32(b, u->gid);
+	b_str(b, u->name, SHM_SCAP_MAX_CRED);
+	b_str(b, u->homedir, SHM_SCAP_MAX_CRED);
+	b_str(b, u->shell, SHM_SCAP_MAX_CRED);
+	b_patch_u32(b, m.len, (uint32_t)(b->len - m.len));
+	return entry_done(b, m);
+}
+
+int shm_scap_block_add_group(struct shm_scap_block *b, const struct shm_scap_group *g)
+{
+	if (b->type != SHM_SCAP_UL_V2)
+		return -EINVAL;
+	struct mark m = entry_start(b);
+	b_u32(b, 0);
+	b_u8(b, SHM_SCAP_UL_GROUP);
+	b_u32(b, g->gid);
+	b_str(b, g->name, SHM_SCAP_MAX_CRED);
+	b_patch_u32(b, m.len, (uint32_t)(b->len - m.len));
+	return entry_done(b, m);
+}
+
+int shm_scap_block_add_iface(struct shm_scap_block *b, const struct shm_scap_iface *f)
+{
+	if (b->type != SHM_SCAP_IL_V2)
+		return -EINVAL;
+	struct mark m = entry_start(b);
+	int v6 = !!f->is_ipv6;
+	b_u32(b, 0); /* entry length; unlike the other lists it excludes itself */
+	b_u16(b, v6 ? SHM_SCAP_II_IPV6 : SHM_SCAP_II_IPV4);
+	size_t nlen = f->ifname ? strnlen(f->ifname, SHM_SCAP_MAX_FDNAME + 1) : 0;
+	if (nlen > SHM_SCAP_MAX_FDNAME) {
+		nlen = SHM_SCAP_MAX_FDNAME;
+		b->truncated++;
+	}
+	b_u16(b, (uint16_t)nlen);
+	if (v6) {
+		b_put(b, f->addr6, 16);
+		b_put(b, f->netmask6, 16);
+		b_put(b, f->bcast6, 16);
+	} else {
+		b_u32(b, f->addr4);
+		b_u32(b, f->netmask4);
+		b_u32(b, f->bcast4);
+	}
+	b_u64(b, f->linkspeed);
+	b_put(b, f->ifname, nlen);
+	b_patch_u32(b, m.len, (uint32_t)(b->len - m.len - 4));
+	return entry_done(b, m);
+}
+
+/* ---- the file writer's metadata blocks: a block in a growing scratch ---- */
+
 static int s_begin(struct shm_scap_writer *w, uint32_t type, const char *what)
 {
 	if (w->err)
@@ -179,25 +426,51 @@ static int s_begin(struct shm_scap_writer *w, uint32_t type, const char *what)
 	if (w->events_started)
 		return fail(w, -EINVAL, "%s written after the first event: metadata blocks "
 			    "must come first", what);
-	w->slen = 0;
-	s_u32(w, type);
-	s_u32(w, 0);
-	return w->err;
+	if (!w->scratch) {
+		w->scratch = malloc(4096);
+		if (!w->scratch)
+			return fail(w, -ENOMEM, "out of memory building a metadata block");
+		w->scap = 4096;
+	}
+	return block_begin(&w->blk, w->scratch, w->scap, type);
 }
+
+/* Doubles the scratch after an entry did not fit: 0, or the error. */
+static int s_grow(struct shm_scap_writer *w)
+{
+	if (w->scap >= SHM_SCAP_MAX_BLOCK - 16)
+		return fail(w, -E2BIG, "metadata block would exceed %u bytes; split it",
+			    SHM_SCAP_MAX_BLOCK);
+	size_t cap = w->scap * 2;
+	if (cap > SHM_SCAP_MAX_BLOCK - 16)
+		cap = SHM_SCAP_MAX_BLOCK - 16;
+	uint8_t *p = realloc(w->scratch, cap);
+	if (!p)
+		return fail(w, -ENOMEM, "out of memory building a metadata block");
+	w->scratch = p;
+	w->scap = cap;
+	w->blk.buf = p;
+	w->blk.cap = cap;
+	return 0;
+}
+
+/* An entry that does not fit grows the scratch and is added again. */
+#define S_ADD(w, call)                                                                     \
+	do {                                                                               \
+		int rc_;                                                                   \
+		while ((rc_ = (call)) == -ENOSPC && !(rc_ = s_grow(w)))                    \
+			;                                                                  \
+		if (rc_ && !(w)->err)                                                      \
+			fail((w), rc_, "cannot encode a metadata entry: %s", strerror(-rc_)); \
+	} while (0)
 
 static int s_end(struct shm_scap_writer *w)
 {
-	static const uint8_t zero[4];
 	if (w->err)
 		return w->err;
-	size_t body = w->slen - 8;
-	s_put(w, zero, shm_scap_pad(body));
-	uint32_t total = (uint32_t)(w->slen + 4);
-	s_u32(w, total);
-	s_patch_u32(w, 4, total);
-	if (w->err)
-		return w->err;
-	return out(w, w->scratch, w->slen);
+	size_t n = shm_scap_block_end(&w->blk);
+	w->truncated += w->blk.truncated;
+	return out(w, w->scratch, n);
 }
 
 /* ---- public API ---- */
@@ -263,23 +536,9 @@ uint64_t shm_scap_writer_truncated(const struct shm_scap_writer *w)
 
 int shm_scap_write_machine(struct shm_scap_writer *w, const struct shm_scap_machine *mi)
 {
-	uint8_t body[SHM_SCAP_MI_LEN];
-	memset(body, 0, sizeof body);
-	memcpy(body, &mi->num_cpus, 4);
-	memcpy(body + 4, &mi->memory_size_bytes, 8);
-	memcpy(body + 12, &mi->max_pid, 8);
-	if (mi->hostname) {
-		size_t n = strnlen(mi->hostname, SHM_SCAP_HOSTNAME_LEN);
-		if (n >= SHM_SCAP_HOSTNAME_LEN) {
-			n = SHM_SCAP_HOSTNAME_LEN - 1;
-			w->truncated++;
-		}
-		memcpy(body + 20, mi->hostname, n);
-	}
-	/* the 4 reserved u64 stay zero */
 	if (s_begin(w, SHM_SCAP_MI, "machine info"))
 		return w->err;
-	s_put(w, body, sizeof body);
+	S_ADD(w, shm_scap_block_machine(&w->blk, mi));
 	return s_end(w);
 }
 
@@ -304,97 +563,9 @@ int shm_scap_write_procs(struct shm_scap_writer *w, const struct shm_scap_proc *
 	}
 	for (size_t i = 0; i < n; i++)
 		w->tids[w->ntids++] = procs[i].tid;
-	for (size_t i = 0; i < n && !w->err; i++) {
-		const struct shm_scap_proc *p = &procs[i];
-		size_t start = w->slen;
-		s_u32(w, 0); /* entry length, patched below; it counts itself */
-		s_u64(w, p->tid);
-		s_u64(w, p->pid);
-		s_u64(w, p->ptid);
-		s_u64(w, p->sid);
-		s_u64(w, p->vpgid);
-		s_str(w, p->comm, SHM_SCAP_MAX_PATH);
-		s_str(w, p->exe, SHM_SCAP_MAX_PATH);
-		s_str(w, p->exepath, SHM_SCAP_MAX_PATH);
-		s_buf(w, p->args, p->args_len, SHM_SCAP_MAX_ARGS);
-		s_str(w, p->cwd, SHM_SCAP_MAX_PATH);
-		s_u64(w, (uint64_t)p->fdlimit);
-		s_u32(w, p->flags);
-		s_u32(w, p->uid);
-		s_u32(w, p->gid);
-		s_u32(w, p->vmsize_kb);
-		s_u32(w, p->vmrss_kb);
-		s_u32(w, p->vmswap_kb);
-		s_u64(w, p->pfmajor);
-		s_u64(w, p->pfminor);
-		s_buf(w, p->env, p->env_len, SHM_SCAP_MAX_ARGS);
-		s_u64(w, (uint64_t)p->vtid);
-		s_u64(w, (uint64_t)p->vpid);
-		s_buf(w, p->cgroups, p->cgroups_len, SHM_SCAP_MAX_ARGS);
-		s_str(w, p->root, SHM_SCAP_MAX_PATH);
-		/* the fields libscap of early 2022 appends after root */
-		s_u32(w, (uint32_t)p->loginuid);
-		s_u8(w, p->exe_writable);
-		s_patch_u32(w, start, (uint32_t)(w->slen - start));
-	}
+	for (size_t i = 0; i < n && !w->err; i++)
+		S_ADD(w, shm_scap_block_add_proc(&w->blk, &procs[i]));
 	return s_end(w);
-}
-
-static int fd_entry(struct shm_scap_writer *w, const struct shm_scap_fd *f)
-{
-	size_t start = w->slen;
-	s_u32(w, 0); /* entry length, counts itself */
-	s_u64(w, (uint64_t)f->fd);
-	s_u64(w, f->ino);
-	s_u8(w, f->type);
-	switch (f->type) {
-	case SHM_SCAP_FD_IPV4_SOCK:
-		s_u32(w, f->sip[0]);
-		s_u32(w, f->dip[0]);
-		s_u16(w, f->sport);
-		s_u16(w, f->dport);
-		s_u8(w, f->l4proto);
-		break;
-	case SHM_SCAP_FD_IPV4_SERVSOCK:
-		s_u32(w, f->sip[0]);
-		s_u16(w, f->sport);
-		s_u8(w, f->l4proto);
-		break;
-	case SHM_SCAP_FD_IPV6_SOCK:
-		s_put(w, f->sip, 16);
-		s_put(w, f->dip, 16);
-		s_u16(w, f->sport);
-		s_u16(w, f->dport);
-		s_u8(w, f->l4proto);
-		break;
-	case SHM_SCAP_FD_IPV6_SERVSOCK:
-		s_put(w, f->sip, 16);
-		s_u16(w, f->sport);
-		s_u8(w, f->l4proto);
-		break;
-	case SHM_SCAP_FD_UNIX_SOCK:
-		s_u64(w, f->source);
-		s_u64(w, f->dest);
-		s_str(w, f->name, SHM_SCAP_MAX_FDNAME);
-		break;
-	case SHM_SCAP_FD_FILE_V2:
-		s_u32(w, f->open_flags);
-		s_str(w, f->name, SHM_SCAP_MAX_FDNAME);
-		s_u32(w, f->dev);
-		break;
-	case SHM_SCAP_FD_FILE: case SHM_SCAP_FD_DIRECTORY: case SHM_SCAP_FD_FIFO:
-	case SHM_SCAP_FD_EVENT: case SHM_SCAP_FD_UNSUPPORTED: case SHM_SCAP_FD_SIGNALFD:
-	case SHM_SCAP_FD_EVENTPOLL: case SHM_SCAP_FD_INOTIFY: case SHM_SCAP_FD_TIMERFD:
-	case SHM_SCAP_FD_NETLINK:
-		s_str(w, f->name, SHM_SCAP_MAX_FDNAME);
-		break;
-	default:
-		/* libscap's reader stops at a type it does not know */
-		return fail(w, -EINVAL, "fd %lld has type %u, which the capture format "
-			    "cannot hold (known: 1-16)", (long long)f->fd, f->type);
-	}
-	s_patch_u32(w, start, (uint32_t)(w->slen - start));
-	return w->err;
 }
 
 int shm_scap_write_fds(struct shm_scap_writer *w, uint64_t tid, const struct shm_scap_fd *fds,
@@ -406,9 +577,15 @@ int shm_scap_write_fds(struct shm_scap_writer *w, uint64_t tid, const struct shm
 	if (!has_tid(w, tid))
 		return fail(w, -EINVAL, "fd list of tid %llu, which is not in the process "
 			    "list: write the process first", (unsigned long long)tid);
-	s_u64(w, tid);
-	for (size_t i = 0; i < n && !w->err; i++)
-		fd_entry(w, &fds[i]);
+	S_ADD(w, shm_scap_block_begin_fds(&w->blk, w->scratch, w->scap, tid));
+	for (size_t i = 0; i < n && !w->err; i++) {
+		int rc = shm_scap_block_add_fd(&w->blk, &fds[i]);
+		if (rc == -EINVAL)
+			return fail(w, -EINVAL, "fd %lld has type %u, which the capture format "
+				    "cannot hold (known: 1-16)", (long long)fds[i].fd, fds[i].type);
+		if (rc)
+			S_ADD(w, shm_scap_block_add_fd(&w->blk, &fds[i]));
+	}
 	return s_end(w);
 }
 
@@ -417,25 +594,10 @@ int shm_scap_write_users(struct shm_scap_writer *w, const struct shm_scap_user *
 {
 	if (s_begin(w, SHM_SCAP_UL_V2, "user list"))
 		return w->err;
-	for (size_t i = 0; i < nusers && !w->err; i++) {
-		size_t start = w->slen;
-		s_u32(w, 0); /* entry length, counts itself */
-		s_u8(w, SHM_SCAP_UL_USER);
-		s_u32(w, users[i].uid);
-		s_u32(w, users[i].gid);
-		s_str(w, users[i].name, SHM_SCAP_MAX_CRED);
-		s_str(w, users[i].homedir, SHM_SCAP_MAX_CRED);
-		s_str(w, users[i].shell, SHM_SCAP_MAX_CRED);
-		s_patch_u32(w, start, (uint32_t)(w->slen - start));
-	}
-	for (size_t i = 0; i < ngroups && !w->err; i++) {
-		size_t start = w->slen;
-		s_u32(w, 0);
-		s_u8(w, SHM_SCAP_UL_GROUP);
-		s_u32(w, groups[i].gid);
-		s_str(w, groups[i].name, SHM_SCAP_MAX_CRED);
-		s_patch_u32(w, start, (uint32_t)(w->slen - start));
-	}
+	for (size_t i = 0; i < nusers && !w->err; i++)
+		S_ADD(w, shm_scap_block_add_user(&w->blk, &users[i]));
+	for (size_t i = 0; i < ngroups && !w->err; i++)
+		S_ADD(w, shm_scap_block_add_group(&w->blk, &groups[i]));
 	return s_end(w);
 }
 
@@ -444,34 +606,10 @@ int shm_scap_write_ifaces(struct shm_scap_writer *w, const struct shm_scap_iface
 	if (s_begin(w, SHM_SCAP_IL_V2, "interface list"))
 		return w->err;
 	/* libscap writes all IPv4 entries, then all IPv6 ones */
-	for (int v6 = 0; v6 <= 1; v6++) {
-		for (size_t i = 0; i < n && !w->err; i++) {
-			const struct shm_scap_iface *f = &ifs[i];
-			if (!!f->is_ipv6 != v6)
-				continue;
-			size_t start = w->slen;
-			s_u32(w, 0); /* entry length; unlike the other lists it excludes itself */
-			s_u16(w, v6 ? SHM_SCAP_II_IPV6 : SHM_SCAP_II_IPV4);
-			size_t nlen = f->ifname ? strnlen(f->ifname, SHM_SCAP_MAX_FDNAME + 1) : 0;
-			if (nlen > SHM_SCAP_MAX_FDNAME) {
-				nlen = SHM_SCAP_MAX_FDNAME;
-				w->truncated++;
-			}
-			s_u16(w, (uint16_t)nlen);
-			if (v6) {
-				s_put(w, f->addr6, 16);
-				s_put(w, f->netmask6, 16);
-				s_put(w, f->bcast6, 16);
-			} else {
-				s_u32(w, f->addr4);
-				s_u32(w, f->netmask4);
-				s_u32(w, f->bcast4);
-			}
-			s_u64(w, f->linkspeed);
-			s_put(w, f->ifname, nlen);
-			s_patch_u32(w, start, (uint32_t)(w->slen - start - 4));
-		}
-	}
+	for (int v6 = 0; v6 <= 1; v6++)
+		for (size_t i = 0; i < n && !w->err; i++)
+			if (!!ifs[i].is_ipv6 == v6)
+				S_ADD(w, shm_scap_block_add_iface(&w->blk, &ifs[i]));
 	return s_end(w);
 }
 

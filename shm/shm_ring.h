@@ -6,7 +6,9 @@
  * kernel driver's per-CPU buffers. The consumer reads every slot of every
  * region it was given and hands out events merged by timestamp. The protocol
  * (ownership, memory ordering, framing, wrap-around, liveness) is described
- * in shm/README.md; this header is the API.
+ * in shm/README.md; this header is the API. Besides events, a producer puts
+ * metadata records (capture-format blocks: its tracer's snapshot of
+ * processes, fds and users) in its slot, in order with its events.
  *
  * Regions come from a name (POSIX shm, created 0600, O_CLOEXEC) or from a
  * memfd sealed against shrinking, handed to the engine over a unix socket so
@@ -20,9 +22,10 @@
 #include <stdint.h>
 
 #include "shm_event.h"
+#include "shm_scap.h"
 
 #define SHM_RING_MAGIC 0x474e495247494450ull /* "PDIGRING" little-endian */
-#define SHM_RING_ABI_VERSION 1u
+#define SHM_RING_ABI_VERSION 2u            /* 2: metadata records */
 #define SHM_RING_ENV "PDIG_RING"             /* the name when --ring is not given */
 #define SHM_RING_DEFAULT_NAME "/pdig-ring"
 #define SHM_RING_DEFAULT_DATA (4u << 20)     /* bytes of ring per producer */
@@ -48,7 +51,8 @@ struct shm_ring_params {
 struct shm_ring_slot_stats {
 	uint32_t pid;           /* 0: slot free */
 	uint32_t generation;    /* bumped each time the slot is claimed */
-	uint64_t n_evts;        /* records committed */
+	uint64_t n_evts;        /* events committed */
+	uint64_t n_meta;        /* metadata records committed */
 	uint64_t n_drops_full;  /* dropped: ring full (lossy, or no consumer) */
 	uint64_t n_drops_wait;  /* dropped: lossless wait gave up (consumer stuck or dead) */
 	uint64_t n_drops_pf;    /* dropped: tracee memory unreadable */
@@ -98,6 +102,15 @@ void *shm_ring_reserve(struct shm_ring_prod *p, uint32_t len, int *err);
 void shm_ring_commit(struct shm_ring_prod *p, uint32_t len);
 /* reserve + memcpy + commit: 0, or the negative errno of reserve. */
 int shm_ring_write(struct shm_ring_prod *p, const void *evt, uint32_t len);
+/* A metadata record: one capture-format block (shm_scap.h: MI, PL_V9,
+ * FDL_V2, UL_V2 or IL_V2, built with shm_scap_block_*), in order with the
+ * events of this producer: the consumer hands it out before the events
+ * committed after it. For state (a snapshot of processes, fds, users), so
+ * a producer may send one at any time, e.g. after it attached late. 0, or
+ * the negative errno of reserve (dropped and counted like an event);
+ * -EINVAL when block is not a block of len bytes (nothing is written).
+ * Blocks longer than shm_ring_prod_max_record() must be split. */
+int shm_ring_write_meta(struct shm_ring_prod *p, const void *block, uint32_t len);
 /* Counts an event lost because the tracee's memory could not be read. */
 void shm_ring_count_pf_drop(struct shm_ring_prod *p);
 /* Wakes a sleeping consumer if anything was written since the last wake-up;
@@ -143,9 +156,29 @@ struct shm_ring_src {
 	unsigned region, slot;
 	uint32_t pid, generation;
 };
-/* The next event, the oldest timestamp first among what is available. ev
- * points into a private copy valid until the next call. Waits up to
- * timeout_ms (-1: forever, 0: poll); -EAGAIN when nothing came. */
+/* A record handed out by shm_ring_cons_next_rec(). */
+enum shm_ring_rec_kind { SHM_RING_REC_EVENT = 1, SHM_RING_REC_META = 2 };
+struct shm_ring_rec {
+	enum shm_ring_rec_kind kind;
+	struct shm_evt *evt;       /* set by the caller: where an EVENT is decoded
+				    * (validated), so events are not copied again */
+	const void *block;         /* META: the capture-format block ... */
+	uint32_t block_len;
+	const struct shm_scap_meta *meta; /* ... and what it holds, parsed */
+};
+/* The next record (rec->evt must point at the caller's event): events the
+ * oldest timestamp first among what is
+ * available; a metadata record as soon as it is the next record of its
+ * producer (it comes before that producer's later events, whatever their
+ * timestamps). Everything points into private copies valid until the next
+ * call. A metadata block that fails to parse is corruption: counted
+ * (n_corrupt) and skipped. Waits up to timeout_ms (-1: forever, 0: poll);
+ * -EAGAIN when nothing came. */
+int shm_ring_cons_next_rec(struct shm_ring_cons *c, struct shm_ring_rec *rec,
+			   struct shm_ring_src *src, int timeout_ms);
+/* The next event, as shm_ring_cons_next_rec() without metadata records:
+ * those are passed over and counted (n_meta_ignored); each one passed over
+ * starts the timeout again. */
 int shm_ring_cons_next(struct shm_ring_cons *c, struct shm_evt *ev, struct shm_ring_src *src,
 		       int timeout_ms);
 /* Consumer-side counters, all regions together. */
@@ -159,6 +192,8 @@ struct shm_ring_cons_stats {
 	uint64_t n_evts;       /* sum of every producer's committed records */
 	uint64_t n_restarts;   /* producer slots seen claimed again */
 	uint64_t n_regions_dropped; /* descriptor regions let go: producers gone, all read */
+	uint64_t n_meta;       /* metadata records handed out */
+	uint64_t n_meta_ignored; /* metadata records passed over by shm_ring_cons_next */
 };
 void shm_ring_cons_stats(const struct shm_ring_cons *c, struct shm_ring_cons_stats *st);
 unsigned shm_ring_cons_nregions(const struct shm_ring_cons *c);
@@ -222,7 +257,7 @@ struct shm_ring_slot_ctl {
 	/* Producer-owned. */
 	uint64_t head;        /* bytes ever written (position of the next frame) */
 	uint64_t n_evts, n_drops_full, n_drops_wait, n_drops_pf, n_waits, n_wakeups;
-	uint8_t pad1[8];
+	uint64_t n_meta;      /* metadata records (n_evts counts events only) */
 	/* Consumer-owned. */
 	uint64_t tail;        /* bytes ever consumed */
 	uint8_t pad2[120];
@@ -231,6 +266,7 @@ struct shm_ring_slot_ctl {
 /* Framing word before each record, at an 8-byte aligned position. */
 #define SHM_RING_F_COMMIT 0x80000000u /* the record is complete */
 #define SHM_RING_F_PAD 0x40000000u    /* filler to the end of the ring */
+#define SHM_RING_F_META 0x20000000u   /* a metadata record: one capture-format block */
 #define SHM_RING_F_LEN 0x00ffffffu    /* record length (without the frame) */
 /* The second word is the lap, (uint32_t)(position / data_size): bytes left
  * from an earlier lap never pass for a new record. */

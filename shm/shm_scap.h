@@ -17,6 +17,11 @@
  * fails validation or an unknown block is skipped with a warning naming the
  * offset, and counted (shm_scap_reader_skipped).
  *
+ * The metadata block layouts are also available on memory, for the ring's
+ * metadata records: shm_scap_block_* builds one block in a caller's buffer
+ * (the file writer uses the same code), shm_scap_meta_parse() parses one
+ * into a struct shm_scap_meta (the file reader uses the same parsers).
+ *
  * Functions return 0 or a negative errno; the reader's and writer's last
  * error text is kept in the object (shm_scap_reader_error(), ...).
  */
@@ -186,6 +191,43 @@ int shm_scap_writer_flush(struct shm_scap_writer *w);
 /* Flushes and closes; returns the first error the writer met, if any. */
 int shm_scap_writer_free(struct shm_scap_writer *w);
 
+/* ---- blocks in memory ----
+ * The same block layouts, built in a caller's buffer with no allocation:
+ * the file writer uses them, and the ring carries metadata blocks this way
+ * (shm_ring.h). Add entries between begin and end; an entry that does not
+ * fit returns -ENOSPC and leaves the block as it was, so the caller can end
+ * the block, send it and begin another (lists may be split over several
+ * blocks of the same type: readers add them up). */
+struct shm_scap_block {
+	uint8_t *buf;
+	size_t cap;
+	size_t len;         /* bytes so far, block header included */
+	uint32_t type;      /* SHM_SCAP_MI, _PL_V9, _FDL_V2, _UL_V2 or _IL_V2 */
+	uint32_t n;         /* entries added */
+	uint64_t truncated; /* strings cut to the limits above */
+	int err;            /* internal: the entry being added overflowed */
+};
+
+/* Room for the block header and trailer (an empty block). */
+#define SHM_SCAP_BLOCK_MIN 12u
+/* Begins a block of type in buf; -ENOSPC if even an empty one does not fit,
+ * -EINVAL for a type that is not a metadata block (FDL_V2: use _begin_fds). */
+int shm_scap_block_begin(struct shm_scap_block *b, void *buf, size_t cap, uint32_t type);
+/* Begins the FDL_V2 block of one thread. */
+int shm_scap_block_begin_fds(struct shm_scap_block *b, void *buf, size_t cap, uint64_t tid);
+/* Each: 0, -ENOSPC (the block is unchanged), or -EINVAL (wrong block type;
+ * an fd type the format cannot hold). */
+int shm_scap_block_machine(struct shm_scap_block *b, const struct shm_scap_machine *mi);
+int shm_scap_block_add_proc(struct shm_scap_block *b, const struct shm_scap_proc *p);
+int shm_scap_block_add_fd(struct shm_scap_block *b, const struct shm_scap_fd *f);
+int shm_scap_block_add_user(struct shm_scap_block *b, const struct shm_scap_user *u);
+int shm_scap_block_add_group(struct shm_scap_block *b, const struct shm_scap_group *g);
+/* Interface lists hold every IPv4 entry first, then the IPv6 ones. */
+int shm_scap_block_add_iface(struct shm_scap_block *b, const struct shm_scap_iface *f);
+/* Pads, writes the trailer and the length: the block's total length (0
+ * for a block whose begin failed). */
+size_t shm_scap_block_end(struct shm_scap_block *b);
+
 /* ---- reader ---- */
 struct shm_scap_reader;
 
@@ -227,5 +269,40 @@ size_t shm_scap_reader_users(const struct shm_scap_reader *r, const struct shm_s
 size_t shm_scap_reader_groups(const struct shm_scap_reader *r, const struct shm_scap_group **groups);
 size_t shm_scap_reader_ifaces(const struct shm_scap_reader *r, const struct shm_scap_iface **ifs);
 void shm_scap_reader_free(struct shm_scap_reader *r);
+
+/* ---- metadata tables ----
+ * What metadata blocks say (machine info, processes, fd lists, users,
+ * groups, interfaces), parsed by the reader's own code from a block in
+ * memory: the ring's metadata records (shm_ring.h). Strings belong to the
+ * object until it is cleared or freed. */
+struct shm_scap_meta;
+
+int shm_scap_meta_new(struct shm_scap_meta **m);
+void shm_scap_meta_free(struct shm_scap_meta *m);
+/* Empties the tables (keeps some memory for the next blocks; the skipped
+ * count stays). */
+void shm_scap_meta_clear(struct shm_scap_meta *m);
+/* Parses one whole block of exactly len bytes (header, body, trailer) and
+ * adds what it holds to m. No length is trusted. 0; -EBADMSG (damaged: err
+ * says what and at which byte offset of buf), -ENOTSUP (not a metadata
+ * block: a section header, an event, an unknown type), -ENOMEM. A block
+ * that fails adds nothing. Entries of FDL_V2 with an fd type we do not know
+ * are skipped and counted (shm_scap_meta_skipped). */
+int shm_scap_meta_parse(struct shm_scap_meta *m, const void *buf, size_t len, char *err,
+			size_t errlen);
+uint64_t shm_scap_meta_skipped(const struct shm_scap_meta *m);
+const struct shm_scap_machine *shm_scap_meta_machine(const struct shm_scap_meta *m);
+size_t shm_scap_meta_procs(const struct shm_scap_meta *m, const struct shm_scap_proc **procs);
+size_t shm_scap_meta_fds(const struct shm_scap_meta *m, uint64_t tid,
+			 const struct shm_scap_fd **fds);
+/* The fd lists one by one: i from 0 to nfdsets - 1; returns the count. */
+size_t shm_scap_meta_nfdsets(const struct shm_scap_meta *m);
+size_t shm_scap_meta_fdset(const struct shm_scap_meta *m, size_t i, uint64_t *tid,
+			   const struct shm_scap_fd **fds);
+size_t shm_scap_meta_users(const struct shm_scap_meta *m, const struct shm_scap_user **users);
+size_t shm_scap_meta_groups(const struct shm_scap_meta *m, const struct shm_scap_group **groups);
+size_t shm_scap_meta_ifaces(const struct shm_scap_meta *m, const struct shm_scap_iface **ifs);
+/* The reader's tables, as the accessors above see them. */
+const struct shm_scap_meta *shm_scap_reader_meta(const struct shm_scap_reader *r);
 
 #endif

@@ -38,7 +38,19 @@ rc=$?
 "$engine" -e "$tmp/c.scap" -p "$fmt" "$filter" >"$tmp/replay" 2>"$tmp/replay.err" ||
 	{ echo "FAIL: replay failed: $(cat "$tmp/replay.err")"; exit 1; }
 
+# an engine that attaches after pdig has finished: the snapshot waited in
+# the ring ahead of the events
+ring2=/pdig-live-snapshot-late-$$
+trap 'rm -rf "$tmp"; rm -f /dev/shm/"${ring#/}" /dev/shm/"${ring2#/}"' EXIT
+(cd "$tmp" && "$pdig" -q --ring "$ring2" -- sh -c "$cmd" >"$tmp/stdout.txt") ||
+	{ echo "FAIL: pdig --ring with no engine failed"; exit 1; }
+"$engine" --ring="$ring2" --idle-exit 1000 -p "$fmt" "$filter" >"$tmp/late" 2>"$tmp/late.err"
+rc2=$?
+
 fail=0
+[ "$rc2" -eq 0 ] || { echo "FAIL: the late pdig-engine exited $rc2: $(cat "$tmp/late.err")"; fail=1; }
+diff "$tmp/late" "$tmp/replay" >"$tmp/diff2" ||
+	{ echo "FAIL: an engine attached late sees another state:"; cat "$tmp/diff2"; fail=1; }
 [ "$rc" -eq 0 ] || { echo "FAIL: pdig-engine exited $rc: $(cat "$tmp/live.err")"; fail=1; }
 me=$(id -un)
 want_write="sh|pdig|write|$tmp/stdout.txt|$me|$tmp/"

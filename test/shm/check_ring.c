@@ -685,6 +685,267 @@ START_TEST(bad_regions_refused)
 }
 END_TEST
 
+/* ---- metadata records ---- */
+
+/* A PL_V9 block with one process (tid, comm) in buf: its length. */
+static uint32_t make_pl(uint8_t *buf, size_t cap, uint64_t tid, const char *comm)
+{
+	struct shm_scap_block b;
+	struct shm_scap_proc pr;
+	memset(&pr, 0, sizeof pr);
+	pr.tid = pr.pid = tid;
+	pr.ptid = 1;
+	pr.comm = comm;
+	pr.exe = comm;
+	pr.cwd = "/tmp";
+	pr.args = "a\0b";
+	pr.args_len = 4;
+	ck_assert_int_eq(shm_scap_block_begin(&b, buf, cap, SHM_SCAP_PL_V9), 0);
+	ck_assert_int_eq(shm_scap_block_add_proc(&b, &pr), 0);
+	return (uint32_t)shm_scap_block_end(&b);
+}
+
+static uint32_t make_ul(uint8_t *buf, size_t cap, uint32_t uid, const char *name)
+{
+	struct shm_scap_block b;
+	struct shm_scap_user u = {uid, uid, name, "/home", "/bin/sh"};
+	struct shm_scap_group g = {uid, name};
+	ck_assert_int_eq(shm_scap_block_begin(&b, buf, cap, SHM_SCAP_UL_V2), 0);
+	ck_assert_int_eq(shm_scap_block_add_user(&b, &u), 0);
+	ck_assert_int_eq(shm_scap_block_add_group(&b, &g), 0);
+	return (uint32_t)shm_scap_block_end(&b);
+}
+
+static void expect_event(struct shm_ring_cons *c, struct shm_ring_rec *r, uint32_t len,
+			 uint64_t seq)
+{
+	ck_assert_int_eq(shm_ring_cons_next_rec(c, r, NULL, 0), 0);
+	ck_assert_int_eq(r->kind, SHM_RING_REC_EVENT);
+	ck_assert_ptr_null(r->meta);
+	check_rec(r->evt, len, seq);
+}
+
+static void expect_pl(struct shm_ring_cons *c, struct shm_ring_rec *r, uint64_t tid,
+		      const char *comm)
+{
+	const struct shm_scap_proc *procs;
+	ck_assert_int_eq(shm_ring_cons_next_rec(c, r, NULL, 0), 0);
+	ck_assert_int_eq(r->kind, SHM_RING_REC_META);
+	ck_assert_ptr_nonnull(r->meta);
+	ck_assert_uint_eq(shm_scap_meta_procs(r->meta, &procs), 1);
+	ck_assert_uint_eq(procs[0].tid, tid);
+	ck_assert_str_eq(procs[0].comm, comm);
+	ck_assert_str_eq(procs[0].cwd, "/tmp");
+	ck_assert_uint_eq(procs[0].args_len, 4);
+	ck_assert_int_eq(memcmp(procs[0].args, "a\0b", 4), 0);
+}
+
+START_TEST(meta_in_order_with_events)
+{
+	static uint8_t blk[4096];
+	struct shm_ring_prod *p = prod_open(SHM_RING_LOSSY, 2, 0);
+	make_rec(recbuf, 80, 0, 10);
+	ck_assert_int_eq(shm_ring_write(p, recbuf, 80), 0);
+	ck_assert_int_eq(shm_ring_write_meta(p, blk, make_pl(blk, sizeof blk, 100, "first")), 0);
+	make_rec(recbuf, 80, 1, 11);
+	ck_assert_int_eq(shm_ring_write(p, recbuf, 80), 0);
+	ck_assert_int_eq(shm_ring_write_meta(p, blk, make_ul(blk, sizeof blk, 1000, "alice")), 0);
+	make_rec(recbuf, 80, 2, 12);
+	ck_assert_int_eq(shm_ring_write(p, recbuf, 80), 0);
+
+	struct shm_ring_slot_stats ss;
+	shm_ring_prod_stats(p, &ss);
+	ck_assert_uint_eq(ss.n_evts, 3);
+	ck_assert_uint_eq(ss.n_meta, 2);
+
+	struct shm_ring_cons *c = cons_open();
+	struct shm_evt ev;
+	struct shm_ring_rec r = {.evt = &ev};
+	expect_event(c, &r, 80, 0);
+	expect_pl(c, &r, 100, "first");
+	expect_event(c, &r, 80, 1);
+	ck_assert_int_eq(shm_ring_cons_next_rec(c, &r, NULL, 0), 0);
+	ck_assert_int_eq(r.kind, SHM_RING_REC_META);
+	const struct shm_scap_user *u;
+	const struct shm_scap_group *g;
+	ck_assert_uint_eq(shm_scap_meta_users(r.meta, &u), 1);
+	ck_assert_uint_eq(shm_scap_meta_groups(r.meta, &g), 1);
+	ck_assert_str_eq(u[0].name, "alice");
+	ck_assert_uint_eq(u[0].uid, 1000);
+	ck_assert_str_eq(g[0].name, "alice");
+	/* the previous record's tables are gone: one block at a time */
+	const struct shm_scap_proc *procs;
+	ck_assert_uint_eq(shm_scap_meta_procs(r.meta, &procs), 0);
+	expect_event(c, &r, 80, 2);
+	ck_assert_int_eq(shm_ring_cons_next_rec(c, &r, NULL, 0), -EAGAIN);
+	struct shm_ring_cons_stats cs;
+	shm_ring_cons_stats(c, &cs);
+	ck_assert_uint_eq(cs.n_read, 3);
+	ck_assert_uint_eq(cs.n_meta, 2);
+	ck_assert_uint_eq(cs.n_corrupt, 0);
+	/* without a place for events the call is refused */
+	r.evt = NULL;
+	ck_assert_int_eq(shm_ring_cons_next_rec(c, &r, NULL, 0), -EINVAL);
+	shm_ring_cons_free(c);
+
+	/* The event-only API passes metadata over, and counts it. */
+	ck_assert_int_eq(shm_ring_write_meta(p, blk, make_pl(blk, sizeof blk, 7, "x")), 0);
+	make_rec(recbuf, 80, 3, 13);
+	ck_assert_int_eq(shm_ring_write(p, recbuf, 80), 0);
+	c = cons_open();
+	ck_assert_int_eq(shm_ring_cons_next(c, &ev, NULL, 0), 0);
+	check_rec(&ev, 80, 3);
+	ck_assert_int_eq(shm_ring_cons_next(c, &ev, NULL, 0), -EAGAIN);
+	shm_ring_cons_stats(c, &cs);
+	ck_assert_uint_eq(cs.n_meta_ignored, 1);
+	shm_ring_cons_free(c);
+	shm_ring_prod_free(p);
+}
+END_TEST
+
+/* A producer's metadata comes before its later events, whatever the other
+ * producers' timestamps: it is state for what follows. */
+START_TEST(meta_before_later_events_of_its_producer)
+{
+	static uint8_t blk[4096];
+	struct shm_ring_prod *a = prod_open(SHM_RING_LOSSY, 2, 0), *b = NULL;
+	ck_assert_int_eq(shm_ring_prod_open(&b, ring_name, 0, NULL), 0);
+	make_rec(recbuf, 80, 1, 1);
+	ck_assert_int_eq(shm_ring_write(b, recbuf, 80), 0);
+	ck_assert_int_eq(shm_ring_write_meta(a, blk, make_pl(blk, sizeof blk, 55, "late")), 0);
+	make_rec(recbuf, 80, 100, 100);
+	ck_assert_int_eq(shm_ring_write(a, recbuf, 80), 0);
+	make_rec(recbuf, 80, 200, 200);
+	ck_assert_int_eq(shm_ring_write(b, recbuf, 80), 0);
+	struct shm_ring_cons *c = cons_open();
+	struct shm_evt ev;
+	struct shm_ring_rec r = {.evt = &ev};
+	expect_pl(c, &r, 55, "late");
+	expect_event(c, &r, 80, 1);
+	expect_event(c, &r, 80, 100);
+	expect_event(c, &r, 80, 200);
+	shm_ring_cons_free(c);
+	shm_ring_prod_free(b);
+	shm_ring_prod_free(a);
+}
+END_TEST
+
+START_TEST(meta_refused_when_not_a_block)
+{
+	static uint8_t blk[DATA];
+	struct shm_ring_prod *p = prod_open(SHM_RING_LOSSY, 1, 0);
+	uint32_t n = make_pl(blk, sizeof blk, 9, "x");
+	ck_assert_int_eq(shm_ring_write_meta(p, blk, n - 4), -EINVAL);  /* cut */
+	ck_assert_int_eq(shm_ring_write_meta(p, blk, 8), -EINVAL);      /* too short */
+	make_rec(recbuf, 80, 0, 0);
+	ck_assert_int_eq(shm_ring_write_meta(p, recbuf, 80), -EINVAL);  /* an event */
+	uint32_t t = SHM_SCAP_EV_V2;
+	memcpy(blk, &t, 4);
+	ck_assert_int_eq(shm_ring_write_meta(p, blk, n), -EINVAL);      /* event block */
+	struct shm_ring_slot_stats ss;
+	shm_ring_prod_stats(p, &ss);
+	ck_assert_uint_eq(ss.n_meta + ss.n_evts + ss.n_drops_full, 0);
+	ck_assert_uint_eq(ss.used, 0);
+	/* A well-formed block longer than a record: refused and counted. */
+	struct shm_scap_block b;
+	struct shm_scap_user u = {1, 1, "u", "/", "/bin/sh"};
+	ck_assert_int_eq(shm_scap_block_begin(&b, blk, sizeof blk, SHM_SCAP_UL_V2), 0);
+	while (b.len <= shm_ring_prod_max_record(p))
+		ck_assert_int_eq(shm_scap_block_add_user(&b, &u), 0);
+	n = (uint32_t)shm_scap_block_end(&b);
+	ck_assert_int_eq(shm_ring_write_meta(p, blk, n), -EMSGSIZE);
+	shm_ring_prod_stats(p, &ss);
+	ck_assert_uint_eq(ss.n_drops_full, 1);
+	shm_ring_prod_free(p);
+}
+END_TEST
+
+START_TEST(meta_corrupted_counted_and_skipped)
+{
+	static uint8_t blk[4096];
+	struct shm_ring_prod *p = prod_open(SHM_RING_LOSSY, 1, 0);
+	struct shm_ring_cons *c = cons_open();
+	struct view v = view_open();
+	struct shm_evt ev;
+	struct shm_ring_rec r = {.evt = &ev};
+	const uint32_t L = 104, N = 112;
+	uint32_t M = make_pl(blk, sizeof blk, 42, "victim");
+	/* offsets in the damaged record, its frame included (8 bytes) */
+	struct {
+		const char *what;
+		uint32_t off;
+		uint32_t val;
+		int bytes;
+	} damage[] = {
+		{"frame length not a multiple of 4", 0, SHM_RING_F_COMMIT | SHM_RING_F_META | 13, 4},
+		{"frame length too short for a block", 0, SHM_RING_F_COMMIT | SHM_RING_F_META | 8, 4},
+		{"PAD and META together", 0, SHM_RING_F_COMMIT | SHM_RING_F_META | SHM_RING_F_PAD | 64, 4},
+		{"block length differs from the record", 8 + 4, 12, 4},
+		{"trailer differs", 8 + 0, 0, 0}, /* patched below: the last word */
+		{"unknown block type", 8 + 0, 0x12345u, 4},
+		{"event block type", 8 + 0, SHM_SCAP_EV_V2, 4},
+		{"entry length huge", 8 + 8, 0x7fffffffu, 4},
+		{"entry length too small", 8 + 8, 2, 4},
+		{"string length past the entry", 8 + 8 + 4 + 40, 60000, 2},
+	};
+	uint64_t seq = 0;
+	for (unsigned k = 0; k < sizeof damage / sizeof damage[0]; k++) {
+		uint64_t base = __atomic_load_n(&v.ctl->head, __ATOMIC_ACQUIRE);
+		make_rec(recbuf, L, seq, seq);
+		ck_assert_int_eq(shm_ring_write(p, recbuf, L), 0);
+		ck_assert_int_eq(shm_ring_write_meta(p, blk, M), 0);
+		make_rec(recbuf, L, seq + 1, seq + 1);
+		ck_assert_int_eq(shm_ring_write(p, recbuf, L), 0);
+		uint8_t *rec = v.data + ((base + N) & (DATA - 1));
+		if (damage[k].bytes)
+			memcpy(rec + damage[k].off, &damage[k].val, (size_t)damage[k].bytes);
+		else
+			memset(rec + 8 + M - 4, 0xee, 4);
+		expect_event(c, &r, L, seq);
+		ck_assert_msg(shm_ring_cons_next_rec(c, &r, NULL, 0) == 0, "%s", damage[k].what);
+		ck_assert_msg(r.kind == SHM_RING_REC_EVENT, "%s: the damaged block was handed out",
+			      damage[k].what);
+		check_rec(&ev, L, seq + 1);
+		ck_assert_int_eq(shm_ring_cons_next_rec(c, &r, NULL, 0), -EAGAIN);
+		struct shm_ring_cons_stats cs;
+		shm_ring_cons_stats(c, &cs);
+		ck_assert_msg(cs.n_corrupt == k + 1, "%s: %llu corrupt", damage[k].what,
+			      (unsigned long long)cs.n_corrupt);
+		ck_assert_uint_eq(cs.n_meta, 0);
+		seq += 2;
+	}
+	/* Random bytes in the body of well-framed blocks: parsed or counted,
+	 * never a crash (the ASan build runs this too). */
+	srand(2);
+	uint64_t handed = 0, corrupt0;
+	struct shm_ring_cons_stats cs;
+	shm_ring_cons_stats(c, &cs);
+	corrupt0 = cs.n_corrupt;
+	for (int round = 0; round < 2000; round++) {
+		uint64_t base = __atomic_load_n(&v.ctl->head, __ATOMIC_ACQUIRE);
+		ck_assert_int_eq(shm_ring_write_meta(p, blk, M), 0);
+		uint8_t *rec = v.data + (base & (DATA - 1));
+		if ((base & (DATA - 1)) + 8 + ((M + 7u) & ~7u) > DATA)
+			rec = v.data; /* it wrapped after a PAD */
+		for (int i = 0; i < 1 + rand() % 8; i++)
+			rec[8 + 8 + (uint32_t)rand() % (M - 12)] = (uint8_t)rand();
+		int rc = shm_ring_cons_next_rec(c, &r, NULL, 0);
+		if (rc == 0) {
+			ck_assert_int_eq(r.kind, SHM_RING_REC_META);
+			handed++;
+		} else {
+			ck_assert_int_eq(rc, -EAGAIN);
+		}
+	}
+	shm_ring_cons_stats(c, &cs);
+	ck_assert_uint_eq(handed + (cs.n_corrupt - corrupt0), 2000);
+	ck_assert_uint_gt(cs.n_corrupt - corrupt0, 0);
+	munmap(v.base, v.size);
+	shm_ring_cons_free(c);
+	shm_ring_prod_free(p);
+}
+END_TEST
+
 static Suite *ring_suite(void)
 {
 	Suite *s = suite_create("ring");
@@ -705,6 +966,10 @@ static Suite *ring_suite(void)
 	tcase_add_test(tc, corrupted_bytes);
 	tcase_add_test(tc, memfd_over_socket);
 	tcase_add_test(tc, bad_regions_refused);
+	tcase_add_test(tc, meta_in_order_with_events);
+	tcase_add_test(tc, meta_before_later_events_of_its_producer);
+	tcase_add_test(tc, meta_refused_when_not_a_block);
+	tcase_add_test(tc, meta_corrupted_counted_and_skipped);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -224,9 +224,10 @@ static void check_fd(const struct shm_scap_fd *a, const struct shm_scap_fd *b)
 	}
 }
 
-static void check_metadata(struct shm_scap_reader *r)
+/* The sample's tables, as m holds them (a reader's, or blocks parsed from memory). */
+static void check_meta(const struct shm_scap_meta *m)
 {
-	const struct shm_scap_machine *mi = shm_scap_reader_machine(r);
+	const struct shm_scap_machine *mi = shm_scap_meta_machine(m);
 	ck_assert_ptr_nonnull(mi);
 	ck_assert_uint_eq(mi->num_cpus, sample_machine.num_cpus);
 	ck_assert_uint_eq(mi->memory_size_bytes, sample_machine.memory_size_bytes);
@@ -234,7 +235,7 @@ static void check_metadata(struct shm_scap_reader *r)
 	ck_assert_str_eq(mi->hostname, sample_machine.hostname);
 
 	const struct shm_scap_iface *ifs;
-	ck_assert_uint_eq(shm_scap_reader_ifaces(r, &ifs), sample_nifaces);
+	ck_assert_uint_eq(shm_scap_meta_ifaces(m, &ifs), sample_nifaces);
 	for (size_t i = 0; i < sample_nifaces; i++) {
 		const struct shm_scap_iface *a = &ifs[i], *b = &sample_ifaces[i];
 		ck_assert_int_eq(a->is_ipv6, b->is_ipv6);
@@ -249,7 +250,7 @@ static void check_metadata(struct shm_scap_reader *r)
 		ck_assert_str_eq(a->ifname, b->ifname);
 	}
 	const struct shm_scap_user *us;
-	ck_assert_uint_eq(shm_scap_reader_users(r, &us), sample_nusers);
+	ck_assert_uint_eq(shm_scap_meta_users(m, &us), sample_nusers);
 	for (size_t i = 0; i < sample_nusers; i++) {
 		ck_assert_uint_eq(us[i].uid, sample_users[i].uid);
 		ck_assert_uint_eq(us[i].gid, sample_users[i].gid);
@@ -258,21 +259,31 @@ static void check_metadata(struct shm_scap_reader *r)
 		ck_assert_str_eq(us[i].shell, sample_users[i].shell);
 	}
 	const struct shm_scap_group *gs;
-	ck_assert_uint_eq(shm_scap_reader_groups(r, &gs), sample_ngroups);
+	ck_assert_uint_eq(shm_scap_meta_groups(m, &gs), sample_ngroups);
 	for (size_t i = 0; i < sample_ngroups; i++) {
 		ck_assert_uint_eq(gs[i].gid, sample_groups[i].gid);
 		ck_assert_str_eq(gs[i].name, sample_groups[i].name);
 	}
 	const struct shm_scap_proc *ps;
-	ck_assert_uint_eq(shm_scap_reader_procs(r, &ps), sample_nprocs);
+	ck_assert_uint_eq(shm_scap_meta_procs(m, &ps), sample_nprocs);
 	for (size_t i = 0; i < sample_nprocs; i++)
 		check_proc(&ps[i], &sample_procs[i]);
 	const struct shm_scap_fd *fds;
-	ck_assert_uint_eq(shm_scap_reader_fds(r, SAMPLE_BASH_PID, &fds), sample_nfds);
+	ck_assert_uint_eq(shm_scap_meta_fds(m, SAMPLE_BASH_PID, &fds), sample_nfds);
 	for (size_t i = 0; i < sample_nfds; i++)
 		check_fd(&fds[i], &sample_fds[i]);
-	ck_assert_uint_eq(shm_scap_reader_fds(r, 1, &fds), 0);
+	ck_assert_uint_eq(shm_scap_meta_fds(m, 1, &fds), 0);
 	ck_assert_ptr_null(fds);
+}
+
+static void check_metadata(struct shm_scap_reader *r)
+{
+	check_meta(shm_scap_reader_meta(r));
+	/* the reader's own accessors see the same tables */
+	const struct shm_scap_proc *a, *b;
+	ck_assert_uint_eq(shm_scap_reader_procs(r, &a), shm_scap_meta_procs(shm_scap_reader_meta(r), &b));
+	ck_assert_ptr_eq(a, b);
+	ck_assert_ptr_eq(shm_scap_reader_machine(r), shm_scap_meta_machine(shm_scap_reader_meta(r)));
 }
 
 /* Reads path and checks metadata and every event against what was written. */
@@ -1041,6 +1052,236 @@ START_TEST(random_damage)
 }
 END_TEST
 
+/* ---- blocks in memory: the same layouts, built and parsed without a file ---- */
+
+/* The sample's metadata blocks, built with the block API in a buffer. */
+static size_t build_blocks(uint8_t *buf, size_t cap, size_t *offs, uint32_t *types)
+{
+	struct shm_scap_block b;
+	size_t o = 0, k = 0;
+#define NEXT() (offs[k] = o, types[k++] = b.type, o += shm_scap_block_end(&b))
+	ck_assert_int_eq(shm_scap_block_begin(&b, buf + o, cap - o, SHM_SCAP_MI), 0);
+	ck_assert_int_eq(shm_scap_block_machine(&b, &sample_machine), 0);
+	NEXT();
+	ck_assert_int_eq(shm_scap_block_begin(&b, buf + o, cap - o, SHM_SCAP_IL_V2), 0);
+	for (int v6 = 0; v6 <= 1; v6++)
+		for (size_t i = 0; i < sample_nifaces; i++)
+			if (!!sample_ifaces[i].is_ipv6 == v6)
+				ck_assert_int_eq(shm_scap_block_add_iface(&b, &sample_ifaces[i]), 0);
+	NEXT();
+	ck_assert_int_eq(shm_scap_block_begin(&b, buf + o, cap - o, SHM_SCAP_UL_V2), 0);
+	for (size_t i = 0; i < sample_nusers; i++)
+		ck_assert_int_eq(shm_scap_block_add_user(&b, &sample_users[i]), 0);
+	for (size_t i = 0; i < sample_ngroups; i++)
+		ck_assert_int_eq(shm_scap_block_add_group(&b, &sample_groups[i]), 0);
+	NEXT();
+	ck_assert_int_eq(shm_scap_block_begin(&b, buf + o, cap - o, SHM_SCAP_PL_V9), 0);
+	for (size_t i = 0; i < sample_nprocs; i++)
+		ck_assert_int_eq(shm_scap_block_add_proc(&b, &sample_procs[i]), 0);
+	NEXT();
+	ck_assert_int_eq(shm_scap_block_begin_fds(&b, buf + o, cap - o, SAMPLE_BASH_PID), 0);
+	for (size_t i = 0; i < sample_nfds; i++)
+		ck_assert_int_eq(shm_scap_block_add_fd(&b, &sample_fds[i]), 0);
+	NEXT();
+#undef NEXT
+	return k;
+}
+
+START_TEST(blocks_in_memory)
+{
+	/* the file writer and the block API write the same bytes */
+	const char *p = tpath("mem.scap");
+	write_sample(p, 0);
+	size_t len;
+	uint8_t *plain = load(p, &len);
+	size_t foffs[128], moffs[8];
+	uint32_t ftypes[128], mtypes[8];
+	size_t nf = blocks(plain, len, foffs, ftypes, 128);
+	static uint8_t mem[1 << 16];
+	size_t nm = build_blocks(mem, sizeof mem, moffs, mtypes);
+	ck_assert_uint_eq(nm, 5);
+	for (size_t k = 0; k < nm; k++) {
+		ck_assert_uint_eq(ftypes[k + 1], mtypes[k]); /* after the section header */
+		uint32_t fl, ml;
+		memcpy(&fl, plain + foffs[k + 1] + 4, 4);
+		memcpy(&ml, mem + moffs[k] + 4, 4);
+		ck_assert_uint_eq(fl, ml);
+		ck_assert_mem_eq(plain + foffs[k + 1], mem + moffs[k], fl);
+	}
+
+	/* parsed from memory, one block at a time: the sample's tables */
+	struct shm_scap_meta *m;
+	char err[256];
+	ck_assert_int_eq(shm_scap_meta_new(&m), 0);
+	for (size_t k = 0; k < nm; k++) {
+		uint32_t ml;
+		memcpy(&ml, mem + moffs[k] + 4, 4);
+		ck_assert_msg(shm_scap_meta_parse(m, mem + moffs[k], ml, err, sizeof err) == 0,
+			      "%s", err);
+	}
+	check_meta(m);
+	ck_assert_uint_eq(shm_scap_meta_nfdsets(m), 1);
+	uint64_t tid;
+	const struct shm_scap_fd *fds;
+	ck_assert_uint_eq(shm_scap_meta_fdset(m, 0, &tid, &fds), sample_nfds);
+	ck_assert_uint_eq(tid, SAMPLE_BASH_PID);
+	ck_assert_uint_eq(shm_scap_meta_fdset(m, 1, &tid, &fds), 0);
+
+	/* cleared, then the same again: nothing left from before */
+	shm_scap_meta_clear(m);
+	const struct shm_scap_proc *ps;
+	ck_assert_uint_eq(shm_scap_meta_procs(m, &ps), 0);
+	ck_assert_ptr_null(shm_scap_meta_machine(m));
+	ck_assert_uint_eq(shm_scap_meta_nfdsets(m), 0);
+	for (size_t k = 0; k < nm; k++) {
+		uint32_t ml;
+		memcpy(&ml, mem + moffs[k] + 4, 4);
+		ck_assert_int_eq(shm_scap_meta_parse(m, mem + moffs[k], ml, err, sizeof err), 0);
+	}
+	check_meta(m);
+
+	/* not metadata: the section header, an event block */
+	shm_scap_meta_clear(m);
+	ck_assert_uint_eq(ftypes[0], SHM_SCAP_SHB);
+	ck_assert_int_eq(shm_scap_meta_parse(m, plain, SHM_SCAP_SHB_LEN, err, sizeof err), -ENOTSUP);
+	ck_assert_ptr_nonnull(strstr(err, "not a metadata block"));
+	for (size_t k = 0; k < nf; k++) {
+		if (!is_event(ftypes[k]))
+			continue;
+		uint32_t fl;
+		memcpy(&fl, plain + foffs[k] + 4, 4);
+		ck_assert_int_eq(shm_scap_meta_parse(m, plain + foffs[k], fl, NULL, 0), -ENOTSUP);
+		break;
+	}
+	shm_scap_meta_free(m);
+	free(plain);
+}
+END_TEST
+
+/* Entries that do not fit leave the block as it was; lists split over
+ * several blocks add up. */
+START_TEST(blocks_split_when_full)
+{
+	uint8_t buf[160];
+	struct shm_scap_block b;
+	struct shm_scap_meta *m;
+	char err[256];
+	size_t added = 0, nblocks = 0;
+	ck_assert_int_eq(shm_scap_meta_new(&m), 0);
+	ck_assert_int_eq(shm_scap_block_begin(&b, buf, 11, SHM_SCAP_UL_V2), -ENOSPC);
+	ck_assert_int_eq(shm_scap_block_begin(&b, buf, sizeof buf, SHM_SCAP_FDL_V2), -EINVAL);
+	ck_assert_int_eq(shm_scap_block_begin(&b, buf, sizeof buf, SHM_SCAP_EV_V2), -EINVAL);
+	/* a block that failed to begin takes nothing and ends empty */
+	ck_assert_int_eq(shm_scap_block_add_user(&b, &sample_users[0]), -EINVAL);
+	ck_assert_uint_eq(shm_scap_block_end(&b), 0);
+	ck_assert_int_eq(shm_scap_block_begin_fds(&b, buf, sizeof buf, SAMPLE_BASH_PID), 0);
+	ck_assert_int_eq(shm_scap_block_add_user(&b, &sample_users[0]), -EINVAL);
+	while (added < sample_nfds) {
+		size_t before = b.len;
+		int rc = shm_scap_block_add_fd(&b, &sample_fds[added]);
+		if (rc == -ENOSPC) {
+			ck_assert_uint_eq(b.len, before);
+			ck_assert_uint_gt(b.n, 0); /* every sample fd fits a block alone */
+			size_t n = shm_scap_block_end(&b);
+			ck_assert_uint_le(n, sizeof buf);
+			ck_assert_msg(shm_scap_meta_parse(m, buf, n, err, sizeof err) == 0, "%s", err);
+			nblocks++;
+			ck_assert_int_eq(shm_scap_block_begin_fds(&b, buf, sizeof buf, SAMPLE_BASH_PID), 0);
+			continue;
+		}
+		ck_assert_int_eq(rc, 0);
+		added++;
+	}
+	size_t n = shm_scap_block_end(&b);
+	ck_assert_int_eq(shm_scap_meta_parse(m, buf, n, err, sizeof err), 0);
+	nblocks++;
+	ck_assert_uint_gt(nblocks, 1);
+	const struct shm_scap_fd *fds;
+	ck_assert_uint_eq(shm_scap_meta_fds(m, SAMPLE_BASH_PID, &fds), sample_nfds);
+	for (size_t i = 0; i < sample_nfds; i++)
+		check_fd(&fds[i], &sample_fds[i]);
+	ck_assert_uint_eq(shm_scap_meta_nfdsets(m), 1);
+	/* an fd type the format cannot hold */
+	struct shm_scap_fd bad = sample_fds[0];
+	bad.type = 77;
+	ck_assert_int_eq(shm_scap_block_begin_fds(&b, buf, sizeof buf, 1), 0);
+	ck_assert_int_eq(shm_scap_block_add_fd(&b, &bad), -EINVAL);
+	ck_assert_uint_eq(b.n, 0);
+	shm_scap_meta_free(m);
+}
+END_TEST
+
+static void meta_counts(const struct shm_scap_meta *m, size_t *c)
+{
+	const void *x;
+	c[0] = shm_scap_meta_procs(m, (const struct shm_scap_proc **)&x);
+	c[1] = shm_scap_meta_users(m, (const struct shm_scap_user **)&x);
+	c[2] = shm_scap_meta_groups(m, (const struct shm_scap_group **)&x);
+	c[3] = shm_scap_meta_ifaces(m, (const struct shm_scap_iface **)&x);
+	c[4] = shm_scap_meta_fds(m, SAMPLE_BASH_PID, (const struct shm_scap_fd **)&x);
+	c[5] = shm_scap_meta_nfdsets(m);
+	c[6] = shm_scap_meta_machine(m) != NULL;
+}
+
+/* Damaged blocks from memory: every cut and every byte changed is parsed or
+ * refused, never read out of bounds (ASan), and a refused block adds nothing. */
+START_TEST(blocks_damaged_in_memory)
+{
+	static uint8_t mem[1 << 16], bad[1 << 16];
+	size_t moffs[8];
+	uint32_t mtypes[8];
+	size_t nm = build_blocks(mem, sizeof mem, moffs, mtypes);
+	struct shm_scap_meta *m;
+	char err[256];
+	ck_assert_int_eq(shm_scap_meta_new(&m), 0);
+	uint64_t refused = 0, parsed = 0;
+	for (size_t k = 0; k < nm; k++) {
+		uint32_t len;
+		memcpy(&len, mem + moffs[k] + 4, 4);
+		for (uint32_t cut = 0; cut < len; cut++) {
+			ck_assert_int_eq(shm_scap_meta_parse(m, mem + moffs[k], cut, err, sizeof err),
+					 -EBADMSG);
+			ck_assert_ptr_nonnull(strstr(err, "offset"));
+		}
+		for (uint32_t i = 0; i < len; i++) {
+			static const uint8_t vals[] = {0x00, 0x01, 0x7f, 0x80, 0xff};
+			for (size_t v = 0; v < sizeof vals; v++) {
+				memcpy(bad, mem + moffs[k], len);
+				if (bad[i] == vals[v])
+					continue;
+				bad[i] = vals[v];
+				size_t before[7], after[7];
+				shm_scap_meta_clear(m);
+				meta_counts(m, before);
+				int rc = shm_scap_meta_parse(m, bad, len, err, sizeof err);
+				meta_counts(m, after);
+				if (rc) {
+					ck_assert_msg(rc == -EBADMSG || rc == -ENOTSUP, "rc %d", rc);
+					ck_assert_mem_eq(before, after, sizeof before);
+					refused++;
+				} else {
+					parsed++;
+				}
+			}
+		}
+	}
+	ck_assert_uint_gt(refused, 100);
+	ck_assert_uint_gt(parsed, 100);
+	/* a bad block after good ones leaves the good ones in place */
+	shm_scap_meta_clear(m);
+	uint32_t len;
+	memcpy(&len, mem + moffs[4] + 4, 4);
+	ck_assert_int_eq(shm_scap_meta_parse(m, mem + moffs[4], len, err, sizeof err), 0);
+	memcpy(bad, mem + moffs[4], len);
+	uint32_t huge = 0x7fffffff;
+	memcpy(bad + 8 + 8 + 4 * 0, &huge, 4); /* the first fd entry's length */
+	ck_assert_int_eq(shm_scap_meta_parse(m, bad, len, err, sizeof err), -EBADMSG);
+	const struct shm_scap_fd *fds;
+	ck_assert_uint_eq(shm_scap_meta_fds(m, SAMPLE_BASH_PID, &fds), sample_nfds);
+	shm_scap_meta_free(m);
+}
+END_TEST
+
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
@@ -1070,6 +1311,9 @@ int main(void)
 	tcase_add_test(tc, bad_event_records);
 	tcase_add_test(tc, not_a_capture);
 	tcase_add_test(tc, random_damage);
+	tcase_add_test(tc, blocks_in_memory);
+	tcase_add_test(tc, blocks_split_when_full);
+	tcase_add_test(tc, blocks_damaged_in_memory);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
