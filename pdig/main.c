@@ -21,6 +21,8 @@ static const char usage_text[] =
 	"Runs COMMAND and turns the syscalls of its whole process tree into Falco events.\n"
 	"      --ring NAME     the shared-memory ring pdig-engine reads (default: $PDIG_RING,\n"
 	"                      else /pdig-ring); used unless -w, --raw or --udig is given alone\n"
+	"      --connect PATH  hand a private ring (a sealed memfd, no name in /dev/shm) to the\n"
+	"                      pdig-engine listening on the unix socket PATH (--listen PATH)\n"
 	"      --lossless      when the ring is full, wait for the engine (bounded) before dropping\n"
 	"      --udig          write to the udig ring that sysdig -u reads\n"
 	"  -w, --write FILE    write the events to FILE, a .scap capture (no engine needed)\n"
@@ -46,13 +48,14 @@ static _Noreturn void usage_error(const char *fmt, const char *arg)
 	exit(PD_EXIT_USAGE);
 }
 
-enum { OPT_VERSION = 256, OPT_RING, OPT_LOSSLESS, OPT_UDIG, OPT_RAW, OPT_WAIT_ALL };
+enum { OPT_VERSION = 256, OPT_RING, OPT_CONNECT, OPT_LOSSLESS, OPT_UDIG, OPT_RAW, OPT_WAIT_ALL };
 
 static void parse_args(int argc, char **argv, struct pd_opts *o)
 {
 	static const struct option longopts[] = {
 		{"capture-all", no_argument, NULL, 'a'},
 		{"ring", required_argument, NULL, OPT_RING},
+		{"connect", required_argument, NULL, OPT_CONNECT},
 		{"write", required_argument, NULL, 'w'},
 		{"lossless", no_argument, NULL, OPT_LOSSLESS},
 		{"udig", no_argument, NULL, OPT_UDIG},
@@ -79,7 +82,16 @@ static void parse_args(int argc, char **argv, struct pd_opts *o)
 		case OPT_RING:
 			if (!optarg[0])
 				usage_error("%s needs a name", "--ring");
+			if (o->connect)
+				usage_error("%s: give --ring NAME or --connect PATH, not both", "--ring");
 			o->ring = optarg;
+			break;
+		case OPT_CONNECT:
+			if (!optarg[0])
+				usage_error("%s needs the path of pdig-engine's socket", "--connect");
+			if (o->ring)
+				usage_error("%s: give --ring NAME or --connect PATH, not both", "--connect");
+			o->connect = optarg;
 			break;
 		case OPT_LOSSLESS:
 			o->lossless = 1;
@@ -88,9 +100,6 @@ static void parse_args(int argc, char **argv, struct pd_opts *o)
 			o->udig = 1;
 			break;
 		case 'w':
-			if (!pd_out_have_writer())
-				usage_error("%s is not available in this build (the capture writer "
-					    "is not implemented yet)", "-w");
 			o->write_path = optarg;
 			break;
 		case OPT_RAW:

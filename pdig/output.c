@@ -27,11 +27,6 @@ struct pd_out {
 	int write_failed;
 };
 
-int pd_out_have_writer(void)
-{
-	return 1;
-}
-
 static int open_ring(struct pd_out *out, const struct pd_opts *opts)
 {
 	char err[256] = "";
@@ -40,7 +35,24 @@ static int open_ring(struct pd_out *out, const struct pd_opts *opts)
 	ro.policy = opts->lossless ? SHM_RING_LOSSLESS : SHM_RING_LOSSY;
 	ro.err = err;
 	ro.errlen = sizeof err;
-	int rc = shm_ring_prod_open(&out->ring, opts->ring, SHM_RING_CREATE, &ro);
+	int rc;
+	if (opts->connect) {
+		/* A sealed memfd has no name in /dev/shm and cannot be shrunk under
+		 * the engine: the traced program can neither find nor damage it. */
+		rc = shm_ring_prod_open_memfd(&out->ring, &ro);
+		if (rc == 0 && (rc = shm_ring_prod_connect(out->ring, opts->connect)) < 0) {
+			fprintf(stderr, "pdig: cannot hand the ring to %s: %s\n", opts->connect,
+				err[0] ? err : shm_ring_prod_error(out->ring));
+			return rc;
+		}
+		if (rc < 0) {
+			fprintf(stderr, "pdig: cannot create a private ring: %s\n",
+				err[0] ? err : strerror(-rc));
+			return rc;
+		}
+		return 0;
+	}
+	rc = shm_ring_prod_open(&out->ring, opts->ring, SHM_RING_CREATE, &ro);
 	if (rc < 0) {
 		fprintf(stderr, "pdig: cannot open the ring %s: %s\n",
 			opts->ring ? opts->ring : "(default)", err[0] ? err : strerror(-rc));
@@ -92,7 +104,8 @@ int pd_out_new(struct pd_out **o, const struct pd_opts *opts, struct pd_stats *s
 				"not written until one starts\n");
 	}
 	/* The ring is the default sink; with -w, --raw or --udig only if asked. */
-	if (opts->ring || (!opts->write_path && !opts->raw_path && !opts->udig)) {
+	if (opts->ring || opts->connect ||
+	    (!opts->write_path && !opts->raw_path && !opts->udig)) {
 		rc = open_ring(out, opts);
 		if (rc < 0)
 			goto err;

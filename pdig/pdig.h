@@ -35,6 +35,7 @@ struct pd_opts {
 	int wait_all;           /* --wait-all: stay until every traced process ends */
 	uint32_t snaplen;
 	const char *ring;
+	const char *connect;    /* --connect: hand a private memfd ring to this socket */
 	const char *write_path; /* -w: capture file */
 	const char *raw_path;   /* --raw: bare event records (tests) */
 	char *const *argv;      /* the command */
@@ -197,6 +198,5 @@ void pd_out_idle(struct pd_out *o);
 /* The process list: the root's ancestors and the root (before the first event). */
 int pd_out_procs(struct pd_out *o, struct pd_tracer *tr, pid_t root);
 int pd_out_free(struct pd_out *o);
-int pd_out_have_writer(void);
 
 #endif
