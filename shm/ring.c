@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <linux/futex.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -927,12 +929,13 @@ static void cons_detach(struct shm_ring_cons *c, struct cregion *g)
 	memset(g, 0, sizeof *g);
 }
 
+static void cons_detach_all(struct shm_ring_cons *c);
+
 void shm_ring_cons_free(struct shm_ring_cons *c)
 {
 	if (!c)
 		return;
-	for (unsigned i = 0; i < c->nreg; i++)
-		cons_detach(c, &c->reg[i]);
+	cons_detach_all(c);
 	free(c->buf);
 	shm_scap_meta_free(c->meta);
 	free(c);
@@ -1259,8 +1262,108 @@ static int take_meta(struct shm_ring_cons *c, uint32_t len, struct shm_ring_rec 
 
 /* Events are decoded into *ev (the caller's event: no second copy;
  * the event-only path copies nothing more than before). */
+/*
+ * SIGBUS guard. Anyone who can open a named region (the same user) can
+ * shrink it, and the next read of the lost pages would kill the engine with
+ * SIGBUS. While the consumer touches shared memory, a SIGBUS jumps back here
+ * instead; every region whose file is now shorter than its mapping is let go
+ * without touching its memory, counted as corruption, and reading goes on
+ * with the others. (A sealed memfd, shm_ring_cons_add_fd, cannot shrink.)
+ */
+static __thread sigjmp_buf *bus_jmp;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)si;
+	(void)uc;
+	if (bus_jmp)
+		siglongjmp(*bus_jmp, 1);
+	/* not a read of ours: the default action, on return from here */
+	signal(sig, SIG_DFL);
+}
+
+static void bus_guard_install(void)
+{
+	static int done;
+	if (__atomic_exchange_n(&done, 1, __ATOMIC_ACQ_REL))
+		return;
+	/* SA_NODEFER: we leave the handler by siglongjmp without restoring the
+	 * mask, so SIGBUS must not stay blocked */
+	struct sigaction sa = {.sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO | SA_NODEFER};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+/* After a SIGBUS: drops the regions that shrank. 0 if one did, else -EFAULT
+ * (the fault was not a shrunk region: nothing safe to do). */
+static int bus_recover(struct shm_ring_cons *c)
+{
+	int found = 0;
+	c->last = NULL; /* may point into a region about to go */
+	for (unsigned i = 0; i < c->nreg;) {
+		struct cregion *g = &c->reg[i];
+		struct stat st;
+		if (g->r.fd >= 0 && fstat(g->r.fd, &st) == 0 && (size_t)st.st_size >= g->r.size) {
+			i++;
+			continue;
+		}
+		set_err(c->err, sizeof c->err, "ring %s was shrunk under the engine: let go "
+			"(use pdig --connect for a private ring nobody can shrink)",
+			g->r.name[0] ? g->r.name : "(descriptor)");
+		fprintf(stderr, "pdig-engine: %s\n", c->err);
+		free(g->slots);
+		region_unmap(&g->r); /* munmap and close only: no access to its memory */
+		memmove(g, g + 1, (c->nreg - i - 1) * sizeof *g);
+		c->nreg--;
+		c->st.n_corrupt++;
+		found = 1;
+	}
+	return found ? 0 : -EFAULT;
+}
+
+/* Opens a guarded section in the calling function; BUS_GUARD_END closes it.
+ * A fault inside drops the shrunk regions and restarts the section. */
+#define BUS_GUARD_BEGIN(c)                         \
+	sigjmp_buf bus_jb_;                        \
+	bus_guard_install();                       \
+	if (sigsetjmp(bus_jb_, 0)) {               \
+		bus_jmp = NULL;                    \
+		if (bus_recover(c)) {              \
+			signal(SIGBUS, SIG_DFL);   \
+			raise(SIGBUS);             \
+		}                                  \
+	}                                          \
+	bus_jmp = &bus_jb_
+#define BUS_GUARD_END() (bus_jmp = NULL)
+
+static int cons_next_unguarded(struct shm_ring_cons *c, struct shm_ring_rec *rec,
+			       struct shm_evt *ev, struct shm_ring_src *src, int timeout_ms);
+
+/* Detaching writes the tails back: guarded too, last region first so that a
+ * restart after a fault finds only regions still attached. */
+static void cons_detach_all(struct shm_ring_cons *c)
+{
+	BUS_GUARD_BEGIN(c);
+	while (c->nreg) {
+		cons_detach(c, &c->reg[c->nreg - 1]);
+		c->nreg--;
+	}
+	BUS_GUARD_END();
+}
+
 static int cons_next(struct shm_ring_cons *c, struct shm_ring_rec *rec, struct shm_evt *ev,
 		     struct shm_ring_src *src, int timeout_ms)
+{
+	/* sigsetjmp without the mask: no syscall per call (the handler runs
+	 * SA_NODEFER, so SIGBUS is not left blocked) */
+	BUS_GUARD_BEGIN(c);
+	int rc = cons_next_unguarded(c, rec, ev, src, timeout_ms);
+	BUS_GUARD_END();
+	return rc;
+}
+
+static int cons_next_unguarded(struct shm_ring_cons *c, struct shm_ring_rec *rec,
+			       struct shm_evt *ev, struct shm_ring_src *src, int timeout_ms)
 {
 	uint64_t deadline = timeout_ms < 0 ? UINT64_MAX : now_ns() + (uint64_t)timeout_ms * 1000000u;
 	char why[160];
@@ -1350,8 +1453,11 @@ int shm_ring_cons_next(struct shm_ring_cons *c, struct shm_evt *ev, struct shm_r
 	}
 }
 
-void shm_ring_cons_stats(const struct shm_ring_cons *c, struct shm_ring_cons_stats *st)
+void shm_ring_cons_stats(const struct shm_ring_cons *cc, struct shm_ring_cons_stats *st)
 {
+	/* reads the producers' counters in shared memory: under the SIGBUS guard */
+	struct shm_ring_cons *c = (struct shm_ring_cons *)cc;
+	BUS_GUARD_BEGIN(c);
 	*st = c->st;
 	st->n_drops = st->n_evts = 0;
 	for (unsigned i = 0; i < c->nreg; i++)
@@ -1361,6 +1467,7 @@ void shm_ring_cons_stats(const struct shm_ring_cons *c, struct shm_ring_cons_sta
 			st->n_evts += ss.n_evts;
 			st->n_drops += ss.n_drops_full + ss.n_drops_wait + ss.n_drops_pf;
 		}
+	BUS_GUARD_END();
 }
 
 unsigned shm_ring_cons_nregions(const struct shm_ring_cons *c) { return c->nreg; }
@@ -1373,9 +1480,14 @@ unsigned shm_ring_cons_nslots(const struct shm_ring_cons *c, unsigned region)
 int shm_ring_cons_slot_stats(const struct shm_ring_cons *c, unsigned region, unsigned slot,
 			     struct shm_ring_slot_stats *st)
 {
-	if (region >= c->nreg || slot >= c->reg[region].r.nslots)
+	struct shm_ring_cons *m = (struct shm_ring_cons *)c;
+	BUS_GUARD_BEGIN(m);
+	if (region >= m->nreg || slot >= m->reg[region].r.nslots) {
+		BUS_GUARD_END();
 		return -ENOENT;
-	slot_stats(&c->reg[region].r, slot, st);
+	}
+	slot_stats(&m->reg[region].r, slot, st);
+	BUS_GUARD_END();
 	return 0;
 }
 

@@ -946,6 +946,42 @@ START_TEST(meta_corrupted_counted_and_skipped)
 }
 END_TEST
 
+/* A named region shrunk under the engine (anyone with the same uid can):
+ * the consumer lets that region go and carries on, never dies of SIGBUS. */
+START_TEST(named_region_shrunk_under_consumer)
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) { /* the producer writes, then goes away */
+		struct shm_ring_prod *p = prod_open(SHM_RING_LOSSY, 1, 0);
+		for (uint64_t i = 0; i < 10; i++) {
+			make_rec(recbuf, 200, i, i);
+			if (shm_ring_write(p, recbuf, 200))
+				_exit(1);
+		}
+		_exit(0); /* no free: keep the records for the consumer */
+	}
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(status, 0);
+	struct shm_ring_cons *c = cons_open();
+	struct shm_evt ev;
+	ck_assert_int_eq(shm_ring_cons_next(c, &ev, NULL, 0), 0);
+	check_rec(&ev, 200, 0);
+	int fd = shm_open(ring_name, O_RDWR, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, 4096), 0); /* the hostile part */
+	close(fd);
+	ck_assert_int_eq(shm_ring_cons_next(c, &ev, NULL, 0), -EAGAIN);
+	ck_assert_ptr_nonnull(strstr(shm_ring_cons_error(c), "shrunk"));
+	struct shm_ring_cons_stats cs;
+	shm_ring_cons_stats(c, &cs);
+	ck_assert_uint_ge(cs.n_corrupt, 1);
+	ck_assert_uint_eq(shm_ring_cons_nregions(c), 0);
+	shm_ring_cons_free(c);
+}
+END_TEST
+
 static Suite *ring_suite(void)
 {
 	Suite *s = suite_create("ring");
@@ -970,6 +1006,7 @@ static Suite *ring_suite(void)
 	tcase_add_test(tc, meta_before_later_events_of_its_producer);
 	tcase_add_test(tc, meta_refused_when_not_a_block);
 	tcase_add_test(tc, meta_corrupted_counted_and_skipped);
+	tcase_add_test(tc, named_region_shrunk_under_consumer);
 	suite_add_tcase(s, tc);
 	return s;
 }
