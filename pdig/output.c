@@ -56,6 +56,10 @@ static int open_ring(struct pd_out *out, const struct pd_opts *opts)
 	if (rc < 0) {
 		fprintf(stderr, "pdig: cannot open the ring %s: %s\n",
 			opts->ring ? opts->ring : "(default)", err[0] ? err : strerror(-rc));
+		if (rc == -EACCES || rc == -EPERM)
+			fprintf(stderr, "  (rings are private to the user who made them: run pdig as "
+					"that user, give a ring of your own with --ring NAME, or use "
+					"--connect PATH)\n");
 		return rc;
 	}
 	if (!opts->quiet && !shm_ring_prod_consumer_attached(out->ring))

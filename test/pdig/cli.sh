@@ -37,6 +37,17 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp" /dev/shm$PDIG_RING' EXIT
 printf 'not a program\n' > "$tmp/noexec"; chmod 644 "$tmp/noexec"
 check 126 "not executable" "$PDIG" -q "$tmp/noexec"
 check 5 "the command's status" "$PDIG" -q -- sh -c 'exit 5'
+check 2 "--ring and --connect together" "$PDIG" --ring x --connect y true
+expect_text "not both" "--ring with --connect: says why"
+# another user's ring: refused with what to do (needs root and the nobody user)
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
+	"$PDIG" -q true 2>/dev/null # makes $PDIG_RING, owned by root, mode 0600
+	check 125 "someone else's ring" setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$PDIG" -q true
+	expect_text "rings are private to the user who made them" "someone else's ring: says what to do"
+else
+	echo "not checked: someone else's ring (needs root, the nobody user and setpriv)"
+fi
 check 0 "options after the command are the command's" "$PDIG" -q echo -v -s 3
 [ "$LAST" = "-v -s 3" ] && echo "ok: echo got its own flags" || { echo "FAIL: echo printed '$LAST'"; fail=1; }
 check 0 "snaplen accepted" "$PDIG" -q -s 0 true
