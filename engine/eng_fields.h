@@ -55,7 +55,12 @@ struct eng_fieldref {
 	int64_t argn;        /* numeric argument, -1 when none */
 	int argmode;         /* 0 none, 1 by name, 2 by index */
 	int side;            /* ENG_FF_TWO_SIDED fields: 0 client end, 1 server end */
-	char buf[ENG_FIELD_BUF]; /* strings built during extraction */
+	/* proc.cmdline and the like: buf still holds the text built for the
+	 * thread whose text_gen is memo_gen in the state memo_st */
+	const struct eng_state *memo_st;
+	uint64_t memo_gen;
+	size_t memo_len;
+	char buf[ENG_FIELD_BUF]; /* strings built during extraction (keep last) */
 };
 
 struct eng_value {

@@ -71,6 +71,8 @@ struct eng_thread {
 	uint8_t exe_memfd;    /* the executable is a memfd_create() file */
 	uint8_t exe_upper;    /* execve said: the executable is in an overlayfs upper layer */
 	uint64_t clone_ts;
+	uint64_t text_gen; /* changes with comm, exe or args, never reused in the
+			    * process: fields keep proc.cmdline until it changes */
 	struct eng_fdtable *fdt;
 	int64_t lastevent_fd; /* the fd of the last enter event (exit events use it) */
 	uint64_t enter_ts;    /* of the last enter event, for evt.latency; 0: none */
@@ -126,6 +128,13 @@ struct eng_state {
 	uint64_t nthreads_created, nthreads_removed;
 	uint64_t alloc_failures; /* state updates lost to memory shortage */
 	uint64_t threads_refused; /* unknown threads not tracked: the table was full */
+	uint64_t seq;           /* events applied: bumped by each eng_state_apply() */
+	/* fields.c's memo of the name the current event's fd-creating exit
+	 * gives (a joined path): worked out once for every check reading it */
+	uint64_t memo_seq;      /* the seq it is for; 0: none */
+	const void *memo_ev;    /* and the event */
+	const char *memo_name;
+	char memo_buf[4096];
 };
 
 int eng_state_new(struct eng_state **st);

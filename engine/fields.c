@@ -509,10 +509,37 @@ static void join_args(char *out, size_t cap, size_t *pos, const char *args, uint
 
 static const char *cmdline(const struct eng_thread *t, int use_exe, char *out, size_t cap)
 {
-	snprintf(out, cap, "%s", use_exe ? t->exe : t->comm);
-	size_t pos = strlen(out);
+	const char *first = use_exe ? t->exe : t->comm;
+	size_t pos = strlen(first);
+	if (pos > cap - 1)
+		pos = cap - 1;
+	memcpy(out, first, pos);
+	out[pos] = 0;
 	join_args(out, cap, &pos, t->args, t->args_len);
 	return out;
+}
+
+/* proc.cmdline and the like of thread t into ref->buf, rebuilt only when
+ * the ref last built it for another thread or t's command line changed
+ * (text_gen is never reused, so one number says both). */
+static int thread_text(struct eng_fieldref *ref, const struct eng_ctx *c,
+		       const struct eng_thread *t, int id, struct eng_value *v)
+{
+	if (ref->memo_st != c->st || ref->memo_gen != t->text_gen) {
+		if (id == F_PROC_ARGS) {
+			size_t pos = 0;
+			ref->buf[0] = 0;
+			join_args(ref->buf, sizeof(ref->buf), &pos, t->args, t->args_len);
+		} else {
+			cmdline(t, id == F_PROC_EXELINE, ref->buf, sizeof(ref->buf));
+		}
+		ref->memo_st = c->st;
+		ref->memo_gen = t->text_gen;
+		ref->memo_len = strlen(ref->buf);
+	}
+	v->s = ref->buf;
+	v->len = ref->memo_len;
+	return 0;
 }
 
 static int64_t param_s64(const struct shm_evt *e, int i, int *ok)
@@ -612,8 +639,9 @@ static const char *dir_of(char *buf, size_t cap, const char *name)
 }
 
 /* The name an fd-creating exit event gives even when it made no fd (a
- * failed open still names its file); NULL for enter events. */
-static const char *creator_name(struct eng_fieldref *ref, const struct eng_ctx *c)
+ * failed open still names its file); NULL for enter events. Written to
+ * buf (cap bytes) or a constant. */
+static const char *creator_name_of(const struct eng_ctx *c, char *buf, size_t cap)
 {
 	const struct shm_evt *e = &c->ev->evt;
 	char val[ENG_FIELD_BUF];
@@ -626,8 +654,8 @@ static const char *creator_name(struct eng_fieldref *ref, const struct eng_ctx *
 		const char *p = shm_evt_get_str(e, 1);
 		if (!p)
 			return NULL;
-		eng_path_join(eng_state_cwd(c->st, c->ev->thread), p, ref->buf, sizeof(ref->buf));
-		return ref->buf;
+		eng_path_join(eng_state_cwd(c->st, c->ev->thread), p, buf, cap);
+		return buf;
 	}
 	case SHM_EV_SOCKET_ACCEPT_X:
 	case SHM_EV_SOCKET_ACCEPT_5_X:
@@ -637,8 +665,8 @@ static const char *creator_name(struct eng_fieldref *ref, const struct eng_ctx *
 		/* the tuple, as the parameter shows it */
 		if (eng_fmt_arg(c, 1, val, sizeof(val)) < 0 && val[0] == 0)
 			return NULL;
-		snprintf(ref->buf, sizeof(ref->buf), "%s", val);
-		return ref->buf;
+		snprintf(buf, cap, "%s", val);
+		return buf;
 	case SHM_EV_SYSCALL_OPENAT_2_X:
 	case SHM_EV_SYSCALL_OPENAT2_X:
 	case SHM_EV_SYSCALL_OPENAT_X: {
@@ -655,12 +683,25 @@ static const char *creator_name(struct eng_fieldref *ref, const struct eng_ctx *
 			struct eng_fd *d = eng_state_fd(c->ev->thread, dirfd);
 			dir = d ? d->name : "<UNKNOWN>";
 		}
-		eng_path_join(dir, p, ref->buf, sizeof(ref->buf));
-		return ref->buf;
+		eng_path_join(dir, p, buf, cap);
+		return buf;
 	}
 	default:
 		return "";
 	}
+}
+
+/* The same, worked out once per event: the filter's checks, every rule and
+ * the output all ask for it (a path join each time otherwise). */
+static const char *creator_name(const struct eng_ctx *c)
+{
+	struct eng_state *st = c->st;
+	if (st->memo_seq != st->seq || st->memo_ev != c->ev || !st->seq) {
+		st->memo_name = creator_name_of(c, st->memo_buf, sizeof(st->memo_buf));
+		st->memo_seq = st->seq;
+		st->memo_ev = c->ev;
+	}
+	return st->memo_name;
 }
 
 static const char *null_fd_typechar(uint16_t type)
@@ -699,9 +740,9 @@ static int extract_null_fd(struct eng_fieldref *ref, const struct eng_ctx *c, st
 	const char *n;
 	switch (ref->info->id) {
 	case F_FD_NAME:
-		return str(v, creator_name(ref, c));
+		return str(v, creator_name(c));
 	case F_FD_DIRECTORY:
-		if (!(n = creator_name(ref, c)))
+		if (!(n = creator_name(c)))
 			return NA;
 		return str(v, dir_of(ref->buf, sizeof(ref->buf), n));
 	case F_FD_TYPECHAR:
@@ -875,14 +916,54 @@ static const char *io_category(const struct eng_fd *fd)
 	}
 }
 
+/* Writes v in decimal ending just before end; returns the first digit. */
+static char *dec_u64(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+/* The nanoseconds as ".%09u" at p (10 bytes, no NUL). */
+static void put_ns(char *p, uint32_t ns)
+{
+	p[0] = '.';
+	for (int i = 9; i >= 1; i--) {
+		p[i] = (char)('0' + ns % 10);
+		ns /= 10;
+	}
+}
+
+/* localtime_r and strftime cost more than the rest of a line: events come
+ * in time order, so the text of the last second seen is kept, per form. */
 static const char *time_str(char *buf, size_t cap, uint64_t ts, int date, int ns)
 {
+	static _Thread_local struct {
+		int valid;
+		time_t secs;
+		size_t len;
+		char text[64];
+	} memo[2];
 	time_t secs = (time_t)(ts / 1000000000ull);
-	struct tm tm;
-	localtime_r(&secs, &tm);
-	size_t n = strftime(buf, cap, date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm);
-	if (ns)
-		snprintf(buf + n, cap - n, ".%09u", (unsigned)(ts % 1000000000ull));
+	if (!memo[date].valid || memo[date].secs != secs) {
+		struct tm tm;
+		localtime_r(&secs, &tm);
+		memo[date].len = strftime(memo[date].text, sizeof(memo[date].text),
+					  date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm);
+		memo[date].secs = secs;
+		memo[date].valid = 1;
+	}
+	size_t n = memo[date].len;
+	if (n + 11 > cap) /* never with ENG_FIELD_BUF */
+		n = 0;
+	memcpy(buf, memo[date].text, n);
+	if (ns && n + 11 <= cap) {
+		put_ns(buf + n, (uint32_t)(ts % 1000000000ull));
+		n += 10;
+	}
+	buf[n] = 0;
 	return buf;
 }
 
@@ -1128,14 +1209,9 @@ int eng_field_extract(struct eng_fieldref *ref, const struct eng_ctx *c, struct 
 	case F_PROC_PID: return num(v, t->pid);
 	case F_PROC_EXE: return str(v, t->exe);
 	case F_PROC_NAME: return str(v, t->comm);
-	case F_PROC_ARGS: {
-		size_t pos = 0;
-		ref->buf[0] = 0;
-		join_args(ref->buf, sizeof(ref->buf), &pos, t->args, t->args_len);
-		return str(v, ref->buf);
-	}
-	case F_PROC_CMDLINE: return str(v, cmdline(t, 0, ref->buf, sizeof(ref->buf)));
-	case F_PROC_EXELINE: return str(v, cmdline(t, 1, ref->buf, sizeof(ref->buf)));
+	case F_PROC_ARGS:
+	case F_PROC_CMDLINE:
+	case F_PROC_EXELINE: return thread_text(ref, c, t, id, v);
 	case F_PROC_CWD: return str(v, eng_state_cwd(c->st, t));
 	case F_PROC_PPID: return num(v, m->ptid);
 	case F_PROC_PNAME:
@@ -1143,7 +1219,7 @@ int eng_field_extract(struct eng_fieldref *ref, const struct eng_ctx *c, struct 
 		return p && !p->placeholder ? str(v, p->comm) : NA;
 	case F_PROC_PCMDLINE:
 		p = eng_state_thread(c->st, t->ptid);
-		return p && !p->placeholder ? str(v, cmdline(p, 0, ref->buf, sizeof(ref->buf))) : NA;
+		return p && !p->placeholder ? thread_text(ref, c, p, F_PROC_CMDLINE, v) : NA;
 	case F_PROC_APID:
 	case F_PROC_ANAME:
 		/* without an index, filters match any ancestor (filter.c); a value
@@ -1281,11 +1357,22 @@ const char *eng_value_str(const struct eng_fieldref *ref, const struct eng_value
 		inet_ntop(v->len == 16 ? AF_INET6 : AF_INET, v->ip, out, (socklen_t)cap);
 		return out;
 	case ENG_FT_INT64:
-		snprintf(out, cap, "%" PRId64, v->n);
+	default: {
+		/* by hand: snprintf costs several times more, once per number */
+		char tmp[24], *end = tmp + sizeof(tmp);
+		int neg = ref->type == ENG_FT_INT64 && v->n < 0;
+		char *p = dec_u64(end, neg ? 0 - (uint64_t)v->n : (uint64_t)v->n);
+		if (neg)
+			*--p = '-';
+		size_t n = (size_t)(end - p);
+		if (n >= cap)
+			n = cap ? cap - 1 : 0;
+		if (cap) {
+			memcpy(out, p, n);
+			out[n] = 0;
+		}
 		return out;
-	default:
-		snprintf(out, cap, "%" PRIu64, (uint64_t)v->n);
-		return out;
+	}
 	}
 }
 

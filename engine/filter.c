@@ -1,20 +1,28 @@
 /* Binds a condition tree to fields and evaluates it (see eng_filter.h). */
-#define _GNU_SOURCE /* strcasestr, FNM_CASEFOLD */
+#define _GNU_SOURCE /* strcasestr, memmem */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "eng_filter.h"
+#include "eng_match.h"
 
 enum op {
 	OP_EQ = 1, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_CONTAINS, OP_ICONTAINS, OP_STARTSWITH,
 	OP_ENDSWITH, OP_GLOB, OP_IGLOB, OP_IN, OP_PMATCH, OP_EXISTS, OP_BCONTAINS, OP_BSTARTSWITH,
+	OP_INTERSECTS,
 };
+
+/* How a check compares its value with the literals. */
+enum cmpkind { CK_STR = 0, CK_NUM, CK_IP };
+
+/* Lists at least this long are looked up in a hash set; shorter ones are
+ * scanned (a length test rejects most items before any byte compare). */
+#define SET_MIN 4
 
 enum xform { X_NONE = 0, X_TOLOWER, X_TOUPPER, X_BASENAME, X_B64, X_LEN };
 
@@ -25,6 +33,15 @@ struct lit {
 	uint8_t ip[16];  /* IPADDR: address, and the prefix length for nets */
 	uint8_t iplen;   /* 4 or 16 */
 	uint8_t prefix;  /* bits that must match */
+	struct eng_glob *glob; /* glob, iglob: the compiled pattern */
+};
+
+/* A field extracted once per evaluation, however many checks read it. */
+struct slot {
+	struct eng_fieldref *ref;
+	uint64_t gen; /* the evaluation the value is for */
+	int rc;
+	struct eng_value v;
 };
 
 struct node {
@@ -39,6 +56,10 @@ struct node {
 	int numeric;        /* compare as numbers */
 	int is_signed;
 	int allof;          /* list modifier allof: every value must match */
+	enum cmpkind ck;
+	size_t slot;        /* 1 + index in the filter's slots; 0: extracted directly */
+	struct eng_set *set;     /* "in" and friends on long lists */
+	struct eng_ptrie *trie;  /* pmatch */
 	uint8_t *types;     /* evt.type =/!=/in: the matching event types as bits */
 	unsigned cost;      /* rough evaluation cost, to try cheap checks first */
 	struct eng_fieldref *field;
@@ -50,6 +71,9 @@ struct node {
 
 struct eng_filter {
 	struct node *root;
+	struct slot *slots;
+	size_t nslots;
+	uint64_t gen; /* bumped at each eng_filter_match() */
 };
 
 static void node_free(struct node *n)
@@ -59,7 +83,7 @@ static void node_free(struct node *n)
 	for (size_t i = 0; i < n->nkids; i++)
 		node_free(n->kids[i]);
 	free(n->kids);
-	if (n->field) {
+	if (n->field && !n->slot) {
 		eng_fieldref_clear(n->field);
 		free(n->field);
 	}
@@ -67,9 +91,13 @@ static void node_free(struct node *n)
 		eng_fieldref_clear(n->rhs);
 		free(n->rhs);
 	}
-	for (size_t i = 0; i < n->nvals; i++)
+	for (size_t i = 0; i < n->nvals; i++) {
 		free(n->vals[i].s);
+		eng_glob_free(n->vals[i].glob);
+	}
 	free(n->vals);
+	eng_set_free(n->set);
+	eng_ptrie_free(n->trie);
 	free(n->scratch);
 	free(n->types);
 	free(n);
@@ -79,6 +107,11 @@ void eng_filter_free(struct eng_filter *f)
 {
 	if (f) {
 		node_free(f->root);
+		for (size_t i = 0; i < f->nslots; i++) {
+			eng_fieldref_clear(f->slots[i].ref);
+			free(f->slots[i].ref);
+		}
+		free(f->slots);
 		free(f);
 	}
 }
@@ -101,6 +134,7 @@ static enum op op_of(const char *s)
 		{"startswith", OP_STARTSWITH}, {"endswith", OP_ENDSWITH}, {"glob", OP_GLOB},
 		{"iglob", OP_IGLOB}, {"in", OP_IN}, {"pmatch", OP_PMATCH}, {"exists", OP_EXISTS},
 		{"bcontains", OP_BCONTAINS}, {"bstartswith", OP_BSTARTSWITH},
+		{"intersects", OP_INTERSECTS},
 	};
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 		if (strcmp(s, ops[i].s) == 0)
@@ -192,10 +226,36 @@ static int convert_lit(struct node *n, const struct eng_ast *v, struct lit *l,
 	if (!(l->s = strdup(s)))
 		return -ENOMEM;
 	l->len = strlen(s);
+	if ((n->op == OP_GLOB || n->op == OP_IGLOB) && eng_glob_new(&l->glob, s, n->op == OP_IGLOB))
+		return -ENOMEM;
 	return 0;
 }
 
-static int compile_node(const struct eng_ast *a, struct node **out, struct eng_parse_error *err);
+/* The set or trie the literals make, and how values compare with them. */
+static int build_matchers(struct node *n)
+{
+	enum eng_ftype t = n->field->type;
+	int rc = 0;
+	n->ck = t == ENG_FT_IPADDR && !n->nxf ? CK_IP
+		: n->numeric || t == ENG_FT_BOOL ? CK_NUM : CK_STR;
+	if (n->allof)
+		return 0;
+	if (n->op == OP_PMATCH && n->ck == CK_STR) {
+		if ((rc = eng_ptrie_new(&n->trie)))
+			return rc;
+		for (size_t i = 0; i < n->nvals && !rc; i++)
+			rc = eng_ptrie_add(n->trie, n->vals[i].s, n->vals[i].len);
+		return rc;
+	}
+	if ((n->op != OP_EQ && n->op != OP_NE) || n->nvals < SET_MIN || n->ck == CK_IP)
+		return 0;
+	if ((rc = eng_set_new(&n->set, n->nvals)))
+		return rc;
+	for (size_t i = 0; i < n->nvals && !rc; i++)
+		rc = n->ck == CK_NUM ? eng_set_add_num(n->set, n->vals[i].n)
+				     : eng_set_add_str(n->set, n->vals[i].s, n->vals[i].len);
+	return rc;
+}
 
 static int compile_check(const struct eng_ast *a, struct node *n, struct eng_parse_error *err)
 {
@@ -270,11 +330,13 @@ static int compile_check(const struct eng_ast *a, struct node *n, struct eng_par
 	if (rhs->kind == ENG_AST_LIST) {
 		vals = (const struct eng_ast *const *)rhs->kids;
 		nv = rhs->nkids;
-		if (n->op != OP_IN && n->op != OP_PMATCH && a->mod == ENG_MOD_NONE)
-			return fail(err, rhs, "a list needs 'in', 'pmatch' or a list modifier%s", NULL);
+		if (n->op != OP_IN && n->op != OP_INTERSECTS && n->op != OP_PMATCH &&
+		    a->mod == ENG_MOD_NONE)
+			return fail(err, rhs, "a list needs 'in', 'intersects', 'pmatch' or a list "
+				    "modifier%s", NULL);
 	} else if (rhs->kind == ENG_AST_TRANSFORM && !strcmp(rhs->str, "val") &&
 		   rhs->kids[0]->kind == ENG_AST_FIELD && a->mod == ENG_MOD_NONE &&
-		   n->op != OP_IN && n->op != OP_PMATCH) {
+		   n->op != OP_IN && n->op != OP_INTERSECTS && n->op != OP_PMATCH) {
 		const struct eng_ast *rf = rhs->kids[0];
 		if (!(n->rhs = calloc(1, sizeof(*n->rhs))))
 			return -ENOMEM;
@@ -289,7 +351,8 @@ static int compile_check(const struct eng_ast *a, struct node *n, struct eng_par
 	} else if (rhs->kind != ENG_AST_VALUE) {
 		return fail(err, rhs, "comparing with transformed fields is not supported yet%s",
 			    NULL);
-	} else if (n->op == OP_IN || n->op == OP_PMATCH || a->mod != ENG_MOD_NONE) {
+	} else if (n->op == OP_IN || n->op == OP_INTERSECTS || n->op == OP_PMATCH ||
+		   a->mod != ENG_MOD_NONE) {
 		return fail(err, rhs, "'%s' is a list name: lists are expanded by the rules loader, "
 			    "write the values in parentheses", rhs->str);
 	}
@@ -301,8 +364,12 @@ static int compile_check(const struct eng_ast *a, struct node *n, struct eng_par
 			return rc;
 		n->nvals++;
 	}
-	if (n->op == OP_IN)
-		n->op = OP_EQ; /* "in" is "=" against any value */
+	/* "in" is "=" against any value; every field here has one value, for
+	 * which "intersects" (some of the field's values in the list) is "in" */
+	if (n->op == OP_IN || n->op == OP_INTERSECTS)
+		n->op = OP_EQ;
+	if ((rc = build_matchers(n)))
+		return rc;
 	if (!strcmp(n->field->info->name, "evt.type") && !nch &&
 	    (n->op == OP_EQ || n->op == OP_NE) && !n->allof) {
 		/* decided on the type number, not its name (generic syscall
@@ -349,7 +416,37 @@ static void set_cost(struct node *n)
 		n->cost = 8 + (unsigned)n->nxf * 4;
 }
 
-static int compile_node(const struct eng_ast *a, struct node **out, struct eng_parse_error *err)
+/* Gives n's field a slot shared with every check of the same field, so
+ * that an evaluation extracts it once. Fields whose ref a check moves
+ * (either end of a connection, any ancestor) keep their own. */
+static int share_field(struct eng_filter *f, struct node *n)
+{
+	const struct eng_fieldref *r = n->field;
+	if (!r || n->any_ancestor || (r->info->flags & ENG_FF_TWO_SIDED))
+		return 0;
+	for (size_t i = 0; i < f->nslots; i++) {
+		const struct eng_fieldref *o = f->slots[i].ref;
+		if (o->info == r->info && o->type == r->type && o->argmode == r->argmode &&
+		    o->argn == r->argn && (o->arg == r->arg || (o->arg && r->arg &&
+								 !strcmp(o->arg, r->arg)))) {
+			eng_fieldref_clear(n->field);
+			free(n->field);
+			n->field = f->slots[i].ref;
+			n->slot = i + 1;
+			return 0;
+		}
+	}
+	struct slot *ns = realloc(f->slots, (f->nslots + 1) * sizeof(*ns));
+	if (!ns)
+		return -ENOMEM;
+	f->slots = ns;
+	f->slots[f->nslots] = (struct slot){.ref = n->field};
+	n->slot = ++f->nslots;
+	return 0;
+}
+
+static int compile_node(struct eng_filter *f, const struct eng_ast *a, struct node **out,
+			struct eng_parse_error *err)
 {
 	struct node *n = calloc(1, sizeof(*n));
 	int rc = 0;
@@ -365,7 +462,7 @@ static int compile_node(const struct eng_ast *a, struct node **out, struct eng_p
 			break;
 		}
 		for (size_t i = 0; i < a->nkids && !rc; i++) {
-			rc = compile_node(a->kids[i], &n->kids[i], err);
+			rc = compile_node(f, a->kids[i], &n->kids[i], err);
 			if (!rc)
 				n->nkids++;
 		}
@@ -373,6 +470,8 @@ static int compile_node(const struct eng_ast *a, struct node **out, struct eng_p
 	case ENG_AST_UNARY:
 	case ENG_AST_BINARY:
 		rc = compile_check(a, n, err);
+		if (!rc)
+			rc = share_field(f, n);
 		break;
 	case ENG_AST_IDENT:
 		rc = fail(err, a, "'%s' is not a field check: macros need a rules file", a->str);
@@ -396,9 +495,9 @@ int eng_filter_compile(const struct eng_ast *ast, struct eng_filter **out,
 	struct eng_filter *f = calloc(1, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
-	int rc = compile_node(ast, &f->root, err);
+	int rc = compile_node(f, ast, &f->root, err);
 	if (rc) {
-		free(f);
+		eng_filter_free(f);
 		return rc;
 	}
 	*out = f;
@@ -423,11 +522,6 @@ int eng_filter_new(const char *text, struct eng_filter **out, char *errbuf, size
 
 /* ---- evaluation ---- */
 
-static int glob_match(const char *pat, const char *s, int icase)
-{
-	return fnmatch(pat, s, icase ? FNM_CASEFOLD : 0) == 0;
-}
-
 static int str_cmp1(enum op op, const char *s, size_t len, const struct lit *l)
 {
 	switch (op) {
@@ -439,8 +533,8 @@ static int str_cmp1(enum op op, const char *s, size_t len, const struct lit *l)
 	case OP_BSTARTSWITH: return len >= l->len && memcmp(s, l->s, l->len) == 0;
 	case OP_BCONTAINS: return l->len <= len && memmem(s, len, l->s, l->len) != NULL;
 	case OP_ENDSWITH: return len >= l->len && memcmp(s + len - l->len, l->s, l->len) == 0;
-	case OP_GLOB: return glob_match(l->s, s, 0);
-	case OP_IGLOB: return glob_match(l->s, s, 1);
+	case OP_GLOB:
+	case OP_IGLOB: return eng_glob_match(l->glob, s);
 	case OP_PMATCH:
 		/* the value is the path itself or a directory above it */
 		if (len < l->len || memcmp(s, l->s, l->len) != 0)
@@ -544,36 +638,47 @@ static const char *apply_xf(struct node *n, const char *s, size_t *len, int64_t 
 /* One comparison of an extracted value against the node's literals. */
 static int compare(struct node *n, const struct eng_value *v)
 {
+	/* the common "field = value": one literal, nothing to transform */
+	if (n->nvals == 1 && !n->nxf) {
+		if (n->ck == CK_NUM)
+			return num_cmp1(n->op, v->n, n->vals[0].n, n->is_signed);
+		if (n->ck == CK_STR && v->s && !n->trie)
+			return str_cmp1(n->op, v->s, v->len, &n->vals[0]);
+	}
 	int64_t num = v->n;
 	const char *s = v->s;
 	size_t len = v->len;
 	char tmp[64];
-	enum eng_ftype t = n->field->type;
 	if (n->nxf) {
 		if (!s)
 			s = eng_value_str(n->field, v, tmp, sizeof(tmp)), len = strlen(s);
 		s = apply_xf(n, s, &len, &num);
-	} else if (!n->numeric && !s && t != ENG_FT_IPADDR && t != ENG_FT_BOOL) {
+	} else if (n->ck == CK_STR && !s) {
 		/* a DYN raw argument that came back as a number */
 		s = eng_value_str(n->field, v, tmp, sizeof(tmp));
 		len = strlen(s);
 	}
 	int neg = n->op == OP_NE;
 	enum op op = neg ? OP_EQ : n->op;
-	int any = 0, all = 1;
-	for (size_t i = 0; i < n->nvals; i++) {
-		const struct lit *l = &n->vals[i];
-		int m;
-		if (t == ENG_FT_IPADDR && !n->nxf)
-			m = ip_match(v, l);
-		else if (n->numeric || t == ENG_FT_BOOL)
-			m = num_cmp1(op, num, l->n, n->is_signed);
-		else
-			m = str_cmp1(op, s, len, l);
-		any |= m;
-		all &= m;
+	int r;
+	if (n->set) {
+		r = n->ck == CK_NUM ? eng_set_has_num(n->set, num) : eng_set_has_str(n->set, s, len);
+	} else if (n->trie) {
+		r = eng_ptrie_match(n->trie, s, len);
+	} else {
+		/* any value (all of them with allof): stops as soon as it knows */
+		r = n->allof;
+		for (size_t i = 0; i < n->nvals; i++) {
+			const struct lit *l = &n->vals[i];
+			int m = n->ck == CK_IP    ? ip_match(v, l)
+				: n->ck == CK_NUM ? num_cmp1(op, num, l->n, n->is_signed)
+						  : str_cmp1(op, s, len, l);
+			if (m != n->allof) {
+				r = m;
+				break;
+			}
+		}
 	}
-	int r = n->allof ? all : any;
 	return neg ? !r : r;
 }
 
@@ -611,7 +716,22 @@ static int compare_fields(struct node *n, const struct eng_value *v, const struc
 	}
 }
 
-static int eval_check(struct node *n, const struct eng_ctx *c)
+/* The field's value for this evaluation: extracted at its first use. */
+static int extract(struct eng_filter *f, struct node *n, const struct eng_ctx *c,
+		   struct eng_value *v)
+{
+	if (!n->slot)
+		return eng_field_extract(n->field, c, v);
+	struct slot *sl = &f->slots[n->slot - 1];
+	if (sl->gen != f->gen) {
+		sl->gen = f->gen;
+		sl->rc = eng_field_extract(sl->ref, c, &sl->v);
+	}
+	*v = sl->v;
+	return sl->rc;
+}
+
+static int eval_check(struct eng_filter *f, struct node *n, const struct eng_ctx *c)
 {
 	struct eng_value v;
 	uint16_t type = c->ev->evt.type;
@@ -620,7 +740,7 @@ static int eval_check(struct node *n, const struct eng_ctx *c)
 		return n->op == OP_NE ? !m : m;
 	}
 	if (n->rhs) {
-		if (eng_field_extract(n->field, c, &v))
+		if (extract(f, n, c, &v))
 			return 0;
 		return compare_fields(n, &v, c);
 	}
@@ -640,7 +760,7 @@ static int eval_check(struct node *n, const struct eng_ctx *c)
 		return n->op == OP_NE ? hits == seen : hits > 0;
 	}
 	if (!n->any_ancestor) {
-		if (eng_field_extract(n->field, c, &v))
+		if (extract(f, n, c, &v))
 			return 0;
 		return n->op == OP_EXISTS ? 1 : compare(n, &v);
 	}
@@ -658,27 +778,28 @@ static int eval_check(struct node *n, const struct eng_ctx *c)
 	return 0;
 }
 
-static int eval(struct node *n, const struct eng_ctx *c)
+static int eval(struct eng_filter *f, struct node *n, const struct eng_ctx *c)
 {
 	switch (n->kind) {
 	case ENG_AST_AND:
 		for (size_t i = 0; i < n->nkids; i++)
-			if (!eval(n->kids[i], c))
+			if (!eval(f, n->kids[i], c))
 				return 0;
 		return 1;
 	case ENG_AST_OR:
 		for (size_t i = 0; i < n->nkids; i++)
-			if (eval(n->kids[i], c))
+			if (eval(f, n->kids[i], c))
 				return 1;
 		return 0;
 	case ENG_AST_NOT:
-		return !eval(n->kids[0], c);
+		return !eval(f, n->kids[0], c);
 	default:
-		return eval_check(n, c);
+		return eval_check(f, n, c);
 	}
 }
 
 int eng_filter_match(struct eng_filter *f, const struct eng_ctx *c)
 {
-	return eval(f->root, c);
+	f->gen++; /* a new event, or the same one again: values are extracted anew */
+	return eval(f, f->root, c);
 }

@@ -24,6 +24,7 @@ struct xnode {
 
 struct token {
 	char *text;                /* literal text before the field (may be "") */
+	size_t tlen;
 	struct eng_fieldref *field; /* a plain field; NULL for a trailing literal */
 	struct xnode *xf;          /* or a transformer expression */
 	unsigned width;            /* 0: as is */
@@ -251,6 +252,7 @@ static int add_token(struct eng_output *o, const char *text, size_t len)
 	memset(t, 0, sizeof(*t));
 	if (!(t->text = strndup(text, len)))
 		return -ENOMEM;
+	t->tlen = strlen(t->text);
 	o->ntok++;
 	return 0;
 }
@@ -440,28 +442,37 @@ int eng_output_render(struct eng_output *o, const struct eng_ctx *c, char *buf, 
 	buf[0] = 0;
 	for (size_t i = 0; i < o->ntok; i++) {
 		struct token *t = &o->tok[i];
-		pos = put(buf, cap, pos, t->text, strlen(t->text));
+		pos = put(buf, cap, pos, t->text, t->tlen);
 		if (!t->field && !t->xf)
 			continue;
-		const char *s;
+		const char *s = NULL;
+		size_t n = 0;
 		int na;
 		if (t->xf) {
 			size_t k = 0;
 			o->val[0] = 0;
 			na = xeval(t->xf, c, o->val, ENG_FIELD_BUF, &k) != 0;
 			s = o->val;
+			n = strlen(s);
 		} else {
 			struct eng_value v;
+			enum eng_ftype ft = t->field->type;
 			na = eng_field_extract(t->field, c, &v) != 0;
-			s = na ? NULL : eng_value_str(t->field, &v, o->val, ENG_FIELD_BUF);
+			if (!na && v.s && (ft == ENG_FT_STR || ft == ENG_FT_DYN)) {
+				s = v.s; /* printed as it is: no copy, the length is known */
+				n = v.len;
+			} else if (!na) {
+				s = eng_value_str(t->field, &v, o->val, ENG_FIELD_BUF);
+				n = strlen(s);
+			}
 		}
 		if (na) {
 			/* buf keeps the text up to here, as Falco's formatter does */
 			if (!o->show_na)
 				return -1;
 			s = "<NA>";
+			n = 4;
 		}
-		size_t n = strlen(s);
 		if (t->width) {
 			if (n > t->width)
 				n = t->width;

@@ -81,7 +81,54 @@ static const char *param_str(const struct shm_evt *e, unsigned i)
 
 /* ---- paths ---- */
 
+/* Whether s[0..len) needs no normalizing: components (between '/') none
+ * empty, "." or "..", so no "//" and no trailing '/'. Relative: "a/b". */
+static int clean_rel(const char *s, size_t len)
+{
+	const char *p = s, *end = s + len;
+	if (len == 0)
+		return 0;
+	for (;;) {
+		const char *e = memchr(p, '/', (size_t)(end - p));
+		size_t k = (size_t)((e ? e : end) - p);
+		if (k == 0 || (p[0] == '.' && (k == 1 || (k == 2 && p[1] == '.'))))
+			return 0;
+		if (!e)
+			return 1;
+		p = e + 1;
+	}
+}
+
+static void path_join_slow(const char *dir, const char *path, char *out, size_t cap);
+
 void eng_path_join(const char *dir, const char *path, char *out, size_t cap)
+{
+	/* Most paths are normal already: the join is then a copy, the very
+	 * result the component walk gives (anything else goes to the walk). */
+	if (path && path[0] == '/') {
+		size_t pl = strlen(path);
+		if (pl + 2 <= cap && pl > 1 && clean_rel(path + 1, pl - 1)) {
+			memcpy(out, path, pl + 1);
+			return;
+		}
+	} else if (path && dir && dir[0] == '/') {
+		size_t pl = strlen(path), dl = strlen(dir);
+		while (dl > 1 && dir[dl - 1] == '/')
+			dl--; /* cwds end in '/' */
+		if (dl == 1)
+			dl = 0; /* the root: "/" + path */
+		if (dl + 1 + pl + 2 <= cap && clean_rel(path, pl) &&
+		    (dl == 0 || clean_rel(dir + 1, dl - 1))) {
+			memcpy(out, dir, dl);
+			out[dl] = '/';
+			memcpy(out + dl + 1, path, pl + 1);
+			return;
+		}
+	}
+	path_join_slow(dir, path, out, cap);
+}
+
+static void path_join_slow(const char *dir, const char *path, char *out, size_t cap)
 {
 	/* Components are appended one by one; ".." pops the last one. */
 	size_t n = 0;
@@ -279,6 +326,14 @@ const char *eng_fd_typename(const struct eng_fd *fd)
 
 /* ---- threads ---- */
 
+/* Numbers for eng_thread.text_gen, unique in the process (not only in one
+ * state): a field keeping a command line checks one number. */
+static uint64_t next_text_gen(void)
+{
+	static uint64_t last;
+	return __atomic_add_fetch(&last, 1, __ATOMIC_RELAXED);
+}
+
 static void thread_free(struct eng_thread *t)
 {
 	if (!t)
@@ -312,6 +367,7 @@ static struct eng_thread *thread_alloc(struct eng_state *st, int64_t tid)
 	t->cwd = strdup("/");
 	if (!t->comm || !t->exe || !t->exepath || !t->args || !t->cwd)
 		goto nomem;
+	t->text_gen = next_text_gen();
 	return t;
 nomem:
 	st->alloc_failures++;
@@ -569,6 +625,7 @@ int eng_state_add_proc(struct eng_state *st, const struct shm_scap_proc *p)
 	set_str(st, &t->exepath, p->exepath);
 	if (p->args && p->args_len)
 		set_buf(st, &t->args, &t->args_len, p->args, p->args_len);
+	t->text_gen = next_text_gen();
 	if (p->env)
 		set_buf(st, &t->env, &t->env_len, p->env, p->env_len);
 	set_cwd(st, t, "/", p->cwd ? p->cwd : "/");
@@ -796,6 +853,7 @@ static void parse_clone_exit(struct eng_state *st, struct eng_event *ev)
 	set_str(st, &t->exe, exe ? exe : "");
 	set_str(st, &t->comm, comm ? comm : "");
 	set_buf(st, &t->args, &t->args_len, e->val[2], buf_len(e, 2));
+	t->text_gen = next_text_gen();
 	t->uid = (uint32_t)param_u64(e, 16, UINT32_MAX);
 	t->gid = (uint32_t)param_u64(e, 17, UINT32_MAX);
 	t->vtid = t->tid;
@@ -881,6 +939,7 @@ static void parse_execve_exit(struct eng_state *st, struct eng_event *ev, int is
 	set_str(st, &t->exe, exe ? exe : "");
 	set_str(st, &t->comm, comm ? comm : "");
 	set_buf(st, &t->args, &t->args_len, e->val[2], buf_len(e, 2));
+	t->text_gen = next_text_gen();
 	if (e->nparams > 15) /* env: execve versions from 2017 on */
 		set_buf(st, &t->env, &t->env_len, e->val[15], buf_len(e, 15));
 	t->pid = param_s64(e, 4, t->pid);
@@ -1287,6 +1346,7 @@ void eng_state_apply(struct eng_state *st, struct eng_event *ev)
 	const struct shm_evt *e = &ev->evt;
 	uint16_t flags = e->info->flags;
 
+	st->seq++;
 	run_deferred(st);
 	ev->thread = NULL;
 	ev->fd = ev->evt_fd = NULL;

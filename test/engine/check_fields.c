@@ -1,8 +1,11 @@
 /* Unit tests of the field library (suite "fields"). */
 #include <check.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "eng_filter.h"
 #include "eng_output.h"
@@ -111,6 +114,170 @@ START_TEST(event_fields)
 }
 END_TEST
 
+
+/* The value of a field through one ref kept across events (as filters and
+ * outputs keep theirs), "<NA>" when not available. */
+static const char *kept(struct eng_fieldref *r, struct fx *f, char *out, size_t cap)
+{
+	struct eng_value v;
+	if (eng_field_extract(r, &f->ctx, &v))
+		return "<NA>";
+	const char *s = eng_value_str(r, &v, out, cap);
+	if (s != out)
+		snprintf(out, cap, "%s", s);
+	return out;
+}
+
+START_TEST(numbers_printed_by_hand)
+{
+	static const int64_t vals[] = {0, 1, -1, 9, 10, 99, 100, 12345678, -12345678,
+				       INT64_MAX, INT64_MIN, (int64_t)1 << 32, -((int64_t)1 << 40)};
+	static const char *const names[] = {"thread.tid", "evt.num", "fd.sport", "evt.rawtime"};
+	for (size_t k = 0; k < 4; k++) {
+		struct eng_fieldref r;
+		char why[128], out[64], want[64];
+		ck_assert_int_eq(eng_field_resolve(&r, names[k], NULL, why, sizeof why), 0);
+		for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+			struct eng_value v = {.n = vals[i]};
+			if (r.type == ENG_FT_INT64)
+				snprintf(want, sizeof want, "%" PRId64, vals[i]);
+			else
+				snprintf(want, sizeof want, "%" PRIu64, (uint64_t)vals[i]);
+			ck_assert_str_eq(eng_value_str(&r, &v, out, sizeof out), want);
+			/* cut like snprintf when the buffer is short */
+			char small[5];
+			size_t cut = strnlen(out, sizeof small - 1);
+			memcpy(want, out, cut);
+			want[cut] = 0;
+			ck_assert_str_eq(eng_value_str(&r, &v, small, sizeof small), want);
+		}
+		eng_fieldref_clear(&r);
+	}
+}
+END_TEST
+
+/* The time text is kept per second: every form, across seconds, in any order. */
+START_TEST(times_across_seconds)
+{
+	static const char *const names[] = {"evt.time", "evt.time.s", "evt.datetime"};
+	struct eng_fieldref r[3];
+	struct fx f;
+	char why[128], b[128], want[128];
+	fx_init(&f);
+	fx_proc(&f, 100, 100, 1, "bash", "/", 0);
+	for (int k = 0; k < 3; k++)
+		ck_assert_int_eq(eng_field_resolve(&r[k], names[k], NULL, why, sizeof why), 0);
+	static const uint64_t steps[] = {0, 1, 999999999, 1, 3600000000000ull, 7, 86400000000000ull,
+					 500000000, 500000000};
+	f.ts = 1700000000ull * 1000000000ull - 3;
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		f.ts += steps[i];
+		fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 100, 0); /* ts + 1000 */
+		uint64_t ts = f.ts;
+		time_t secs = (time_t)(ts / 1000000000ull);
+		struct tm tm;
+		localtime_r(&secs, &tm);
+		for (int k = (int)(i % 3), n = 0; n < 3; k = (k + 1) % 3, n++) {
+			size_t len = strftime(want, sizeof want, k == 2 ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S",
+					      &tm);
+			if (k != 1)
+				snprintf(want + len, sizeof want - len, ".%09u",
+					 (unsigned)(ts % 1000000000ull));
+			ck_assert_str_eq(kept(&r[k], &f, b, sizeof b), want);
+		}
+	}
+	for (int k = 0; k < 3; k++)
+		eng_fieldref_clear(&r[k]);
+	fx_free(&f);
+}
+END_TEST
+
+/* proc.cmdline and friends are kept per ref until the thread's command line
+ * changes, and follow thread switches, execve and clone. */
+START_TEST(cmdline_follows_the_thread)
+{
+	static const char *const names[] = {"proc.cmdline", "proc.exeline", "proc.args",
+					    "proc.pcmdline"};
+	struct eng_fieldref r[4];
+	struct fx f;
+	char why[128], b[256];
+	fx_init(&f);
+	fx_proc(&f, 1, 1, 0, "init", "/", 0);
+	fx_proc(&f, 100, 100, 1, "bash", "/", 0);
+	fx_proc(&f, 200, 200, 100, "sh", "/", 0);
+	for (int k = 0; k < 4; k++)
+		ck_assert_int_eq(eng_field_resolve(&r[k], names[k], NULL, why, sizeof why), 0);
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 100, 0);
+	ck_assert_str_eq(kept(&r[0], &f, b, sizeof b), "bash");
+	ck_assert_str_eq(kept(&r[3], &f, b, sizeof b), "init");
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 200, 0);
+	ck_assert_str_eq(kept(&r[0], &f, b, sizeof b), "sh");
+	ck_assert_str_eq(kept(&r[3], &f, b, sizeof b), "bash");
+	fx_execve(&f, 100, "/usr/bin/python3", "python3", 0);
+	ck_assert_str_eq(kept(&r[0], &f, b, sizeof b), "python3 -x");
+	ck_assert_str_eq(kept(&r[1], &f, b, sizeof b), "python3 -x"); /* exe: argv[0] */
+	ck_assert_str_eq(kept(&r[2], &f, b, sizeof b), "-x");
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 200, 0);
+	ck_assert_str_eq(kept(&r[0], &f, b, sizeof b), "sh");
+	ck_assert_str_eq(kept(&r[3], &f, b, sizeof b), "python3 -x");
+	ck_assert_str_eq(kept(&r[2], &f, b, sizeof b), "");
+	/* a failed execve changes nothing */
+	fx_execve(&f, 200, "/bin/nope", "nope", -2);
+	ck_assert_str_eq(kept(&r[0], &f, b, sizeof b), "sh");
+	/* a clone child gets the command line of the event */
+	fx_clone_x(&f, 300, 0, 300, 200, "child", 0);
+	ck_assert_str_eq(kept(&r[0], &f, b, sizeof b), "child a b");
+	ck_assert_str_eq(kept(&r[3], &f, b, sizeof b), "sh");
+	/* the same thread id again, after an exit: a new thread, a new text */
+	fx_procexit(&f, 300);
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 100, 0);
+	fx_clone_x(&f, 300, 0, 300, 100, "other", 0);
+	ck_assert_str_eq(kept(&r[0], &f, b, sizeof b), "other a b");
+	ck_assert_str_eq(kept(&r[3], &f, b, sizeof b), "python3 -x");
+	/* a new state (maybe at the old one's address) with the same threads */
+	fx_free(&f);
+	fx_init(&f);
+	fx_proc(&f, 1, 1, 0, "init", "/", 0);
+	fx_proc(&f, 100, 100, 1, "zsh", "/", 0);
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 100, 0);
+	ck_assert_str_eq(kept(&r[0], &f, b, sizeof b), "zsh");
+	for (int k = 0; k < 4; k++)
+		eng_fieldref_clear(&r[k]);
+	fx_free(&f);
+}
+END_TEST
+
+/* The name of a failed open is worked out once per event: each event its own. */
+START_TEST(failed_open_names_per_event)
+{
+	struct fx f;
+	struct eng_fieldref r, d;
+	char why[128], b[256];
+	fx_init(&f);
+	fx_proc(&f, 100, 100, 1, "bash", "/home/u", 0);
+	ck_assert_int_eq(eng_field_resolve(&r, "fd.name", NULL, why, sizeof why), 0);
+	ck_assert_int_eq(eng_field_resolve(&d, "fd.directory", NULL, why, sizeof why), 0);
+	fx_open(&f, 100, "a/../b.txt", 1, -2);
+	ck_assert_str_eq(kept(&r, &f, b, sizeof b), "/home/u/b.txt");
+	ck_assert_str_eq(kept(&d, &f, b, sizeof b), "/home/u");
+	ck_assert_str_eq(kept(&r, &f, b, sizeof b), "/home/u/b.txt");
+	fx_open(&f, 100, "/etc/x/y", 1, -13);
+	ck_assert_str_eq(kept(&d, &f, b, sizeof b), "/etc/x");
+	ck_assert_str_eq(kept(&r, &f, b, sizeof b), "/etc/x/y");
+	/* a second state at the same point of its stream has its own name */
+	struct fx g;
+	fx_init(&g);
+	fx_proc(&g, 100, 100, 1, "bash", "/srv", 0);
+	fx_open(&g, 100, "/tmp", 1, 9);
+	fx_open(&g, 100, "z", 1, -2);
+	ck_assert_str_eq(kept(&r, &g, b, sizeof b), "/srv/z");
+	ck_assert_str_eq(kept(&r, &f, b, sizeof b), "/etc/x/y");
+	fx_free(&g);
+	eng_fieldref_clear(&r);
+	eng_fieldref_clear(&d);
+	fx_free(&f);
+}
+END_TEST
 
 /* ptrace's exit has no request: with ENG_CTX_ENTER_ARGS it comes from the
  * enter event (today's libsinsp), without it is not available (sysdig 0.29.3) */
@@ -328,6 +495,10 @@ static Suite *fields_suite(void)
 	tcase_add_test(tc, falco_rule_fields);
 	tcase_add_test(tc, nameraw_and_buffer);
 	tcase_add_test(tc, ancestors_without_index);
+	tcase_add_test(tc, numbers_printed_by_hand);
+	tcase_add_test(tc, times_across_seconds);
+	tcase_add_test(tc, cmdline_follows_the_thread);
+	tcase_add_test(tc, failed_open_names_per_event);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,12 +1,16 @@
 /* Unit tests of the condition parser and the compiled filters (suite "filter"). */
+#define _GNU_SOURCE /* FNM_CASEFOLD */
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "eng_ast.h"
 #include "eng_filter.h"
+#include "eng_match.h"
 #include "evgen.h"
 
 static const char *printed(const char *text, char *buf, size_t cap)
@@ -104,7 +108,7 @@ START_TEST(compile_errors)
 	compile_error("proc.name in my_list", "lists are expanded by the rules loader");
 	compile_error("fd.name bcontains 7g", "hex digits");
 	compile_error("proc.name = val(proc.nope)", "unknown field 'proc.nope'");
-	compile_error("proc.name intersects (a)", "not supported yet");
+	compile_error("proc.name intersects a_list", "lists are expanded by the rules loader");
 	/* the column of the offending part, not of the whole condition */
 	compile_error("evt.type = open and proc.pid = x", "filter:1:32:");
 	compile_error("evt.type = open and proc.nme = x", "filter:1:21:");
@@ -216,13 +220,206 @@ START_TEST(network_fields)
 }
 END_TEST
 
+/* A condition with n names: "FIELD in (p0, p1, ...)" (or another operator). */
+static char *list_cond(const char *field, const char *op, const char *prefix, int n)
+{
+	size_t cap = 64 + (size_t)n * 24;
+	char *t = malloc(cap);
+	ck_assert_ptr_nonnull(t);
+	size_t pos = (size_t)snprintf(t, cap, "%s %s (", field, op);
+	for (int i = 0; i < n; i++)
+		pos += (size_t)snprintf(t + pos, cap - pos, "%s%s%d", i ? ", " : "", prefix, i);
+	snprintf(t + pos, cap - pos, ")");
+	return t;
+}
+
+static int matches_free(struct fx *f, char *text)
+{
+	int m = matches(f, text);
+	free(text);
+	return m;
+}
+
+START_TEST(in_lists_long_and_short)
+{
+	struct fx f;
+	world(&f);
+	fx_open(&f, 100, "/etc/passwd", 1, 3);
+	/* long lists (a hash set): the one item anywhere in the list, never a near miss */
+	ck_assert(matches(&f, "proc.name in (a1, a2, a3, a4, a5, bash, a7)"));
+	ck_assert(matches(&f, "proc.name in (bash, a2, a3, a4, a5, a6, a7)"));
+	ck_assert(matches(&f, "proc.name in (a1, a2, a3, a4, a5, a6, bash)"));
+	ck_assert(!matches(&f, "proc.name in (a1, a2, a3, a4, bas, bashh, ash)"));
+	ck_assert(!matches(&f, "proc.name in (a1, a2, a3, a4, BASH, Bash, ' bash')"));
+	ck_assert(matches(&f, "toupper(proc.name) in (a1, a2, a3, a4, BASH)"));
+	ck_assert(!matches(&f, "proc.name in (x, y, z, w, '')"));
+	ck_assert(matches_free(&f, list_cond("proc.name", "in", "n", 500)) == 0);
+	char *t = list_cond("proc.name", "in", "n", 500);
+	strcpy(t + strlen(t) - 1, ", bash)");
+	ck_assert(matches_free(&f, t));
+	/* != and not, = oneof: the same set, negated or not */
+	ck_assert(!matches(&f, "proc.name != oneof (a1, a2, a3, bash)"));
+	ck_assert(matches(&f, "proc.name != oneof (a1, a2, a3, a4)"));
+	ck_assert(matches(&f, "proc.name = oneof (a1, a2, a3, bash)"));
+	ck_assert(matches(&f, "not proc.name in (a1, a2, a3, a4, a5)"));
+	/* numbers: compared as numbers, whatever their spelling */
+	ck_assert(matches(&f, "proc.pid in (1, 2, 3, 0x64, 5)"));
+	ck_assert(matches(&f, "proc.pid in (1, 2, 3, 100)"));
+	ck_assert(!matches(&f, "proc.pid in (1, 2, 3, 1000, -100)"));
+	ck_assert(matches(&f, "fd.num in (-1, 0, 1, 2, 3)"));
+	ck_assert(matches(&f, "len(proc.name) in (1, 2, 3, 4, 5)"));
+	ck_assert(matches(&f, "evt.failed in (false, 7, 8, 9)"));
+	ck_assert(matches_free(&f, list_cond("proc.pid", "in", "", 300)));
+	ck_assert(!matches_free(&f, list_cond("proc.pid", "in", "", 100)));
+	/* a long and a short list say the same for many values */
+	for (int n = 1; n < 12; n++) {
+		char *a = list_cond("proc.pid", "in", "9", n);
+		char *b = list_cond("fd.num", "in", "", n);
+		ck_assert_int_eq(matches_free(&f, a), 0);
+		ck_assert_int_eq(matches_free(&f, b), n > 3);
+	}
+	/* allof needs every value: no set */
+	ck_assert(!matches(&f, "proc.name = allof (bash, bash, bash, zsh)"));
+	ck_assert(matches(&f, "proc.name = allof (bash, bash, bash, bash)"));
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(intersects_is_in_for_one_value)
+{
+	struct fx f;
+	world(&f);
+	fx_open(&f, 100, "/etc/passwd", 1, 3);
+	ck_assert(matches(&f, "proc.name intersects (zsh, bash)"));
+	ck_assert(matches(&f, "proc.name intersects (a1, a2, a3, a4, bash)"));
+	ck_assert(!matches(&f, "proc.name intersects (zsh, sh)"));
+	ck_assert(!matches(&f, "proc.name intersects (a1, a2, a3, a4, zsh)"));
+	ck_assert(matches(&f, "proc.pid intersects (7, 100)"));
+	ck_assert(matches(&f, "fd.sip intersects (1.2.3.4)") == 0);
+	/* any ancestor: some ancestor's name in the list */
+	ck_assert(matches(&f, "proc.aname intersects (x, systemd)"));
+	ck_assert(!matches(&f, "proc.aname intersects (x, bash)"));
+	ck_assert(matches(&f, "not proc.name intersects (zsh)"));
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(pmatch_prefixes)
+{
+	struct fx f;
+	world(&f);
+	fx_open(&f, 100, "/etc/ssh/sshd_config", 1, 3);
+	ck_assert(matches(&f, "fd.name pmatch (/etc)"));
+	ck_assert(matches(&f, "fd.name pmatch (/etc/)"));
+	ck_assert(matches(&f, "fd.name pmatch (/etc/ssh)"));
+	ck_assert(matches(&f, "fd.name pmatch (/etc/ssh/sshd_config)"));
+	ck_assert(matches(&f, "fd.name pmatch (/usr, /var/lib, /etc/ss/, /etc/ssh/)"));
+	ck_assert(!matches(&f, "fd.name pmatch (/etc/ss)"));
+	ck_assert(!matches(&f, "fd.name pmatch (/etc/ssh/sshd)"));
+	ck_assert(!matches(&f, "fd.name pmatch (/etc/ssh/sshd_config/x, /etc/sshx, /usr)"));
+	ck_assert(matches(&f, "fd.name pmatch (/etc/sshd, /etc/ssh, /etc/s)"));
+	ck_assert(matches(&f, "fd.name pmatch (/)"));
+	ck_assert(!matches(&f, "fd.name pmatch (etc)"));
+	ck_assert(matches(&f, "not fd.name pmatch (/home)"));
+	fx_free(&f);
+
+	/* the trie alone, against the rule: prefix equal, or followed by '/', or ending in '/' */
+	static const char *const pre[] = {"/a", "/a/b/", "/c/d", "/e", "/ef/g", "/h/"};
+	static const char *const path[] = {"/a", "/a/", "/ab", "/a/b", "/a/bc", "/c", "/c/d",
+					    "/c/de", "/c/d/e", "/e", "/ef", "/ef/g/h", "/h", "/h/",
+					    "/hx", "", "/", "/h/i"};
+	struct eng_ptrie *t;
+	ck_assert_int_eq(eng_ptrie_new(&t), 0);
+	for (size_t i = 0; i < 6; i++)
+		ck_assert_int_eq(eng_ptrie_add(t, pre[i], strlen(pre[i])), 0);
+	for (size_t k = 0; k < sizeof(path) / sizeof(path[0]); k++) {
+		const char *s = path[k];
+		size_t len = strlen(s);
+		int want = 0;
+		for (size_t i = 0; i < 6; i++) {
+			size_t pl = strlen(pre[i]);
+			if (len >= pl && !memcmp(s, pre[i], pl) &&
+			    (len == pl || s[pl] == '/' || pre[i][pl - 1] == '/'))
+				want = 1;
+		}
+		ck_assert_msg(eng_ptrie_match(t, s, len) == want, "%s: expected %d", s, want);
+	}
+	eng_ptrie_free(t);
+}
+END_TEST
+
+/* Our glob loop against fnmatch on random patterns and strings. */
+START_TEST(glob_agrees_with_fnmatch)
+{
+	static const char alpha[] = "ab/.*?Aa";
+	unsigned seed = 777;
+	char pat[16], str[16];
+	for (int i = 0; i < 200000; i++) {
+		size_t pl = (seed = seed * 1103515245u + 12345u) >> 16 & 7;
+		size_t sl = (seed = seed * 1103515245u + 12345u) >> 16 & 7;
+		for (size_t k = 0; k < pl; k++)
+			pat[k] = alpha[((seed = seed * 1103515245u + 12345u) >> 16) % 8];
+		for (size_t k = 0; k < sl; k++)
+			str[k] = alpha[((seed = seed * 1103515245u + 12345u) >> 16) % 4];
+		pat[pl] = str[sl] = 0;
+		for (int icase = 0; icase < 2; icase++) {
+			struct eng_glob *g;
+			ck_assert_int_eq(eng_glob_new(&g, pat, icase), 0);
+			int want = fnmatch(pat, str, icase ? FNM_CASEFOLD : 0) == 0;
+			ck_assert_msg(eng_glob_match(g, str) == want, "'%s' ~ '%s' (icase %d): fnmatch %d",
+				      str, pat, icase, want);
+			eng_glob_free(g);
+		}
+	}
+	/* classes and escapes are fnmatch's own */
+	struct fx f;
+	world(&f);
+	fx_open(&f, 100, "/etc/passwd", 1, 3);
+	ck_assert(matches(&f, "fd.name glob '/etc/[op]asswd'"));
+	ck_assert(matches(&f, "fd.name glob '/e?c/*' and fd.name glob '*wd' and fd.name glob '*'"));
+	ck_assert(!matches(&f, "fd.name glob '/etc' or fd.name glob '/etc/?'"));
+	ck_assert(matches(&f, "fd.name iglob '/ETC/PASS*'"));
+	ck_assert(!matches(&f, "fd.name glob '/ETC/PASS*'"));
+	ck_assert(matches(&f, "fd.name glob '/etc/\\\\pas*'"));
+	fx_free(&f);
+}
+END_TEST
+
+/* One filter over several events: a field read by several checks is
+ * extracted once per evaluation, and anew for the next event. */
+START_TEST(values_follow_the_event)
+{
+	struct fx f;
+	struct eng_filter *flt;
+	char err[512];
+	world(&f);
+	ck_assert_int_eq(eng_filter_new("fd.name startswith /etc and fd.name endswith passwd and "
+					"not fd.name contains shadow and proc.name in (a, b, c, bash)",
+					&flt, err, sizeof err), 0);
+	fx_open(&f, 100, "/etc/passwd", 1, 3);
+	ck_assert(eng_filter_match(flt, &f.ctx));
+	ck_assert(eng_filter_match(flt, &f.ctx));
+	fx_open(&f, 100, "/etc/shadow", 1, 4);
+	ck_assert(!eng_filter_match(flt, &f.ctx));
+	fx_open(&f, 100, "/tmp/passwd", 1, 5);
+	ck_assert(!eng_filter_match(flt, &f.ctx));
+	fx_open(&f, 100, "/etc/x/passwd", 1, 6);
+	ck_assert(eng_filter_match(flt, &f.ctx));
+	fx_execve(&f, 100, "/bin/zsh", "zsh", 0);
+	fx_open(&f, 100, "/etc/passwd", 1, 7);
+	ck_assert(!eng_filter_match(flt, &f.ctx));
+	eng_filter_free(flt);
+	fx_free(&f);
+}
+END_TEST
+
 /* Random token soup: parsing and compiling either succeed or fail cleanly. */
 START_TEST(random_input_never_crashes)
 {
 	static const char *const tok[] = {
 		"proc.name", "fd.name", "evt.type", "proc.aname[2]", "evt.arg.fd", "evt.arg[",
 		"=", "!=", "<", ">=", "in", "pmatch", "contains", "exists", "glob", "and", "or",
-		"not", "(", ")", "(", ")", ",", "'x'", "\"y\\\"\"", "'", "\"", "1", "-2", "0x1f",
+		"not", "intersects", "(", ")", "(", ")", ",", "'x'", "\"y\\\"\"", "'", "\"", "1", "-2", "0x1f",
 		"tolower(", "val(", "join(\"-\", (", "oneof", "bash", "/etc", " ", " ", "\n", "]",
 		"[", "\\", "1.2.3.4/8", "true", "macro_x"};
 	unsigned seed = 12345;
@@ -267,6 +464,11 @@ static Suite *filter_suite(void)
 	tcase_add_test(tc, evaluation);
 	tcase_add_test(tc, not_available_never_matches);
 	tcase_add_test(tc, network_fields);
+	tcase_add_test(tc, in_lists_long_and_short);
+	tcase_add_test(tc, intersects_is_in_for_one_value);
+	tcase_add_test(tc, pmatch_prefixes);
+	tcase_add_test(tc, glob_agrees_with_fnmatch);
+	tcase_add_test(tc, values_follow_the_event);
 	tcase_add_test(tc, random_input_never_crashes);
 	suite_add_tcase(s, tc);
 	return s;

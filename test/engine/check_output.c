@@ -1,8 +1,10 @@
 /* Unit tests of the -p line formatter (suite "output"). */
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "eng_output.h"
 #include "evgen.h"
@@ -111,6 +113,48 @@ START_TEST(transformers)
 }
 END_TEST
 
+/* One output object over many events, as a replay uses it: numbers, times
+ * and names as snprintf and strftime would write them, line after line. */
+START_TEST(lines_over_events)
+{
+	struct fx f;
+	struct eng_output *o;
+	char err[256], b[512], want[512], tm_text[64];
+	fx_init(&f);
+	fx_proc(&f, 4000000, 4000000, 1, "bash", "/", 0);
+	ck_assert_int_eq(eng_output_new("%evt.num %evt.time %proc.name (%thread.tid) %evt.dir "
+					"%evt.type %5fd.num|%fd.name", &o, err, sizeof err), 0);
+	f.ts = 1700000000ull * 1000000000ull;
+	for (int i = 0; i < 40; i++) {
+		f.ts += (uint64_t)i * 170000000ull; /* some events share a second, some not */
+		if (i % 2)
+			fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 4000000, i - 20);
+		else
+			fx_open(&f, 4000000, i % 4 ? "/etc/passwd" : "missing", 1, i % 4 ? i : -2);
+		time_t secs = (time_t)(f.ts / 1000000000ull);
+		struct tm tm;
+		localtime_r(&secs, &tm);
+		strftime(tm_text, sizeof tm_text, "%H:%M:%S", &tm);
+		char fdnum[16];
+		snprintf(fdnum, sizeof fdnum, "%d", i % 2 ? i - 20 : i % 4 ? i : -1);
+		snprintf(want, sizeof want, "%llu %s.%09u bash (4000000) %s %s %-5s|%s",
+			 (unsigned long long)f.ev.num, tm_text, (unsigned)(f.ts % 1000000000ull),
+			 i % 2 ? ">" : "<", i % 2 ? "read" : "open", fdnum,
+			 i % 2 ? "" : i % 4 ? "/etc/passwd" : "/missing");
+		int n = eng_output_render(o, &f.ctx, b, sizeof b);
+		if (i % 2) {
+			/* reads of fds never opened (odd ones): fd.name is not available */
+			ck_assert_int_eq(n, -1);
+			continue;
+		}
+		ck_assert_int_eq(n, (int)strlen(want));
+		ck_assert_str_eq(b, want);
+	}
+	eng_output_free(o);
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(bad_transformers)
 {
 	static const char *const bad[] = {
@@ -138,6 +182,7 @@ static Suite *output_suite(void)
 	tcase_add_test(tc, formats);
 	tcase_add_test(tc, bad_formats);
 	tcase_add_test(tc, transformers);
+	tcase_add_test(tc, lines_over_events);
 	tcase_add_test(tc, bad_transformers);
 	suite_add_tcase(s, tc);
 	return s;

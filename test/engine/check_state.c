@@ -33,6 +33,66 @@ START_TEST(path_join)
 }
 END_TEST
 
+/* The join by hand, component by component ("." skipped, ".." pops, a
+ * component that does not fit in cap with its '/' is left out). */
+static void ref_join(const char *dir, const char *path, char *out, size_t cap)
+{
+	size_t n = 1;
+	strcpy(out, "/");
+	const char *src[2] = {path[0] == '/' ? NULL : dir, path};
+	for (int k = 0; k < 2; k++) {
+		for (const char *p = src[k]; p && *p;) {
+			size_t len = strcspn(p, "/");
+			if (len == 2 && !strncmp(p, "..", 2)) {
+				if (n > 1) {
+					n--;
+					while (out[n - 1] != '/')
+						n--;
+				}
+			} else if (len && !(len == 1 && *p == '.') && n + len + 1 < cap) {
+				memcpy(out + n, p, len);
+				n += len;
+				out[n++] = '/';
+			}
+			out[n] = 0;
+			p += len + (p[len] == '/');
+		}
+	}
+	if (n > 1)
+		out[--n] = 0;
+}
+
+/* Normal paths take a shortcut: it must give what the walk gives. */
+START_TEST(path_join_agrees_with_the_walk)
+{
+	static const char *const parts[] = {"a", "bc", ".", "..", "", "...", ".x", "d.."};
+	unsigned seed = 4242;
+	char dir[128], path[128], got[64], want[64];
+	for (int i = 0; i < 100000; i++) {
+		char *bufs[2] = {dir, path};
+		for (int k = 0; k < 2; k++) {
+			char *b = bufs[k];
+			size_t pos = 0;
+			int nparts = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 6;
+			if (((seed >> 8) & 3) != 0 || k == 0)
+				b[pos++] = '/';
+			for (int j = 0; j < nparts; j++) {
+				const char *pt = parts[((seed = seed * 1103515245u + 12345u) >> 16) % 8];
+				pos += (size_t)sprintf(b + pos, "%s%s", j ? "/" : "", pt);
+			}
+			if ((seed >> 20) & 1)
+				b[pos++] = '/';
+			b[pos] = 0;
+		}
+		size_t cap = 4 + ((seed >> 12) % 40);
+		eng_path_join(dir, path, got, cap);
+		ref_join(dir, path, want, cap);
+		ck_assert_msg(!strcmp(got, want), "'%s' + '%s' (cap %zu): '%s', walk '%s'", dir, path,
+			      cap, got, want);
+	}
+}
+END_TEST
+
 START_TEST(map_grows_and_shrinks)
 {
 	struct eng_map m = {0};
@@ -311,6 +371,7 @@ static Suite *state_suite(void)
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, path_join);
+	tcase_add_test(tc, path_join_agrees_with_the_walk);
 	tcase_add_test(tc, map_grows_and_shrinks);
 	tcase_add_test(tc, open_resolves_relative_paths);
 	tcase_add_test(tc, close_is_visible_until_next_event);
