@@ -8,13 +8,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include <regex.h>
+
 #include "eng_filter.h"
 #include "eng_match.h"
 
 enum op {
 	OP_EQ = 1, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_CONTAINS, OP_ICONTAINS, OP_STARTSWITH,
 	OP_ENDSWITH, OP_GLOB, OP_IGLOB, OP_IN, OP_PMATCH, OP_EXISTS, OP_BCONTAINS, OP_BSTARTSWITH,
-	OP_INTERSECTS,
+	OP_INTERSECTS, OP_REGEX,
 };
 
 /* How a check compares its value with the literals. */
@@ -34,6 +36,7 @@ struct lit {
 	uint8_t iplen;   /* 4 or 16 */
 	uint8_t prefix;  /* bits that must match */
 	struct eng_glob *glob; /* glob, iglob: the compiled pattern */
+	regex_t *re;           /* regex: compiled once */
 };
 
 /* A field extracted once per evaluation, however many checks read it. */
@@ -94,6 +97,10 @@ static void node_free(struct node *n)
 	for (size_t i = 0; i < n->nvals; i++) {
 		free(n->vals[i].s);
 		eng_glob_free(n->vals[i].glob);
+		if (n->vals[i].re) {
+			regfree(n->vals[i].re);
+			free(n->vals[i].re);
+		}
 	}
 	free(n->vals);
 	eng_set_free(n->set);
@@ -134,7 +141,7 @@ static enum op op_of(const char *s)
 		{"startswith", OP_STARTSWITH}, {"endswith", OP_ENDSWITH}, {"glob", OP_GLOB},
 		{"iglob", OP_IGLOB}, {"in", OP_IN}, {"pmatch", OP_PMATCH}, {"exists", OP_EXISTS},
 		{"bcontains", OP_BCONTAINS}, {"bstartswith", OP_BSTARTSWITH},
-		{"intersects", OP_INTERSECTS},
+		{"intersects", OP_INTERSECTS}, {"regex", OP_REGEX},
 	};
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 		if (strcmp(s, ops[i].s) == 0)
@@ -228,6 +235,27 @@ static int convert_lit(struct node *n, const struct eng_ast *v, struct lit *l,
 	l->len = strlen(s);
 	if ((n->op == OP_GLOB || n->op == OP_IGLOB) && eng_glob_new(&l->glob, s, n->op == OP_IGLOB))
 		return -ENOMEM;
+	if (n->op == OP_REGEX) {
+		/* Falco matches the whole value (RE2 FullMatch): anchor both ends.
+		 * POSIX extended syntax: RE2's common subset. */
+		size_t plen = strlen(s) + 5;
+		char *pat = malloc(plen);
+		if (!pat || !(l->re = malloc(sizeof(*l->re)))) {
+			free(pat);
+			return -ENOMEM;
+		}
+		snprintf(pat, plen, "^(%s)$", s);
+		int rc = regcomp(l->re, pat, REG_EXTENDED | REG_NOSUB);
+		free(pat);
+		if (rc) {
+			free(l->re);
+			l->re = NULL;
+			rc = fail(err, v, "'%s' is not a valid regular expression", s);
+			free(l->s); /* the caller frees only the literals it keeps */
+			l->s = NULL;
+			return rc;
+		}
+	}
 	return 0;
 }
 
@@ -310,6 +338,7 @@ static int compile_check(const struct eng_ast *a, struct node *n, struct eng_par
 	switch (n->op) {
 	case OP_CONTAINS: case OP_ICONTAINS: case OP_STARTSWITH: case OP_ENDSWITH:
 	case OP_GLOB: case OP_IGLOB: case OP_PMATCH: case OP_BCONTAINS: case OP_BSTARTSWITH:
+	case OP_REGEX:
 		if (!is_str)
 			return fail(err, a, "operator '%s' needs a string field", a->str);
 		break;
@@ -535,6 +564,7 @@ static int str_cmp1(enum op op, const char *s, size_t len, const struct lit *l)
 	case OP_ENDSWITH: return len >= l->len && memcmp(s + len - l->len, l->s, l->len) == 0;
 	case OP_GLOB:
 	case OP_IGLOB: return eng_glob_match(l->glob, s);
+	case OP_REGEX: return regexec(l->re, s, 0, NULL, 0) == 0;
 	case OP_PMATCH:
 		/* the value is the path itself or a directory above it */
 		if (len < l->len || memcmp(s, l->s, l->len) != 0)

@@ -637,7 +637,7 @@ static struct eng_ast *parse_condition(struct parser *p, struct eng_ast *left, s
 {
 	static const char *const num_ops[] = {"<=", "<", ">=", ">", NULL};
 	static const char *const str_ops[] = {"==", "=", "!=", "glob ", "iglob ", "contains ",
-		"icontains ", "bcontains ", "startswith ", "bstartswith ", "endswith ", NULL};
+		"icontains ", "bcontains ", "startswith ", "bstartswith ", "endswith ", "regex ", NULL};
 	static const char *const list_ops[] = {"intersects", "in", "pmatch", NULL};
 	struct eng_ast *c = NULL, *right = NULL;
 	const char *op = NULL;
@@ -668,7 +668,7 @@ static struct eng_ast *parse_condition(struct parser *p, struct eng_ast *left, s
 	if (!op) {
 		fail(p, "expected a valid check operator: one of 'exists', '<=', '<', '>=', '>', "
 			"'==', '=', '!=', 'glob', 'iglob', 'contains', 'icontains', 'bcontains', "
-			"'startswith', 'bstartswith', 'endswith', 'intersects', 'in', 'pmatch'");
+			"'startswith', 'bstartswith', 'endswith', 'regex', 'intersects', 'in', 'pmatch'");
 		goto err;
 	}
 	if (!(c = node(p, ENG_AST_BINARY, pos)))

@@ -304,6 +304,23 @@ START_TEST(intersects_is_in_for_one_value)
 }
 END_TEST
 
+START_TEST(regex_matches_the_whole_value)
+{
+	struct fx f;
+	world(&f);
+	fx_open(&f, 100, "/etc/ssh/sshd_config", 1, 3);
+	ck_assert(matches(&f, "proc.name regex 'ba.h'"));
+	ck_assert(matches(&f, "proc.name regex '(zsh|bash)'"));
+	ck_assert(!matches(&f, "proc.name regex 'ba'"));   /* whole value, as Falco */
+	ck_assert(!matches(&f, "proc.name regex 'as'"));
+	ck_assert(matches(&f, "fd.name regex '/etc/[a-z]+/sshd_.*'"));
+	ck_assert(matches(&f, "not fd.name regex '/usr/.*'"));
+	fx_free(&f);
+	compile_error("proc.name regex 'a(('", "not a valid regular expression");
+	compile_error("proc.pid regex '1'", "needs a string field");
+}
+END_TEST
+
 START_TEST(pmatch_prefixes)
 {
 	struct fx f;
@@ -466,6 +483,7 @@ static Suite *filter_suite(void)
 	tcase_add_test(tc, network_fields);
 	tcase_add_test(tc, in_lists_long_and_short);
 	tcase_add_test(tc, intersects_is_in_for_one_value);
+	tcase_add_test(tc, regex_matches_the_whole_value);
 	tcase_add_test(tc, pmatch_prefixes);
 	tcase_add_test(tc, glob_agrees_with_fnmatch);
 	tcase_add_test(tc, values_follow_the_event);
