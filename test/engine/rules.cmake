@@ -45,7 +45,7 @@ add_test(NAME engine.rules COMMAND check_engine_rules)
 if(PDIG_FUZZ)
   set(ENG_DIR ${PROJECT_SOURCE_DIR}/engine)
   add_executable(fuzz_rules fuzz_rules.c
-    ${ENG_DIR}/filter_parse.c ${ENG_DIR}/filter.c ${ENG_DIR}/fields.c ${ENG_DIR}/map.c
+    ${ENG_DIR}/filter_parse.c ${ENG_DIR}/filter.c ${ENG_DIR}/match.c ${ENG_DIR}/fields.c ${ENG_DIR}/map.c
     ${ENG_DIR}/output.c ${ENG_DIR}/state.c ${ENG_DIR}/rules_set.c ${ENG_DIR}/rules_load.c
     ${ENG_DIR}/rules_compile.c)
   target_include_directories(fuzz_rules PRIVATE ${ENG_DIR})
