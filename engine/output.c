@@ -20,6 +20,7 @@ struct xnode {
 	size_t nkids;
 	struct xnode **kids;
 	char *scratch;              /* ENG_FIELD_BUF bytes: b64 and len work on a copy */
+	char *name;                 /* X_FIELD: the field as written (a JSON key) */
 };
 
 struct token {
@@ -28,6 +29,16 @@ struct token {
 	struct eng_fieldref *field; /* a plain field; NULL for a trailing literal */
 	struct xnode *xf;          /* or a transformer expression */
 	unsigned width;            /* 0: as is */
+	char *name;                /* the field as written (a JSON key) */
+};
+
+/* A key of the JSON form: a plain field, a transformer expression or a
+ * field inside one (libsinsp reports those too). Owned by the tokens. */
+struct jkey {
+	char *name;
+	size_t ord;                 /* the token it comes from */
+	struct eng_fieldref *field; /* a field, or */
+	struct xnode *xf;           /* a transformer */
 };
 
 struct eng_output {
@@ -35,6 +46,8 @@ struct eng_output {
 	size_t ntok;
 	struct token *tok;
 	char *val; /* ENG_FIELD_BUF bytes: one rendered value */
+	size_t nkeys;
+	struct jkey *keys; /* sorted by name, unique: jsoncpp's object order */
 };
 
 static void xnode_free(struct xnode *x)
@@ -50,6 +63,7 @@ static void xnode_free(struct xnode *x)
 	free(x->kids);
 	free(x->sep);
 	free(x->scratch);
+	free(x->name);
 	free(x);
 }
 
@@ -64,7 +78,11 @@ void eng_output_free(struct eng_output *o)
 			free(o->tok[i].field);
 		}
 		xnode_free(o->tok[i].xf);
+		free(o->tok[i].name);
 	}
+	for (size_t i = 0; i < o->nkeys; i++)
+		free(o->keys[i].name);
+	free(o->keys);
 	free(o->tok);
 	free(o->val);
 	free(o);
@@ -172,6 +190,10 @@ static int xparse(const char **pp, struct xnode **out, char *why, size_t whylen,
 			rc = used == -ENOMEM ? -ENOMEM : -EINVAL;
 			goto fail;
 		}
+		if (!(x->name = strndup(p, (size_t)used))) {
+			rc = -ENOMEM;
+			goto fail;
+		}
 		*pp = p + used;
 		*out = x;
 		return 0;
@@ -257,6 +279,98 @@ static int add_token(struct eng_output *o, const char *text, size_t len)
 	return 0;
 }
 
+/* ---- the JSON form's keys, worked out once ---- */
+
+static size_t put(char *buf, size_t cap, size_t pos, const char *s, size_t n);
+
+/* The name libsinsp gives a transformer: "toupper(proc.name)",
+ * "join(->,(a,b))": no blanks, the separator unquoted. */
+static int xname(const struct xnode *x, char *out, size_t cap, size_t *pos)
+{
+	if (x->kind == X_FIELD) {
+		*pos = put(out, cap, *pos, x->name, strlen(x->name));
+		return 0;
+	}
+	const char *fn = NULL;
+	for (size_t i = 0; i < sizeof(xnames) / sizeof(xnames[0]); i++)
+		if (xnames[i].kind == x->kind)
+			fn = xnames[i].name;
+	*pos = put(out, cap, *pos, fn, strlen(fn));
+	*pos = put(out, cap, *pos, "(", 1);
+	if (x->kind == X_JOIN) {
+		*pos = put(out, cap, *pos, x->sep, strlen(x->sep));
+		*pos = put(out, cap, *pos, ",(", 2);
+	}
+	for (size_t i = 0; i < x->nkids; i++) {
+		if (i)
+			*pos = put(out, cap, *pos, ",", 1);
+		xname(x->kids[i], out, cap, pos);
+	}
+	*pos = put(out, cap, *pos, x->kind == X_JOIN ? "))" : ")", x->kind == X_JOIN ? 2 : 1);
+	return 0;
+}
+
+static int add_key(struct eng_output *o, const char *name, size_t ord,
+		   struct eng_fieldref *field, struct xnode *xf)
+{
+	for (size_t i = 0; i < o->nkeys; i++)
+		if (!strcmp(o->keys[i].name, name))
+			return 0; /* the first use decides where the line stops */
+	struct jkey *k = realloc(o->keys, (o->nkeys + 1) * sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	o->keys = k;
+	k = &o->keys[o->nkeys];
+	if (!(k->name = strdup(name)))
+		return -ENOMEM;
+	k->ord = ord;
+	k->field = field;
+	k->xf = xf;
+	o->nkeys++;
+	return 0;
+}
+
+/* The fields inside a transformer, each a key of its own. */
+static int add_leaf_keys(struct eng_output *o, struct xnode *x, size_t ord)
+{
+	if (x->kind == X_FIELD)
+		return add_key(o, x->name, ord, x->field, NULL);
+	for (size_t i = 0; i < x->nkids; i++) {
+		int rc = add_leaf_keys(o, x->kids[i], ord);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct jkey *)a)->name, ((const struct jkey *)b)->name);
+}
+
+static int build_keys(struct eng_output *o)
+{
+	char name[1024];
+	for (size_t i = 0; i < o->ntok; i++) {
+		struct token *t = &o->tok[i];
+		int rc = 0;
+		if (t->field) {
+			rc = add_key(o, t->name, i, t->field, NULL);
+		} else if (t->xf) {
+			size_t pos = 0;
+			name[0] = 0;
+			xname(t->xf, name, sizeof(name), &pos);
+			if (!(rc = add_leaf_keys(o, t->xf, i)))
+				rc = add_key(o, name, i, NULL, t->xf);
+		}
+		if (rc)
+			return rc;
+	}
+	if (o->nkeys)
+		qsort(o->keys, o->nkeys, sizeof(*o->keys), key_cmp);
+	return 0;
+}
+
 int eng_output_new(const char *fmt, struct eng_output **out, char *err, size_t errlen)
 {
 	struct eng_output *o = calloc(1, sizeof(*o));
@@ -313,6 +427,10 @@ int eng_output_new(const char *fmt, struct eng_output **out, char *err, size_t e
 			goto fail;
 		}
 		t->width = width;
+		if (!(t->name = strndup(p, (size_t)used))) {
+			rc = -ENOMEM;
+			goto fail;
+		}
 		p += used;
 		lit = p;
 	}
@@ -322,6 +440,8 @@ int eng_output_new(const char *fmt, struct eng_output **out, char *err, size_t e
 		rc = -ENOMEM;
 		goto fail;
 	}
+	if ((rc = build_keys(o)))
+		goto fail;
 	*out = o;
 	return 0;
 fail:
@@ -484,4 +604,113 @@ int eng_output_render(struct eng_output *o, const struct eng_ctx *c, char *buf, 
 		}
 	}
 	return (int)pos;
+}
+
+
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static size_t put_jstr(char *buf, size_t cap, size_t pos, const char *s, size_t n)
+{
+	pos = put(buf, cap, pos, "\"", 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		char esc[8];
+		const char *e = NULL;
+		switch (ch) {
+		case '"': e = "\\\""; break;
+		case '\\': e = "\\\\"; break;
+		case '\n': e = "\\n"; break;
+		case '\t': e = "\\t"; break;
+		case '\r': e = "\\r"; break;
+		case '\b': e = "\\b"; break;
+		case '\f': e = "\\f"; break;
+		default:
+			if (ch < 0x20) {
+				snprintf(esc, sizeof(esc), "\\u%04x", ch);
+				e = esc;
+			}
+		}
+		if (e)
+			pos = put(buf, cap, pos, e, strlen(e));
+		else
+			pos = put(buf, cap, pos, s + i, 1);
+	}
+	return put(buf, cap, pos, "\"", 1);
+}
+
+/* One value, typed as libsinsp's JSON has it: numbers and booleans bare,
+ * the rest strings; -1 when not available. */
+static int json_value(struct eng_output *o, const struct jkey *k, const struct eng_ctx *c,
+		      char *buf, size_t cap, size_t *pos)
+{
+	if (k->xf) {
+		size_t n = 0;
+		o->val[0] = 0;
+		if (xeval(k->xf, c, o->val, ENG_FIELD_BUF, &n))
+			return -1;
+		if (k->xf->kind == X_LEN)
+			*pos = put(buf, cap, *pos, o->val, n);
+		else
+			*pos = put_jstr(buf, cap, *pos, o->val, n);
+		return 0;
+	}
+	struct eng_value v;
+	char num[32];
+	if (eng_field_extract(k->field, c, &v))
+		return -1;
+	switch (k->field->type) {
+	case ENG_FT_INT64:
+		snprintf(num, sizeof(num), "%lld", (long long)v.n);
+		break;
+	case ENG_FT_UINT64:
+	case ENG_FT_UINT32:
+	case ENG_FT_PORT:
+	case ENG_FT_ABSTIME:
+	case ENG_FT_RELTIME:
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)(uint64_t)v.n);
+		break;
+	case ENG_FT_BOOL:
+		snprintf(num, sizeof(num), "%s", v.n ? "true" : "false");
+		break;
+	default: {
+		const char *s = eng_value_str(k->field, &v, o->val, ENG_FIELD_BUF);
+		*pos = put_jstr(buf, cap, *pos, s, strlen(s));
+		return 0;
+	}
+	}
+	*pos = put(buf, cap, *pos, num, strlen(num));
+	return 0;
+}
+
+int eng_output_render_json(struct eng_output *o, const struct eng_ctx *c, unsigned flags,
+			   char *buf, size_t cap)
+{
+	size_t pos = 0, stop = o->ntok, nout = 0;
+	if (cap == 0)
+		return 0;
+	buf[0] = 0;
+	/* Without '*' the text form ends at the first missing field: the
+	 * object keeps what came before it, as libsinsp's does. */
+	int all = o->show_na || (flags & ENG_OUTPUT_JSON_ALL_FIELDS);
+	for (size_t i = 0; i < o->ntok && !all; i++) {
+		struct token *t = &o->tok[i];
+		struct eng_value v;
+		size_t n = 0;
+		if ((t->field && eng_field_extract(t->field, c, &v)) ||
+		    (t->xf && xeval(t->xf, c, o->val, ENG_FIELD_BUF, &n))) {
+			stop = i;
+			break;
+		}
+	}
+	for (size_t i = 0; i < o->nkeys; i++) {
+		const struct jkey *k = &o->keys[i];
+		if (k->ord >= stop || (k->xf && (flags & ENG_OUTPUT_JSON_NO_TRANSFORMED)))
+			continue;
+		pos = put(buf, cap, pos, nout++ ? "," : "{", 1);
+		pos = put_jstr(buf, cap, pos, k->name, strlen(k->name));
+		pos = put(buf, cap, pos, ":", 1);
+		if (json_value(o, k, c, buf, cap, &pos))
+			pos = put(buf, cap, pos, "null", 4);
+	}
+	pos = nout ? put(buf, cap, pos, "}", 1) : put(buf, cap, pos, "null", 4);
+	return stop < o->ntok ? -1 : (int)pos;
 }

@@ -155,6 +155,56 @@ START_TEST(lines_over_events)
 }
 END_TEST
 
+static int render_json(struct fx *f, const char *fmt, unsigned flags, char *buf, size_t cap)
+{
+	struct eng_output *o;
+	char err[256];
+	ck_assert_msg(eng_output_new(fmt, &o, err, sizeof err) == 0, "%s", err);
+	int n = eng_output_render_json(o, &f->ctx, flags, buf, cap);
+	eng_output_free(o);
+	return n;
+}
+
+START_TEST(json)
+{
+	struct fx f;
+	char b[512];
+	fx_init(&f);
+	fx_proc(&f, 100, 100, 1, "init", "/", 0);
+	fx_begin(&f, SHM_EV_SYSCALL_MKDIR_2_X, 100);
+	shm_enc_s64(&f.e, -2);
+	shm_enc_str(&f.e, "/a\"b\\c");
+	fx_end(&f);
+	/* keys sorted, once each; numbers and booleans bare; strings escaped */
+	int n = render_json(&f, "%thread.tid %proc.name %evt.failed %evt.arg.path %proc.name",
+			    0, b, sizeof b);
+	ck_assert_str_eq(b, "{\"evt.arg.path\":\"/a\\\"b\\\\c\",\"evt.failed\":true,"
+			    "\"proc.name\":\"init\",\"thread.tid\":100}");
+	ck_assert_int_eq(n, (int)strlen(b));
+	/* transformers: their own key and their fields' keys; len is a number */
+	render_json(&f, "%len(proc.name) %toupper(proc.name)", 0, b, sizeof b);
+	ck_assert_str_eq(b, "{\"len(proc.name)\":4,\"proc.name\":\"init\","
+			    "\"toupper(proc.name)\":\"INIT\"}");
+	render_json(&f, "%len(proc.name) %toupper(proc.name)", ENG_OUTPUT_JSON_NO_TRANSFORMED, b,
+		    sizeof b);
+	ck_assert_str_eq(b, "{\"proc.name\":\"init\"}");
+	/* a missing field: the fields before it, and -1; with '*', null */
+	ck_assert_int_eq(render_json(&f, "%proc.name %fd.name %thread.tid", 0, b, sizeof b), -1);
+	ck_assert_str_eq(b, "{\"proc.name\":\"init\"}");
+	ck_assert_int_ge(render_json(&f, "*%proc.name %fd.name %thread.tid", 0, b, sizeof b), 0);
+	ck_assert_str_eq(b, "{\"fd.name\":null,\"proc.name\":\"init\",\"thread.tid\":100}");
+	ck_assert_int_ge(render_json(&f, "%proc.name %fd.name", ENG_OUTPUT_JSON_ALL_FIELDS, b,
+				     sizeof b), 0);
+	ck_assert_str_eq(b, "{\"fd.name\":null,\"proc.name\":\"init\"}");
+	ck_assert_int_eq(render_json(&f, "no fields", 0, b, sizeof b), 4);
+	ck_assert_str_eq(b, "null");
+	/* cut to the buffer, never past it */
+	ck_assert_int_lt(render_json(&f, "*%proc.name %evt.arg.path", 0, b, 8), 8);
+	ck_assert_int_eq((int)strlen(b), 7);
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(bad_transformers)
 {
 	static const char *const bad[] = {
@@ -184,6 +234,7 @@ static Suite *output_suite(void)
 	tcase_add_test(tc, transformers);
 	tcase_add_test(tc, lines_over_events);
 	tcase_add_test(tc, bad_transformers);
+	tcase_add_test(tc, json);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -73,11 +73,11 @@ grep -q 'rules_bad.yaml:5:36: error: \\[LOAD_ERR_COMPILE_CONDITION\\] rule .Shel
     $<TARGET_FILE:pdig-engine-rules> ${CMAKE_CURRENT_SOURCE_DIR}/rules_bad.yaml
     ${PROJECT_SOURCE_DIR}/rules/pdig_rules.yaml ${CMAKE_CURRENT_BINARY_DIR}/rules_validate.out)
 
-# Falco's output-formatter vectors against eng_output (text and invalid
+# Falco's output-formatter vectors against eng_output (text, JSON, ancestors and invalid
 # formats); the second argument is the pass count reached so far: fewer is
 # a regression.
 add_executable(rules_formatter_conformance rules_formatter_conformance.c)
 target_link_libraries(rules_formatter_conformance engine_core)
 add_test(NAME engine.rules_formatter_conformance
-  COMMAND rules_formatter_conformance ${SHARED_DIR}/conformance/formatter_cases.tsv 42)
+  COMMAND rules_formatter_conformance ${SHARED_DIR}/conformance/formatter_cases.tsv 58)
 set_tests_properties(engine.rules_formatter_conformance PROPERTIES SKIP_RETURN_CODE 77)
