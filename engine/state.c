@@ -1,4 +1,5 @@
 /* Threads, fds, users: the state rebuilt from events (see eng_state.h). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,7 +102,25 @@ static int clean_rel(const char *s, size_t len)
 
 static void path_join_slow(const char *dir, const char *path, char *out, size_t cap);
 
+/* libsinsp's path join turns every byte outside printable ASCII into '.':
+ * fd names, cwds and the values filters compare are all made that way. */
+static void path_sanitize(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			*s = '.';
+}
+
+static void path_join_raw(const char *dir, const char *path, char *out, size_t cap);
+
 void eng_path_join(const char *dir, const char *path, char *out, size_t cap)
+{
+	path_join_raw(dir, path, out, cap);
+	if (cap)
+		path_sanitize(out);
+}
+
+static void path_join_raw(const char *dir, const char *path, char *out, size_t cap)
 {
 	/* Most paths are normal already: the join is then a copy, the very
 	 * result the component walk gives (anything else goes to the walk). */
@@ -1225,6 +1244,112 @@ static void parse_bind_exit(struct eng_state *st, struct eng_event *ev)
 	set_fd_name_from_param(st, fd, e, 1);
 }
 
+/* libsinsp calls an IP socket connected once a read or write on it
+ * succeeds (a UDP socket that only uses sendto/recvfrom too). */
+static void mark_rw_connected(struct eng_event *ev)
+{
+	struct eng_fd *fd = ev->fd;
+	if (fd && param_s64(&ev->evt, 0, -1) >= 0 &&
+	    (fd->type == SHM_SCAP_FD_IPV4_SOCK || fd->type == SHM_SCAP_FD_IPV6_SOCK))
+		fd->connected = 1;
+}
+
+/* libsinsp's guess of the local address of a half-known IPv4 tuple: the
+ * interface with that very address, else the first one not loopback (it
+ * also tries the same subnet; we keep no netmasks), else 0. */
+static uint32_t infer_local_ip4(const struct eng_state *st, uint32_t addr)
+{
+	for (size_t i = 0; i < st->nlocal_ip4; i++)
+		if (st->local_ip4[i] == addr)
+			return addr;
+	for (size_t i = 0; i < st->nlocal_ip4; i++)
+		if (st->local_ip4[i] != htonl(INADDR_LOOPBACK))
+			return st->local_ip4[i];
+	return 0;
+}
+
+/*
+ * sendto/sendmsg (tuple of the enter) and recvfrom/recvmsg (tuple of the
+ * exit) on a socket that is not a named TCP one: libsinsp takes the tuple
+ * as the fd's addresses (an unconnected UDP socket gets its name here).
+ * Its rules, which we follow: the source always, the destination only while
+ * the fd has none; nothing when the tuple is the fd's (either way round);
+ * an unknown protocol becomes UDP; a zero address is patched from the
+ * interface list; a socket without a role becomes a server when it reads
+ * and a client when it writes; the addresses are swapped for a client that
+ * reads or a server that writes; the name is then client->server.
+ * IPv4 (and IPv4-mapped IPv6) only.
+ */
+static void parse_dgram_tuple(struct eng_state *st, struct eng_event *ev, const struct shm_evt *te,
+			      unsigned i, int incoming)
+{
+	struct eng_fd *fd = ev->fd;
+	if (!fd || param_s64(&ev->evt, 0, -1) < 0 || te->nparams <= i || te->vlen[i] == 0)
+		return;
+	if (fd->name[0] && fd->l4proto == ENG_L4_TCP &&
+	    (fd->type == SHM_SCAP_FD_IPV4_SOCK || fd->type == SHM_SCAP_FD_IPV6_SOCK))
+		return;
+	const uint8_t *p = te->val[i];
+	uint32_t len = te->vlen[i];
+	uint32_t tsip, tdip;
+	uint16_t tsport, tdport;
+	if (p[0] == SHM_AF_INET && len >= 13) {
+		memcpy(&tsip, p + 1, 4);
+		memcpy(&tsport, p + 5, 2);
+		memcpy(&tdip, p + 7, 4);
+		memcpy(&tdport, p + 11, 2);
+	} else if (p[0] == SHM_AF_INET6 && len >= 37) {
+		static const uint8_t v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+		if (memcmp(p + 1, v4mapped, 12) || memcmp(p + 19, v4mapped, 12))
+			return;
+		memcpy(&tsip, p + 13, 4);
+		memcpy(&tsport, p + 17, 2);
+		memcpy(&tdip, p + 31, 4);
+		memcpy(&tdport, p + 35, 2);
+	} else {
+		return;
+	}
+	if (fd->type == SHM_SCAP_FD_IPV4_SOCK &&
+	    ((tsip == fd->sip[0] && tsport == fd->sport && tdip == fd->dip[0] && tdport == fd->dport) ||
+	     (tdip == fd->sip[0] && tdport == fd->sport && tsip == fd->dip[0] && tsport == fd->dport)))
+		return;
+	fd->type = SHM_SCAP_FD_IPV4_SOCK;
+	fd->sip[0] = tsip;
+	fd->sport = tsport;
+	if (fd->dip[0] == 0) {
+		fd->dip[0] = tdip;
+		fd->dport = tdport;
+	}
+	if (fd->l4proto == ENG_L4_UNKNOWN)
+		fd->l4proto = ENG_L4_UDP;
+	if (fd->sip[0] == 0) {
+		uint32_t a = infer_local_ip4(st, fd->dip[0]);
+		if (a != fd->dip[0] || fd->sport != fd->dport)
+			fd->sip[0] = a;
+	} else if (fd->dip[0] == 0) {
+		uint32_t a = infer_local_ip4(st, fd->sip[0]);
+		if (a != fd->sip[0] || fd->sport != fd->dport)
+			fd->dip[0] = a;
+	}
+	if (fd->role == ENG_ROLE_NONE)
+		fd->role = incoming ? ENG_ROLE_SERVER : ENG_ROLE_CLIENT;
+	if (fd->role == (incoming ? ENG_ROLE_CLIENT : ENG_ROLE_SERVER)) {
+		uint32_t a = fd->sip[0];
+		uint16_t port = fd->sport;
+		fd->sip[0] = fd->dip[0];
+		fd->sport = fd->dport;
+		fd->dip[0] = a;
+		fd->dport = port;
+	}
+	const uint8_t *s = (const uint8_t *)&fd->sip[0], *d = (const uint8_t *)&fd->dip[0];
+	char name[64];
+	snprintf(name, sizeof(name), "%u.%u.%u.%u:%u->%u.%u.%u.%u:%u", s[0], s[1], s[2], s[3],
+		 fd->sport, d[0], d[1], d[2], d[3], fd->dport);
+	if (strcmp(fd->name, name) != 0)
+		fd->name_gen++;
+	set_str(st, &fd->name, name);
+}
+
 static void add_simple_fd(struct eng_state *st, struct eng_event *ev, int64_t fdn, uint8_t type)
 {
 	if (fdn < 0 || !ev->thread)
@@ -1470,6 +1595,32 @@ void eng_state_apply(struct eng_state *st, struct eng_event *ev)
 		break;
 	case SHM_EV_SOCKET_BIND_X:
 		parse_bind_exit(st, ev);
+		break;
+	case SHM_EV_SOCKET_RECVFROM_X:
+		mark_rw_connected(ev);
+		parse_dgram_tuple(st, ev, e, 2, 1);
+		break;
+	case SHM_EV_SOCKET_RECVMSG_X:
+		mark_rw_connected(ev);
+		parse_dgram_tuple(st, ev, e, 3, 1);
+		break;
+	case SHM_EV_SOCKET_SENDTO_X:
+	case SHM_EV_SOCKET_SENDMSG_X:
+		mark_rw_connected(ev);
+		if (ev->enter)
+			parse_dgram_tuple(st, ev, ev->enter, 2, 0);
+		break;
+	case SHM_EV_SYSCALL_READ_X:
+	case SHM_EV_SYSCALL_WRITE_X:
+	case SHM_EV_SOCKET_RECV_X:
+	case SHM_EV_SOCKET_SEND_X:
+	case SHM_EV_SYSCALL_READV_X:
+	case SHM_EV_SYSCALL_WRITEV_X:
+	case SHM_EV_SYSCALL_PREAD_X:
+	case SHM_EV_SYSCALL_PWRITE_X:
+	case SHM_EV_SYSCALL_PREADV_X:
+	case SHM_EV_SYSCALL_PWRITEV_X:
+		mark_rw_connected(ev);
 		break;
 	case SHM_EV_SYSCALL_PIPE_X:
 		parse_pipe_exit(st, ev);

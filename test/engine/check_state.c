@@ -1,4 +1,5 @@
 /* Unit tests of the engine state (suite "state"). */
+#include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +27,11 @@ START_TEST(path_join)
 	ck_assert_str_eq(out, "/");
 	eng_path_join("/tmp", "x/../y.log", out, sizeof out);
 	ck_assert_str_eq(out, "/tmp/y.log");
+	/* bytes outside printable ASCII become '.' (libsinsp's join does) */
+	eng_path_join("/tmp/d\xc5\x91", "\x01x\x7f", out, sizeof out);
+	ck_assert_str_eq(out, "/tmp/d../.x.");
+	eng_path_join("/", "/tmp/\xc5\x91/../a", out, sizeof out);
+	ck_assert_str_eq(out, "/tmp/a");
 	/* too long: cut, never overflowed */
 	char small[8];
 	eng_path_join("/abcdef", "ghijkl", small, sizeof small);
@@ -135,6 +141,50 @@ START_TEST(open_resolves_relative_paths)
 	fx_open(&f, 100, "x", 1, 4);
 	ck_assert_str_eq(fx_field(&f, "fd.name", b, sizeof b), "/home/bob/x");
 	ck_assert_str_eq(fx_field(&f, "proc.cwd", b, sizeof b), "/home/bob/");
+	fx_free(&f);
+}
+END_TEST
+
+/* An unconnected UDP socket is named from sendto's and recvfrom's tuples
+ * the way sysdig 0.29.3 does (checked on a pdig capture of python). */
+START_TEST(udp_named_from_datagram_tuples)
+{
+	struct fx f;
+	char b[256];
+	uint32_t lo = htonl(INADDR_LOOPBACK);
+	fx_init(&f);
+	fx_proc(&f, 100, 100, 1, "python3", "/", 0);
+	fx_begin(&f, SHM_EV_SOCKET_SOCKET_E, 100);
+	shm_enc_u32(&f.e, 2); shm_enc_u32(&f.e, 2); shm_enc_u32(&f.e, 0);
+	fx_end(&f);
+	fx_res_exit(&f, SHM_EV_SOCKET_SOCKET_X, 100, 4);
+	ck_assert_str_eq(fx_field(&f, "fd.name", b, sizeof b), "");
+	/* a write: the enter's tuple; role client, so no swap */
+	fx_begin(&f, SHM_EV_SOCKET_SENDTO_E, 100);
+	shm_enc_s64(&f.e, 4); shm_enc_u32(&f.e, 2); shm_enc_socktuple_in(&f.e, 0, 0, lo, 32908);
+	fx_end(&f);
+	fx_begin(&f, SHM_EV_SOCKET_SENDTO_X, 100);
+	shm_enc_s64(&f.e, 2); shm_enc_str(&f.e, "hi");
+	fx_end(&f);
+	ck_assert_str_eq(fx_field(&f, "fd.name", b, sizeof b), "0.0.0.0:0->127.0.0.1:32908");
+	ck_assert_str_eq(fx_field(&f, "fd.l4proto", b, sizeof b), "udp");
+	ck_assert_str_eq(fx_field(&f, "fd.sip", b, sizeof b), "127.0.0.1");
+	ck_assert_str_eq(fx_field(&f, "fd.cport", b, sizeof b), "0");
+	ck_assert_str_eq(fx_field(&f, "fd.connected", b, sizeof b), "true");
+	/* a read from another peer: the source changes, the destination stays,
+	 * and a client that reads swaps them */
+	fx_fd_enter(&f, SHM_EV_SOCKET_RECVFROM_E, 100, 4);
+	fx_begin(&f, SHM_EV_SOCKET_RECVFROM_X, 100);
+	shm_enc_s64(&f.e, 2); shm_enc_str(&f.e, "yo");
+	shm_enc_socktuple_in(&f.e, lo, 40000, 0, 51126);
+	fx_end(&f);
+	ck_assert_str_eq(fx_field(&f, "fd.name", b, sizeof b), "127.0.0.1:32908->127.0.0.1:40000");
+	/* a failed read changes nothing */
+	fx_fd_enter(&f, SHM_EV_SOCKET_RECVFROM_E, 100, 4);
+	fx_begin(&f, SHM_EV_SOCKET_RECVFROM_X, 100);
+	shm_enc_s64(&f.e, -11); shm_enc_empty(&f.e); shm_enc_socktuple_in(&f.e, lo, 1, lo, 2);
+	fx_end(&f);
+	ck_assert_str_eq(fx_field(&f, "fd.name", b, sizeof b), "127.0.0.1:32908->127.0.0.1:40000");
 	fx_free(&f);
 }
 END_TEST
@@ -371,6 +421,7 @@ static Suite *state_suite(void)
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, path_join);
+	tcase_add_test(tc, udp_named_from_datagram_tuples);
 	tcase_add_test(tc, path_join_agrees_with_the_walk);
 	tcase_add_test(tc, map_grows_and_shrinks);
 	tcase_add_test(tc, open_resolves_relative_paths);
