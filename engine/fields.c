@@ -20,7 +20,7 @@ enum fid {
 	F_PROC_PID, F_PROC_EXE, F_PROC_NAME, F_PROC_ARGS, F_PROC_CMDLINE, F_PROC_EXELINE,
 	F_PROC_CWD, F_PROC_PPID, F_PROC_PNAME, F_PROC_PCMDLINE, F_PROC_APID, F_PROC_ANAME,
 	F_PROC_EXEPATH, F_PROC_SID, F_PROC_VPGID, F_PROC_TTY, F_PROC_VPID, F_PROC_NTHREADS,
-	F_PROC_DURATION, F_PROC_SNAME, F_PROC_PEXE, F_PROC_PEXEPATH, F_PROC_AEXE, F_PROC_AEXEPATH,
+	F_PROC_DURATION, F_PROC_SNAME, F_PROC_PEXE, F_PROC_PEXEPATH, F_PROC_AEXE, F_PROC_AEXEPATH, F_PROC_ACMDLINE,
 	F_PROC_IS_EXE_WRITABLE, F_PROC_VPGID_NAME, F_PROC_VPGID_EXE, F_PROC_IS_VPGID_LEADER,
 	F_THREAD_TID, F_THREAD_ISMAIN, F_THREAD_VTID,
 	F_FD_NUM, F_FD_TYPE, F_FD_TYPECHAR, F_FD_NAME, F_FD_DIRECTORY, F_FD_FILENAME, F_FD_IP,
@@ -144,6 +144,10 @@ const struct eng_field_info eng_fields[] = {
 	{"proc.aexepath", F_PROC_AEXEPATH, ENG_FT_STR, ENG_FF_ARG_INDEX,
 	 "the proc.exepath of an ancestor: proc.aexepath[1] is the parent's... Without an index "
 	 "(filters only) it matches any ancestor."},
+	{"proc.acmdline", F_PROC_ACMDLINE, ENG_FT_STR, ENG_FF_ARG_INDEX,
+	 "the proc.cmdline of an ancestor: proc.acmdline[1] is the parent's, [0] the process' "
+	 "own. Without an index it matches any ancestor in filters, and is the ancestors' "
+	 "command lines, space-separated, in outputs."},
 	{"proc.is_exe_writable", F_PROC_IS_EXE_WRITABLE, ENG_FT_BOOL, 0,
 	 "true if this process' executable file is writable by the same user that spawned it."},
 	{"proc.vpgid.name", F_PROC_VPGID_NAME, ENG_FT_STR, 0,
@@ -582,8 +586,11 @@ static int ancestors_list(struct eng_fieldref *ref, const struct eng_ctx *c,
 		struct eng_thread *a = ancestor(c, t, k);
 		if (!a || a->placeholder)
 			break;
+		char line[1024];
 		const char *s = ref->info->id == F_PROC_ANAME ? a->comm
-				: ref->info->id == F_PROC_AEXE ? a->exe : a->exepath;
+				: ref->info->id == F_PROC_AEXE ? a->exe
+				: ref->info->id == F_PROC_ACMDLINE ? cmdline(a, 0, line, sizeof(line))
+				: a->exepath;
 		int n = snprintf(ref->buf + pos, sizeof(ref->buf) - pos, "%s%s", pos ? " " : "", s);
 		if (n < 0 || (size_t)n >= sizeof(ref->buf) - pos)
 			break;
@@ -1274,6 +1281,13 @@ int eng_field_extract(struct eng_fieldref *ref, const struct eng_ctx *c, struct 
 		if (!p || p->placeholder)
 			return NA;
 		return str(v, id == F_PROC_AEXE ? p->exe : p->exepath);
+	case F_PROC_ACMDLINE:
+		if (ref->argmode != 2)
+			return ancestors_list(ref, c, t, v);
+		p = ancestor(c, t, ref->argn);
+		if (!p || p->placeholder)
+			return NA;
+		return thread_text(ref, c, p, F_PROC_CMDLINE, v);
 	case F_THREAD_TID: return num(v, t->tid);
 	case F_THREAD_ISMAIN: return num(v, t->tid == t->pid);
 	case F_THREAD_VTID: return num(v, t->vtid);

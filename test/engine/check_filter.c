@@ -321,6 +321,22 @@ START_TEST(regex_matches_the_whole_value)
 }
 END_TEST
 
+START_TEST(acmdline_of_ancestors)
+{
+	struct fx f;
+	world(&f);
+	fx_open(&f, 100, "/etc/passwd", 1, 3);
+	ck_assert(matches(&f, "proc.acmdline[0] = bash"));
+	ck_assert(matches(&f, "proc.acmdline[1] = sshd"));
+	ck_assert(matches(&f, "proc.acmdline[2] = systemd"));
+	ck_assert(!matches(&f, "proc.acmdline[3] exists"));
+	/* without an index: any ancestor (not the process itself) */
+	ck_assert(matches(&f, "proc.acmdline = systemd"));
+	ck_assert(!matches(&f, "proc.acmdline = bash"));
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(pmatch_prefixes)
 {
 	struct fx f;
@@ -484,6 +500,7 @@ static Suite *filter_suite(void)
 	tcase_add_test(tc, in_lists_long_and_short);
 	tcase_add_test(tc, intersects_is_in_for_one_value);
 	tcase_add_test(tc, regex_matches_the_whole_value);
+	tcase_add_test(tc, acmdline_of_ancestors);
 	tcase_add_test(tc, pmatch_prefixes);
 	tcase_add_test(tc, glob_agrees_with_fnmatch);
 	tcase_add_test(tc, values_follow_the_event);

@@ -79,5 +79,5 @@ grep -q 'rules_bad.yaml:5:36: error: \\[LOAD_ERR_COMPILE_CONDITION\\] rule .Shel
 add_executable(rules_formatter_conformance rules_formatter_conformance.c)
 target_link_libraries(rules_formatter_conformance engine_core)
 add_test(NAME engine.rules_formatter_conformance
-  COMMAND rules_formatter_conformance ${SHARED_DIR}/conformance/formatter_cases.tsv 58)
+  COMMAND rules_formatter_conformance ${SHARED_DIR}/conformance/formatter_cases.tsv 59)
 set_tests_properties(engine.rules_formatter_conformance PROPERTIES SKIP_RETURN_CODE 77)
