@@ -297,33 +297,48 @@ static int items_from(struct rd *d, const yaml_node_t *v, char ***items, size_t 
 }
 
 
+/* What lists and macros share: the name, unknown keys, the name's shape,
+ * the deprecated append and the override block. */
+static int read_named_item(struct rd *d, yaml_node_t *item, const char *kind,
+			   const char *const *known, const char *const *ov_ok,
+			   const char *invalid_code, const char *Kind, const char **name,
+			   int *append, struct overrides *o)
+{
+	int rc;
+	char msg[160];
+	d->itype = kind;
+	*append = 0;
+	if ((rc = get_str(d, item, kind, name, 0)))
+		return rc;
+	d->iname = *name;
+	if ((rc = warn_unknown_keys(d, item, known)))
+		return rc;
+	snprintf(msg, sizeof(msg), "%s has an invalid name. %s names should match a regular "
+		 "expression: ^[a-zA-Z_][a-zA-Z0-9_]*$", Kind, Kind);
+	if (!valid_name(*name) && rd_warn(d, item, invalid_code, "%s", msg))
+		return -ENOMEM;
+	yaml_node_t *ap = map_get(d, item, "append");
+	if (ap && (rc = get_bool(d, ap, "append", append)))
+		return rc;
+	if (*append && rd_warn(d, ap, "LOAD_DEPRECATED_ITEM", WARN_APPEND))
+		return -ENOMEM;
+	if ((rc = decode_overrides(d, item, ov_ok, ov_ok, o)))
+		return rc;
+	if (*append && (o->nappend || o->nreplace))
+		return rd_err(d, item, "LOAD_ERR_YAML_VALIDATE", ERR_OVERRIDE_APPEND);
+	return 0;
+}
+
 static int read_list(struct rd *d, yaml_node_t *item)
 {
 	static const char *const known[] = {"list", "items", "append", "override", NULL};
 	static const char *const ov_ok[] = {"items", NULL};
 	const char *name;
-	int append = 0, rc;
-	d->itype = "list";
-	if ((rc = get_str(d, item, "list", &name, 0)))
-		return rc;
-	d->iname = name;
-	if ((rc = warn_unknown_keys(d, item, known)))
-		return rc;
-	if (!valid_name(name) &&
-	    rd_warn(d, item, "LOAD_INVALID_LIST_NAME",
-		    "List has an invalid name. List names should match a regular expression: "
-		    "^[a-zA-Z_][a-zA-Z0-9_]*$"))
-		return -ENOMEM;
-	yaml_node_t *ap = map_get(d, item, "append");
-	if (ap && (rc = get_bool(d, ap, "append", &append)))
-		return rc;
-	if (append && rd_warn(d, ap, "LOAD_DEPRECATED_ITEM", WARN_APPEND))
-		return -ENOMEM;
+	int append, rc;
 	struct overrides o;
-	if ((rc = decode_overrides(d, item, ov_ok, ov_ok, &o)))
+	if ((rc = read_named_item(d, item, "list", known, ov_ok, "LOAD_INVALID_LIST_NAME", "List",
+				  &name, &append, &o)))
 		return rc;
-	if (append && (o.nappend || o.nreplace))
-		return rd_err(d, item, "LOAD_ERR_YAML_VALIDATE", ERR_OVERRIDE_APPEND);
 	yaml_node_t *iv = map_get(d, item, "items");
 	if (!iv)
 		return rd_err(d, item, "LOAD_ERR_YAML_VALIDATE", "Item has no mapping for key 'items'");
@@ -410,28 +425,11 @@ static int read_macro(struct rd *d, yaml_node_t *item)
 	static const char *const known[] = {"macro", "condition", "append", "override", NULL};
 	static const char *const ov_ok[] = {"condition", NULL};
 	const char *name, *cond;
-	int append = 0, rc;
-	d->itype = "macro";
-	if ((rc = get_str(d, item, "macro", &name, 0)))
-		return rc;
-	d->iname = name;
-	if ((rc = warn_unknown_keys(d, item, known)))
-		return rc;
-	if (!valid_name(name) &&
-	    rd_warn(d, item, "LOAD_INVALID_MACRO_NAME",
-		    "Macro has an invalid name. Macro names should match a regular expression: "
-		    "^[a-zA-Z_][a-zA-Z0-9_]*$"))
-		return -ENOMEM;
-	yaml_node_t *ap = map_get(d, item, "append");
-	if (ap && (rc = get_bool(d, ap, "append", &append)))
-		return rc;
-	if (append && rd_warn(d, ap, "LOAD_DEPRECATED_ITEM", WARN_APPEND))
-		return -ENOMEM;
+	int append, rc;
 	struct overrides o;
-	if ((rc = decode_overrides(d, item, ov_ok, ov_ok, &o)))
+	if ((rc = read_named_item(d, item, "macro", known, ov_ok, "LOAD_INVALID_MACRO_NAME",
+				  "Macro", &name, &append, &o)))
 		return rc;
-	if (append && (o.nappend || o.nreplace))
-		return rd_err(d, item, "LOAD_ERR_YAML_VALIDATE", ERR_OVERRIDE_APPEND);
 	if ((rc = get_str(d, item, "condition", &cond, 0)))
 		return rc;
 	yaml_node_t *cn = map_get(d, item, "condition");
