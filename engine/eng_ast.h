@@ -5,7 +5,8 @@
  *	or     := and ("or" and)*          and := not ("and" not)*
  *	not    := ("not" blank)* check | "not(" or ")"
  *	check  := "(" or ")" | lhs "exists" | lhs op rhs | identifier
- *	lhs    := field | transformer "(" (lhs | field) ")" | join(...)
+ *	lhs    := field | transformer "(" targ ("," targ)* ")" ["[" arg "]"]
+ *	targ   := number | quoted | field | transformer "(" ... ")" | "(" tlist ")"
  *	field  := name.name[.name...] ["[" arg "]"]
  *
  * Identifiers are macro references: this parser keeps them, the rules
@@ -26,10 +27,13 @@ enum eng_ast_kind {
 	ENG_AST_UNARY,     /* str: "exists"; kids[0]: the operand */
 	ENG_AST_BINARY,    /* str: operator; kids[0] left, kids[1] right; mod */
 	ENG_AST_FIELD,     /* str: field name; arg (NULL when none) */
-	ENG_AST_TRANSFORM, /* str: "tolower", "val", ...; kids[0] */
-	ENG_AST_JOIN,      /* arg: separator; kids: fields, transformers, values */
+	ENG_AST_TRANSFORM, /* str: "tolower", "val", "join", ...; kids: its arguments
+			    * (fields, transformers, values, a TLIST); arg: the
+			    * "[c]" after it (getopt), NULL when none */
+	ENG_AST_JOIN,      /* no longer made: join is an ENG_AST_TRANSFORM */
 	ENG_AST_VALUE,     /* str: a literal, unquoted and unescaped */
 	ENG_AST_LIST,      /* kids: ENG_AST_VALUE each */
+	ENG_AST_TLIST,     /* "(a, b)" in a transformer: fields, transformers, values */
 };
 
 /* A list modifier in "proc.name = oneof (a, b)". */

@@ -28,4 +28,19 @@ int eng_filter_match(struct eng_filter *f, const struct eng_ctx *c);
 
 void eng_filter_free(struct eng_filter *f);
 
+/* A transformer expression on its own ("getopt(proc.args, \"c:\")[c]",
+ * "concat(proc.name, \"-\")"), with the conditions' semantics: outputs use
+ * it for what their own syntax lacks. operand is a parsed left-hand side. */
+struct eng_fexpr;
+
+/* 0, or -EINVAL with Falco's message and the position in err, -ENOMEM. */
+int eng_fexpr_compile(const struct eng_ast *operand, struct eng_fexpr **out,
+		      struct eng_parse_error *err);
+/* 0 with the value as text in *s (*len bytes; a list as "(a,b)", as libsinsp
+ * prints lists), or -1 when a field in it is not available. */
+int eng_fexpr_eval(struct eng_fexpr *x, const struct eng_ctx *c, const char **s, size_t *len);
+/* 1 when the value is a number (len). */
+int eng_fexpr_numeric(const struct eng_fexpr *x);
+void eng_fexpr_free(struct eng_fexpr *x);
+
 #endif

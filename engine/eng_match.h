@@ -30,7 +30,8 @@ void eng_set_free(struct eng_set *s);
 
 /* Path prefixes: a path matches when a prefix is the path itself, a
  * directory above it ("/etc" matches "/etc/passwd", not "/etcx"), or ends
- * in '/' and starts it ("/etc/" matches "/etc/x"). */
+ * in '/' and starts it ("/etc/" matches "/etc/x"); a relative path counts
+ * from the root, as libsinsp's components do ("/etc" matches "etc/x"). */
 struct eng_ptrie;
 
 int eng_ptrie_new(struct eng_ptrie **out);

@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+#include "eng_container.h"
 #include "eng_map.h"
 #include "shm_event.h"
 #include "shm_scap.h"
@@ -39,6 +40,7 @@ struct eng_fd {
 	uint16_t sport, dport;
 	uint64_t ino;
 	char *name; /* never NULL: "" when unknown */
+	uint32_t name_cap; /* bytes allocated at name: renames reuse them */
 };
 
 /* The fd table of a process: shared by its threads (refcounted). */
@@ -51,6 +53,8 @@ struct eng_fdtable {
 /* Threads made up for unknown tids stop here (libsinsp's table limit): a
  * stream of events from threads whose exit is never seen stays bounded. */
 #define ENG_MAX_THREADS 131072
+/* Closed fds kept for reuse (struct eng_state.fd_pool). */
+#define ENG_FD_POOL 1024
 
 struct eng_thread {
 	int64_t tid, pid, ptid, sid, vpgid, vtid, vpid;
@@ -81,6 +85,7 @@ struct eng_thread {
 	uint32_t enter_len;
 	uint32_t enter_cap;
 	uint8_t *enter; /* grows to the largest enter event kept (<= ENG_MAX_ENTER) */
+	char *container_id; /* from its cgroups (eng_container.h); NULL: none */
 };
 
 /* A ring has no cpus: its events' cpu is not known. */
@@ -123,10 +128,15 @@ struct eng_state {
 	int64_t dead_fd;        /* -1: none */
 	int64_t dead_fd2;
 	char *hostname;         /* the traced machine's name, NULL when not known */
+	struct eng_containers *containers; /* eng_container.h; NULL until one is seen */
 	uint32_t *local_ip4;    /* the machine's IPv4 addresses (interface list) */
 	size_t nlocal_ip4;
 	uint64_t nthreads_created, nthreads_removed;
 	uint64_t alloc_failures; /* state updates lost to memory shortage */
+	/* closed fds kept for reuse, with their name buffers: opening and
+	 * closing files allocates nothing once the pool is warm */
+	struct eng_fd *fd_pool[ENG_FD_POOL];
+	unsigned nfd_pool;
 	uint64_t threads_refused; /* unknown threads not tracked: the table was full */
 	uint64_t seq;           /* events applied: bumped by each eng_state_apply() */
 	/* fields.c's memo of the name the current event's fd-creating exit
@@ -168,9 +178,15 @@ const struct eng_group *eng_state_group(const struct eng_state *st, uint32_t gid
 const char *eng_state_cwd(const struct eng_state *st, struct eng_thread *t);
 struct eng_fd *eng_state_fd(struct eng_thread *t, int64_t fd);
 
-/* Joins dir and path the way libsinsp does: path if absolute, else
- * dir/path, with "." and ".." resolved and slashes collapsed. */
+/* Joins dir and path the way libsinsp does (shm_fmt_path_join): path alone
+ * if absolute, else dir (as it is: cwds end in '/') then path, with "./",
+ * "//" and ".." folded and bytes outside printable ASCII made '.'. */
 void eng_path_join(const char *dir, const char *path, char *out, size_t cap);
+/* The directory a relative path of an *at() call is joined to, as libsinsp
+ * makes it: the cwd for AT_FDCWD, the dirfd's name and '/' (in buf), or
+ * unknown when the fd is not known. */
+const char *eng_state_at_dir(const struct eng_state *st, struct eng_thread *t, int64_t dirfd,
+			     const char *unknown, char *buf, size_t cap);
 
 /* Whether addr (IPv4, network order) belongs to the traced machine. */
 int eng_state_is_local_ip4(const struct eng_state *st, uint32_t addr);

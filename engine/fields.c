@@ -30,14 +30,15 @@ enum fid {
 	F_USER_UID, F_USER_NAME, F_USER_HOMEDIR, F_USER_SHELL, F_USER_LOGINUID, F_USER_LOGINNAME,
 	F_GROUP_GID, F_GROUP_NAME,
 	F_CONTAINER_ID, F_CONTAINER_NAME, F_EVT_HOSTNAME,
+	F_CONTAINER_TYPE, F_CONTAINER_IMAGE, F_CONTAINER_IMAGE_ID, F_CONTAINER_IMAGE_REPOSITORY,
+	F_CONTAINER_IMAGE_TAG, F_CONTAINER_IMAGE_DIGEST, F_CONTAINER_PRIVILEGED,
 	/* fields Falco's rules use that need no new state, or that this engine
 	 * cannot know (always not available) */
 	F_PROC_IS_EXE_FROM_MEMFD, F_PROC_IS_EXE_UPPER_LAYER, F_PROC_ENV, F_FD_NAMERAW,
 	F_EVT_BUFFER, F_EVT_ASYNCTYPE,
 	F_NA_FIRST, /* from here on: never available */
 	F_THREAD_CAP_PERMITTED, F_THREAD_CAP_INHERITABLE, F_THREAD_CAP_EFFECTIVE,
-	F_CONTAINER_IMAGE, F_CONTAINER_IMAGE_REPOSITORY, F_CONTAINER_IMAGE_TAG,
-	F_CONTAINER_PRIVILEGED, F_CONTAINER_MOUNT_DEST, F_FD_CIP_NAME, F_FD_SIP_NAME, F_FD_LIP_NAME,
+	F_CONTAINER_MOUNT_DEST, F_FD_CIP_NAME, F_FD_SIP_NAME, F_FD_LIP_NAME,
 	F_FD_RIP_NAME, F_K8S_NS_NAME, F_K8S_POD_NAME, F_CONTAINER_MOUNTS, F_CONTAINER_START_TS,
 	F_PROC_EXE_INO, F_PROC_EXE_INO_CTIME, F_PROC_EXE_INO_MTIME, F_PROC_EXE_INO_CTIME_DUR,
 };
@@ -215,9 +216,20 @@ const struct eng_field_info eng_fields[] = {
 	{"group.gid", F_GROUP_GID, ENG_FT_UINT64, 0, "group ID."},
 	{"group.name", F_GROUP_NAME, ENG_FT_STR, 0, "group name."},
 	{"container.id", F_CONTAINER_ID, ENG_FT_STR, 0,
-	 "the container id: 'host' for processes outside containers."},
+	 "the container id, from the cgroups as sysdig reads them (docker ids cut to 12 "
+	 "characters), or the traced tree's (pdig --container-id); 'host' outside containers."},
 	{"container.name", F_CONTAINER_NAME, ENG_FT_STR, 0,
-	 "the container name: 'host' for processes outside containers."},
+	 "the container name: 'host' outside containers; not available when no container event "
+	 "named it (lxc, libvirt-lxc, mesos and bpm containers are named by their id)."},
+	{"container.type", F_CONTAINER_TYPE, ENG_FT_STR, 0,
+	 "the container type, e.g. docker, lxc, cri-o; 'host' outside containers; not available "
+	 "for cri-o and containerd ids that no container event described."},
+	{"container.image.id", F_CONTAINER_IMAGE_ID, ENG_FT_STR, 0,
+	 "the container image id (e.g. 6f7e2741b66b), from container events; not available "
+	 "outside containers."},
+	{"container.image.digest", F_CONTAINER_IMAGE_DIGEST, ENG_FT_STR, 0,
+	 "the container image registry digest, from container events; not available outside "
+	 "containers."},
 	{"evt.hostname", F_EVT_HOSTNAME, ENG_FT_STR, 0,
 	 "the name of the machine the event comes from (from the capture)."},
 	{"evt.buffer", F_EVT_BUFFER, ENG_FT_BYTEBUF, 0,
@@ -684,12 +696,9 @@ static const char *creator_name_of(const struct eng_ctx *c, char *buf, size_t ca
 		int64_t dirfd;
 		if (!p || shm_evt_get_s64(en, base, &dirfd))
 			return NULL;
-		const char *dir = p[0] == '/' ? "/" : dirfd == -100 ? eng_state_cwd(c->st, c->ev->thread)
-								   : NULL;
-		if (!dir) {
-			struct eng_fd *d = eng_state_fd(c->ev->thread, dirfd);
-			dir = d ? d->name : "<UNKNOWN>";
-		}
+		char dbuf[ENG_FIELD_BUF];
+		const char *dir = p[0] == '/' ? "/" : eng_state_at_dir(c->st, c->ev->thread, dirfd,
+								     "<UNKNOWN>", dbuf, sizeof(dbuf));
 		eng_path_join(dir, p, buf, cap);
 		return buf;
 	}
@@ -1092,6 +1101,39 @@ static int extract_nameraw(const struct eng_ctx *c, struct eng_value *v)
 	return str(v, c->ev->fd->name);
 }
 
+/* container.*: the thread's id (worked out when its cgroups arrived), else
+ * the traced tree's; what else is known comes from the container table.
+ * As in sysdig, an empty string is not available. */
+static int extract_container(const struct eng_ctx *c, const struct eng_thread *t, int id,
+			     struct eng_value *v)
+{
+	const struct eng_containers *cs = c->st->containers;
+	const struct eng_container *ct = t->container_id ? eng_containers_find(cs, t->container_id)
+							 : eng_containers_tree(cs);
+	const char *cid = t->container_id ? t->container_id : ct ? ct->id : NULL;
+	if (!cid) /* the host */
+		return id == F_CONTAINER_ID || id == F_CONTAINER_NAME || id == F_CONTAINER_TYPE
+			       ? str(v, "host")
+			       : NA;
+	if (id == F_CONTAINER_ID)
+		return str(v, cid);
+	if (!ct)
+		return NA;
+	const char *s;
+	switch (id) {
+	case F_CONTAINER_NAME: s = ct->name; break;
+	case F_CONTAINER_TYPE: s = eng_container_type_name(ct->type); break;
+	case F_CONTAINER_IMAGE: s = ct->image; break;
+	case F_CONTAINER_IMAGE_ID: s = ct->imageid; break;
+	case F_CONTAINER_IMAGE_REPOSITORY: s = ct->imagerepo; break;
+	case F_CONTAINER_IMAGE_TAG: s = ct->imagetag; break;
+	case F_CONTAINER_IMAGE_DIGEST: s = ct->imagedigest; break;
+	default: /* F_CONTAINER_PRIVILEGED */
+		return eng_container_knows_privileged(ct->type) ? num(v, ct->privileged) : NA;
+	}
+	return s && s[0] ? str(v, s) : NA;
+}
+
 int eng_field_extract(struct eng_fieldref *ref, const struct eng_ctx *c, struct eng_value *v)
 {
 	const struct eng_event *ev = c->ev;
@@ -1312,7 +1354,15 @@ int eng_field_extract(struct eng_fieldref *ref, const struct eng_ctx *c, struct 
 		return g ? str(v, g->name) : NA;
 	}
 	case F_CONTAINER_ID:
-	case F_CONTAINER_NAME: return str(v, "host");
+	case F_CONTAINER_NAME:
+	case F_CONTAINER_TYPE:
+	case F_CONTAINER_IMAGE:
+	case F_CONTAINER_IMAGE_ID:
+	case F_CONTAINER_IMAGE_REPOSITORY:
+	case F_CONTAINER_IMAGE_TAG:
+	case F_CONTAINER_IMAGE_DIGEST:
+	case F_CONTAINER_PRIVILEGED:
+		return extract_container(c, t, id, v);
 	case F_PROC_IS_EXE_WRITABLE: return num(v, m->exe_writable);
 	case F_PROC_IS_EXE_FROM_MEMFD:
 		/* the kernel names a memfd's file "memfd:NAME" (/proc/PID/exe
@@ -1451,14 +1501,13 @@ static int resolve_stateful(const struct eng_ctx *c, const struct shm_evt *e, un
 		if (!path || path[0] == '/' || !t)
 			return 1;
 		const char *dir = eng_state_cwd(c->st, t);
+		char dbuf[ENG_FIELD_BUF];
 		if (pi->type == SHM_PT_FSRELPATH) {
 			int64_t dirfd;
 			if (shm_evt_get_s64(e, pi->dirfd, &dirfd))
 				return 1;
-			if (dirfd != -100) {
-				struct eng_fd *d = eng_state_fd(t, dirfd);
-				dir = d ? d->name : "<UNKNOWN>";
-			}
+			/* sysdig shows an unknown dirfd's path joined to "" */
+			dir = eng_state_at_dir(c->st, t, dirfd, "", dbuf, sizeof(dbuf));
 		}
 		eng_path_join(dir, path, out, cap);
 		return 1;

@@ -22,7 +22,7 @@ struct parser {
 };
 
 static const char *const transformers[] = {"tolower(", "toupper(", "b64(", "basename(",
-					   "len(", NULL};
+					   "len(", "join(", "concat(", "getopt(", NULL};
 
 static void fail(struct parser *p, const char *fmt, ...)
 {
@@ -347,23 +347,66 @@ static size_t transformer_len(const char *s)
 }
 
 static struct eng_ast *parse_transformer(struct parser *p, struct eng_pos pos, size_t toklen);
-static struct eng_ast *parse_join(struct parser *p, struct eng_pos pos);
 
-/* A field or a transformer over one; NULL without failing if neither. */
-static struct eng_ast *parse_operand(struct parser *p)
+static struct eng_ast *value_node(struct parser *p, struct eng_pos pos, char *v);
+
+/* A number (decimal or hex) or a quoted string as a transformer argument;
+ * NULL without failing when neither is there. */
+static struct eng_ast *parse_arg_literal(struct parser *p, struct eng_pos pos)
 {
-	struct eng_pos pos = p->pos;
-	size_t n;
-	if (strncmp(cur(p), "join(", 5) == 0)
-		return parse_join(p, pos);
-	if ((n = transformer_len(cur(p))))
-		return parse_transformer(p, pos, n);
-	if ((n = fieldname_len(cur(p))))
-		return field_remainder(p, pos, n);
+	size_t n = hexnum_len(cur(p));
+	if (!n)
+		n = num_len(cur(p));
+	char *v = n ? take(p, n) : lex_quoted(p);
+	return v ? value_node(p, pos, v) : NULL;
+}
+
+/* "(a, b, ...)" inside a transformer, after its "(": fields, transformers,
+ * quoted strings and numbers (join's list). */
+static struct eng_ast *parse_tlist(struct parser *p, struct eng_pos pos)
+{
+	struct eng_ast *l = node(p, ENG_AST_TLIST, pos), *item;
+	if (!l || enter(p))
+		goto err_nodepth;
+	lex_blank(p);
+	if (lex_str(p, ")")) {
+		p->depth--;
+		return l;
+	}
+	for (;;) {
+		lex_blank(p);
+		struct eng_pos ipos = p->pos;
+		size_t n;
+		item = NULL;
+		if ((n = fieldname_len(cur(p))))
+			item = field_remainder(p, ipos, n);
+		else if ((n = transformer_len(cur(p))))
+			item = parse_transformer(p, ipos, n);
+		else if (!(item = parse_arg_literal(p, ipos)) && !p->failed)
+			fail(p, "expected transformer list argument: field, transformer, quoted "
+				"string, or number");
+		if (!item || add_kid(p, l, item))
+			goto err;
+		lex_blank(p);
+		if (lex_str(p, ","))
+			continue;
+		if (lex_str(p, ")"))
+			break;
+		fail(p, "expected ')'");
+		goto err;
+	}
+	p->depth--;
+	return l;
+err:
+	p->depth--;
+err_nodepth:
+	eng_ast_free(l);
 	return NULL;
 }
 
-/* name( operand ): the cursor is on the transformer's name. */
+/* name( arg, ... ) [ "[" fieldarg "]" ]: the cursor is on the name. An
+ * argument is a number, a quoted string, a "(...)" list, a transformer or
+ * a field; the compiler checks how many and of what type. */
 static struct eng_ast *parse_transformer(struct parser *p, struct eng_pos pos, size_t toklen)
 {
 	if (enter(p))
@@ -372,100 +415,46 @@ static struct eng_ast *parse_transformer(struct parser *p, struct eng_pos pos, s
 	if (!t || !(t->str = take(p, toklen)))
 		goto err;
 	t->str[toklen - 1] = 0; /* drop the '(' */
-	lex_blank(p);
-	kid = parse_operand(p);
-	if (!kid) {
-		fail(p, "expected a field or a nested valid transformer: 'val', 'tolower', "
-			"'toupper', 'b64', 'basename', 'len', 'join'");
-		goto err;
-	}
-	if (add_kid(p, t, kid))
-		goto err;
-	lex_blank(p);
+	do {
+		lex_blank(p);
+		struct eng_pos apos = p->pos;
+		size_t n;
+		kid = parse_arg_literal(p, apos);
+		if (!kid && !p->failed && lex_str(p, "("))
+			kid = parse_tlist(p, apos);
+		else if (!kid && !p->failed && (n = transformer_len(cur(p))))
+			kid = parse_transformer(p, apos, n);
+		else if (!kid && !p->failed && (n = fieldname_len(cur(p))))
+			kid = field_remainder(p, apos, n);
+		if (!kid && !p->failed)
+			fail(p, "expected a field or a nested valid transformer: 'val', 'tolower', "
+				"'toupper', 'b64', 'basename', 'len', 'join', 'concat', 'getopt'");
+		if (!kid || add_kid(p, t, kid))
+			goto err;
+		lex_blank(p);
+	} while (lex_str(p, ","));
 	if (!lex_str(p, ")")) {
 		fail(p, "expected a ')' token closing the transformer");
 		goto err;
+	}
+	/* getopt(...)[t]: an argument, as a field's */
+	if (lex_str(p, "[")) {
+		t->arg = lex_quoted(p);
+		if (!t->arg && !p->failed)
+			t->arg = lex_field_arg_bare(p);
+		if (!t->arg) {
+			fail(p, "expected a valid field argument: a quoted string or a bare string");
+			goto err;
+		}
+		if (!lex_str(p, "]")) {
+			fail(p, "expected a ']' token");
+			goto err;
+		}
 	}
 	p->depth--;
 	return t;
 err:
 	eng_ast_free(t);
-	p->depth--;
-	return NULL;
-}
-
-/* join("sep", (item, ...)): items are fields, transformers, quoted strings
- * or numbers. */
-static struct eng_ast *parse_join(struct parser *p, struct eng_pos pos)
-{
-	if (enter(p))
-		return NULL;
-	struct eng_ast *j = node(p, ENG_AST_JOIN, pos);
-	if (!j || !(j->str = strdup("join"))) {
-		p->nomem = 1;
-		fail(p, "out of memory");
-		goto err;
-	}
-	lex_str(p, "join(");
-	lex_blank(p);
-	if (!(j->arg = lex_quoted(p))) {
-		fail(p, "expected a quoted separator string in 'join'");
-		goto err;
-	}
-	lex_blank(p);
-	if (!lex_str(p, ",")) {
-		fail(p, "expected a ',' token after the 'join' separator");
-		goto err;
-	}
-	lex_blank(p);
-	if (!lex_str(p, "(")) {
-		fail(p, "expected a '(' token opening the 'join' list");
-		goto err;
-	}
-	lex_blank(p);
-	if (!lex_str(p, ")")) {
-		for (;;) {
-			lex_blank(p);
-			struct eng_pos ipos = p->pos;
-			struct eng_ast *item = parse_operand(p);
-			if (!item && !p->failed) {
-				char *v = lex_quoted(p);
-				size_t n;
-				if (!v && !p->failed && (n = num_len(cur(p))))
-					v = take(p, n);
-				if (v) {
-					item = node(p, ENG_AST_VALUE, ipos);
-					if (item)
-						item->str = v;
-					else
-						free(v);
-				}
-			}
-			if (!item) {
-				fail(p, "expected a field, a transformer, a quoted string or a number "
-					"in the 'join' list");
-				goto err;
-			}
-			if (add_kid(p, j, item))
-				goto err;
-			lex_blank(p);
-			if (lex_str(p, ","))
-				continue;
-			if (lex_str(p, ")"))
-				break;
-			fail(p, "expected ',' or ')' in the 'join' list");
-			goto err;
-		}
-	}
-	lex_blank(p);
-	if (!lex_str(p, ")")) {
-		fail(p, "expected a ')' token closing 'join'");
-		goto err;
-	}
-	p->depth--;
-	return j;
-err:
-	eng_ast_free(j);
 	p->depth--;
 	return NULL;
 }
@@ -498,8 +487,6 @@ err:
 		eng_ast_free(t);
 		return NULL;
 	}
-	if (strncmp(cur(p), "join(", 5) == 0)
-		return parse_join(p, pos);
 	if ((n = transformer_len(cur(p))))
 		return parse_transformer(p, pos, n);
 	return NULL;
@@ -722,9 +709,7 @@ static struct eng_ast *parse_check(struct parser *p)
 		return parse_embedded(p);
 	size_t n;
 	struct eng_ast *left = NULL;
-	if (strncmp(cur(p), "join(", 5) == 0)
-		left = parse_join(p, pos);
-	else if ((n = fieldname_len(cur(p))))
+	if ((n = fieldname_len(cur(p))))
 		left = field_remainder(p, pos, n);
 	else if ((n = transformer_len(cur(p))))
 		left = parse_transformer(p, pos, n);
@@ -928,8 +913,17 @@ static void print_rec(const struct eng_ast *a, struct sbuf *s)
 	case ENG_AST_TRANSFORM:
 		sput(s, a->str);
 		sput(s, "(");
-		print_rec(a->kids[0], s);
+		for (size_t i = 0; i < a->nkids; i++) {
+			if (i)
+				sput(s, ", ");
+			print_rec(a->kids[i], s);
+		}
 		sput(s, ")");
+		if (a->arg) {
+			sput(s, "[");
+			sput(s, a->arg);
+			sput(s, "]");
+		}
 		break;
 	case ENG_AST_JOIN:
 		sput(s, "join(\"");
@@ -948,6 +942,7 @@ static void print_rec(const struct eng_ast *a, struct sbuf *s)
 		sput(s, "\"");
 		break;
 	case ENG_AST_LIST:
+	case ENG_AST_TLIST:
 		sput(s, "(");
 		for (size_t i = 0; i < a->nkids; i++) {
 			if (i)

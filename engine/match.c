@@ -234,18 +234,30 @@ int eng_ptrie_add(struct eng_ptrie *t, const char *prefix, size_t len)
 	return 0;
 }
 
-int eng_ptrie_match(const struct eng_ptrie *t, const char *path, size_t len)
+/* From trie node at, with the byte before path[0] a '/' when slash. */
+static int match_from(const struct eng_ptrie *t, uint32_t at, const char *path, size_t len,
+		      int slash)
 {
-	uint32_t at = 0;
 	for (size_t k = 0;; k++) {
 		/* a prefix of k bytes ends here: the whole path, a directory
 		 * above it, or a prefix that itself ends in '/' */
 		if (t->nodes[at].end &&
-		    (k == len || path[k] == '/' || (k && path[k - 1] == '/')))
+		    (k == len || path[k] == '/' || (k ? path[k - 1] == '/' : slash)))
 			return 1;
 		if (k == len || !(at = find_child(t, at, (unsigned char)path[k])))
 			return 0;
 	}
+}
+
+int eng_ptrie_match(const struct eng_ptrie *t, const char *path, size_t len)
+{
+	if (match_from(t, 0, path, len, 0))
+		return 1;
+	/* libsinsp compares path components: a relative name ("etc/x", one the
+	 * state could not resolve) is under "/etc" as "/etc/x" is */
+	uint32_t root;
+	return len && path[0] != '/' && (root = find_child(t, 0, '/')) &&
+	       match_from(t, root, path, len, 1);
 }
 
 /* ---- globs ---- */

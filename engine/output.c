@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eng_filter.h"
 #include "eng_output.h"
 
 /* A transformer expression, Falco's output syntax: %toupper(proc.name),
  * %concat(a, b), %join("sep", (a, b)), nested. */
-enum xkind { X_FIELD = 1, X_TOLOWER, X_TOUPPER, X_B64, X_BASENAME, X_LEN, X_CONCAT, X_JOIN };
+enum xkind { X_FIELD = 1, X_TOLOWER, X_TOUPPER, X_B64, X_BASENAME, X_LEN, X_CONCAT, X_JOIN,
+	     X_EXPR /* what the syntax here lacks (getopt, literals): the filter's */ };
 
 struct xnode {
 	enum xkind kind;
@@ -20,7 +22,9 @@ struct xnode {
 	size_t nkids;
 	struct xnode **kids;
 	char *scratch;              /* ENG_FIELD_BUF bytes: b64 and len work on a copy */
-	char *name;                 /* X_FIELD: the field as written (a JSON key) */
+	char *name;                 /* X_FIELD: the field as written (a JSON key); X_EXPR:
+				     * the expression's key; its fields are its kids */
+	struct eng_fexpr *expr;     /* X_EXPR */
 };
 
 struct token {
@@ -64,6 +68,7 @@ static void xnode_free(struct xnode *x)
 	free(x->sep);
 	free(x->scratch);
 	free(x->name);
+	eng_fexpr_free(x->expr);
 	free(x);
 }
 
@@ -116,6 +121,8 @@ static int x_is_string(const struct xnode *x)
 {
 	if (x->kind == X_LEN)
 		return 0;
+	if (x->kind == X_EXPR)
+		return !eng_fexpr_numeric(x->expr);
 	if (x->kind == X_FIELD)
 		return x->field->type == ENG_FT_STR || x->field->type == ENG_FT_DYN ||
 		       x->field->type == ENG_FT_BYTEBUF;
@@ -264,6 +271,114 @@ fail:
 	return rc;
 }
 
+/* The extent of the call at p: its name, balanced parentheses (quoted
+ * strings skipped) and an optional "[arg]"; 0 when it does not close. */
+static size_t call_extent(const char *p)
+{
+	size_t i = call_name(p);
+	int depth = 0;
+	char q = 0;
+	for (; p[i]; i++) {
+		char ch = p[i];
+		if (q) {
+			if (ch == '\\' && p[i + 1])
+				i++;
+			else if (ch == q)
+				q = 0;
+			continue;
+		}
+		if (ch == '"' || ch == '\'')
+			q = ch;
+		else if (ch == '(')
+			depth++;
+		else if (ch == ')' && --depth == 0)
+			break;
+	}
+	if (depth || !p[i])
+		return 0;
+	i++;
+	if (p[i] == '[') {
+		const char *e = strchr(p + i, ']');
+		if (!e)
+			return 0;
+		i = (size_t)(e - p) + 1;
+	}
+	return i;
+}
+
+/* The fields of a parsed expression as X_FIELD kids of x: its JSON keys. */
+static int expr_fields(struct xnode *x, const struct eng_ast *a)
+{
+	if (a->kind == ENG_AST_FIELD) {
+		char why[160];
+		struct xnode *k = calloc(1, sizeof(*k));
+		if (!k)
+			return -ENOMEM;
+		k->kind = X_FIELD;
+		size_t n = strlen(a->str) + (a->arg ? strlen(a->arg) + 2 : 0) + 1;
+		if (!(k->field = calloc(1, sizeof(*k->field))) || !(k->name = malloc(n)) ||
+		    xadd_kid(x, k)) {
+			xnode_free(k);
+			return -ENOMEM;
+		}
+		snprintf(k->name, n, "%s%s%s%s", a->str, a->arg ? "[" : "", a->arg ? a->arg : "",
+			 a->arg ? "]" : "");
+		return eng_field_resolve(k->field, a->str, a->arg, why, sizeof(why)) ? -EINVAL : 0;
+	}
+	for (size_t i = 0; i < a->nkids; i++) {
+		int rc = expr_fields(x, a->kids[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* A transformer this file's own parser does not take (getopt, quoted
+ * strings as arguments): the condition parser and compiler read it, with
+ * the same semantics as in a condition. */
+static int xparse_expr(const char **pp, struct xnode **out, char *why, size_t whylen)
+{
+	const char *p = *pp;
+	size_t n = call_extent(p);
+	if (!n)
+		return -EINVAL;
+	char *text = malloc(n + 8);
+	struct eng_ast *a = NULL;
+	struct eng_parse_error pe = {0};
+	struct xnode *x = calloc(1, sizeof(*x));
+	int rc = -ENOMEM;
+	if (!text || !x)
+		goto done;
+	memcpy(text, p, n);
+	strcpy(text + n, " exists");
+	rc = eng_parse(text, &a, &pe);
+	if (!rc && a->kind != ENG_AST_UNARY)
+		rc = -EINVAL;
+	if (!rc)
+		rc = eng_fexpr_compile(a->kids[0], &x->expr, &pe);
+	if (rc == -EINVAL) {
+		snprintf(why, whylen, "%.150s", pe.msg);
+		goto done;
+	}
+	x->kind = X_EXPR;
+	if (rc || (rc = expr_fields(x, a->kids[0])) || !(x->name = malloc(n + 1)))
+		goto done;
+	/* its key, as libsinsp names transformers: no blanks, no quotes */
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '"' && p[i] != '\'')
+			x->name[k++] = p[i];
+	x->name[k] = 0;
+	*pp = p + n;
+	*out = x;
+	x = NULL;
+done:
+	xnode_free(x);
+	eng_ast_free(a);
+	free(text);
+	return rc == -ENOMEM || !rc ? rc : -EINVAL;
+}
+
 static int add_token(struct eng_output *o, const char *text, size_t len)
 {
 	struct token *t = realloc(o->tok, (o->ntok + 1) * sizeof(*t));
@@ -287,7 +402,7 @@ static size_t put(char *buf, size_t cap, size_t pos, const char *s, size_t n);
  * "join(->,(a,b))": no blanks, the separator unquoted. */
 static int xname(const struct xnode *x, char *out, size_t cap, size_t *pos)
 {
-	if (x->kind == X_FIELD) {
+	if (x->kind == X_FIELD || x->kind == X_EXPR) {
 		*pos = put(out, cap, *pos, x->name, strlen(x->name));
 		return 0;
 	}
@@ -405,6 +520,16 @@ int eng_output_new(const char *fmt, struct eng_output **out, char *err, size_t e
 			t->field = NULL;
 			const char *q = p;
 			rc = xparse(&q, &t->xf, why, sizeof(why), 0);
+			if (rc == -EINVAL && strncmp(p, "join(", 5)) {
+				/* getopt, literal arguments: the conditions' reading
+				 * (join keeps this file's quoted separator) */
+				char why2[160];
+				q = p;
+				if (!xparse_expr(&q, &t->xf, why2, sizeof(why2)))
+					rc = 0;
+				else if (!strncmp(p, "getopt(", 7))
+					snprintf(why, sizeof(why), "%s", why2);
+			}
 			if (rc == -ENOMEM)
 				goto fail;
 			if (rc) {
@@ -502,6 +627,14 @@ static int xeval(struct xnode *x, const struct eng_ctx *c, char *out, size_t cap
 		}
 		const char *s = eng_value_str(x->field, &v, tmp, sizeof(tmp));
 		*pos = put(out, cap, *pos, s, strlen(s));
+		return 0;
+	}
+	case X_EXPR: {
+		const char *s;
+		size_t n;
+		if (eng_fexpr_eval(x->expr, c, &s, &n))
+			return -1;
+		*pos = put(out, cap, *pos, s, n);
 		return 0;
 	}
 	case X_CONCAT:
@@ -607,6 +740,24 @@ int eng_output_render(struct eng_output *o, const struct eng_ctx *c, char *buf, 
 }
 
 
+/* The length of the well-formed UTF-8 sequence at p (n bytes left), 0 if
+ * it is not one (overlong forms and surrogates included). */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	unsigned c = p[0];
+	size_t k = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2
+										     : 0;
+	if (!k || k > n)
+		return 0;
+	for (size_t i = 1; i < k; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if ((k == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0))) ||
+	    (k == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))))
+		return 0;
+	return k;
+}
+
 /* A JSON string: quotes, backslashes and control characters escaped. */
 static size_t put_jstr(char *buf, size_t cap, size_t pos, const char *s, size_t n)
 {
@@ -629,10 +780,21 @@ static size_t put_jstr(char *buf, size_t cap, size_t pos, const char *s, size_t 
 				e = esc;
 			}
 		}
-		if (e)
+		if (e) {
 			pos = put(buf, cap, pos, e, strlen(e));
-		else
+		} else if (ch < 0x80) {
 			pos = put(buf, cap, pos, s + i, 1);
+		} else {
+			/* a well-formed UTF-8 sequence as it is, anything else as
+			 * U+FFFD: JSON readers reject invalid UTF-8 */
+			size_t k = utf8_len((const unsigned char *)s + i, n - i);
+			if (k) {
+				pos = put(buf, cap, pos, s + i, k);
+				i += k - 1;
+			} else {
+				pos = put(buf, cap, pos, "\xef\xbf\xbd", 3);
+			}
+		}
 	}
 	return put(buf, cap, pos, "\"", 1);
 }
@@ -647,7 +809,7 @@ static int json_value(struct eng_output *o, const struct jkey *k, const struct e
 		o->val[0] = 0;
 		if (xeval(k->xf, c, o->val, ENG_FIELD_BUF, &n))
 			return -1;
-		if (k->xf->kind == X_LEN)
+		if (k->xf->kind == X_LEN || (k->xf->kind == X_EXPR && eng_fexpr_numeric(k->xf->expr)))
 			*pos = put(buf, cap, *pos, o->val, n);
 		else
 			*pos = put_jstr(buf, cap, *pos, o->val, n);
@@ -657,6 +819,13 @@ static int json_value(struct eng_output *o, const struct jkey *k, const struct e
 	char num[32];
 	if (eng_field_extract(k->field, c, &v))
 		return -1;
+	const char *fn = k->field->info->name;
+	if (!strcmp(fn, "evt.time") || !strcmp(fn, "evt.time.s") || !strcmp(fn, "evt.datetime")) {
+		/* libsinsp's JSON has the event's timestamp, in ns, for these */
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)c->ev->evt.ts);
+		*pos = put(buf, cap, *pos, num, strlen(num));
+		return 0;
+	}
 	switch (k->field->type) {
 	case ENG_FT_INT64:
 		snprintf(num, sizeof(num), "%lld", (long long)v.n);

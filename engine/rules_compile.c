@@ -157,9 +157,17 @@ static void print_ast(const struct eng_ast *a, struct sb *s)
 	case ENG_AST_TRANSFORM:
 		sb_str(s, a->str);
 		sb_str(s, "(");
-		if (a->nkids)
-			print_ast(a->kids[0], s);
+		for (size_t i = 0; i < a->nkids; i++) {
+			if (i)
+				sb_str(s, ", ");
+			print_ast(a->kids[i], s);
+		}
 		sb_str(s, ")");
+		if (a->arg) {
+			sb_str(s, "[");
+			sb_value(s, a->arg);
+			sb_str(s, "]");
+		}
 		break;
 	case ENG_AST_JOIN:
 		sb_str(s, "join(");
@@ -176,6 +184,7 @@ static void print_ast(const struct eng_ast *a, struct sb *s)
 		sb_value(s, a->str);
 		break;
 	case ENG_AST_LIST:
+	case ENG_AST_TLIST:
 		sb_str(s, "(");
 		for (size_t i = 0; i < a->nkids; i++) {
 			if (i)
@@ -913,7 +922,9 @@ static void evtypes(const struct eng_ast *a, struct evset *o)
 		const char *f = a->kids[0]->str, *op = a->str;
 		const struct eng_ast *rhs = a->kids[1];
 		int eq = !strcmp(op, "=") || !strcmp(op, "==") || !strcmp(op, "in");
-		if (!strcmp(f, "evt.type") && (eq || !strcmp(op, "!="))) {
+		/* compared with another field (val(), a transformer): any type */
+		int lit = rhs->kind == ENG_AST_VALUE || rhs->kind == ENG_AST_LIST;
+		if (!strcmp(f, "evt.type") && lit && (eq || !strcmp(op, "!="))) {
 			uint8_t s[EVT_BYTES] = {0}, g[EVT_BYTES] = {0};
 			set_names(s, rhs);
 			/* a generic event (0, 1) takes its syscall's name, so it can
@@ -1126,8 +1137,14 @@ static int compile_rule(struct eng_rules *r, struct eng_rule *rule)
 		if (strstr(pe.msg, "not supported"))
 			return rl_msg(r, 0, "LOAD_UNKNOWN_FILTER", rule->file, rule->line, rule->col,
 				      "rule", rule->name, "%s: the rule is skipped", pe.msg);
-		return rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", rule->file, p->cond_line,
-			      p->cond_col, "rule", rule->name, "%s", pe.msg);
+		/* the place of the offending part; a part that came from a macro
+		 * keeps its place in the macro's condition */
+		uint32_t l = p->cond_line, c = p->cond_col;
+		if (pe.pos.idx < strlen(rule->cond))
+			cond_pos(p->cond_line, p->cond_col, p->cond_style, &pe.pos, &l, &c);
+		return rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", rule->file, l, c, "rule",
+			      rule->name, "%s (line %u, column %u of the condition)", pe.msg,
+			      pe.pos.line, pe.pos.col);
 	}
 	struct evset es;
 	evtypes(rule->ast, &es);

@@ -26,16 +26,11 @@
 #include "eng_source.h"
 #include "eng_state.h"
 
-/* The fields of one rule's output, for the JSON alert's output_fields. */
-struct ofield {
-	char name[128];
-	struct eng_fieldref *ref;
-};
-
 struct rstate {
 	struct eng_rule *rule;
-	struct ofield *of;
-	size_t nof;
+	/* the JSON alert's output_fields: Falco's whole format ("%evt.time: ..."
+	 * then the rule's output) in eng_output's JSON form */
+	struct eng_output *jout;
 	uint64_t alerts;
 	int active; /* enabled, compiled, at or above the minimum priority */
 };
@@ -222,55 +217,18 @@ static void fmt_time(uint64_t ts, int iso, char *buf, size_t cap)
 	}
 }
 
-static int cmp_ofield(const void *a, const void *b)
+/* The output_fields object: evt.time (the alert's time) and every field of
+ * the rule's output, transformers' fields included, as eng_output's JSON. */
+static int json_fields_new(struct rstate *rs)
 {
-	return strcmp(((const struct ofield *)a)->name, ((const struct ofield *)b)->name);
-}
-
-/* The output's fields, sorted and without repeats as Falco's output_fields;
- * evt.time (the alert's own time) always among them. */
-static int scan_output_fields(struct rstate *rs)
-{
-	const char *p = rs->rule->output;
-	if (!(rs->of = calloc(1, sizeof(*rs->of))))
+	char *fmt, err[256];
+	if (asprintf(&fmt, "%%evt.time: %s", rs->rule->output) < 0)
 		return -ENOMEM;
-	snprintf(rs->of[0].name, sizeof(rs->of[0].name), "evt.time");
-	rs->nof = 1;
-	while ((p = strchr(p, '%'))) {
-		p++;
-		while (*p >= '0' && *p <= '9')
-			p++;
-		struct eng_fieldref *ref = calloc(1, sizeof(*ref));
-		if (!ref)
-			return -ENOMEM;
-		char why[160];
-		int used = eng_field_scan(ref, p, why, sizeof(why));
-		if (used <= 0) {
-			free(ref);
-			continue;
-		}
-		struct ofield *n = realloc(rs->of, (rs->nof + 1) * sizeof(*n));
-		if (!n) {
-			eng_fieldref_clear(ref);
-			free(ref);
-			return -ENOMEM;
-		}
-		rs->of = n;
-		snprintf(n[rs->nof].name, sizeof(n[rs->nof].name), "%.*s", used, p);
-		n[rs->nof].ref = ref;
-		p += used;
-		int dup = 0;
-		for (size_t k = 0; k < rs->nof; k++)
-			dup |= !strcmp(n[k].name, n[rs->nof].name);
-		if (dup) {
-			eng_fieldref_clear(ref);
-			free(ref);
-			continue;
-		}
-		rs->nof++;
-	}
-	qsort(rs->of, rs->nof, sizeof(*rs->of), cmp_ofield);
-	return 0;
+	int rc = eng_output_new(fmt, &rs->jout, err, sizeof(err));
+	free(fmt);
+	if (rc == -EINVAL) /* the output has no valid format: its text alone */
+		rc = eng_output_new("%evt.time", &rs->jout, err, sizeof(err));
+	return rc;
 }
 
 static int cmp_tags(const void *a, const void *b)
@@ -279,7 +237,7 @@ static int cmp_tags(const void *a, const void *b)
 }
 
 static void print_alert(const struct opts *o, struct rstate *rs, const struct eng_ctx *c,
-			const char *host, char *line, size_t cap)
+			const char *host, char *line, char *jbuf, size_t cap)
 {
 	struct eng_rule *rule = rs->rule;
 	char tbuf[64];
@@ -304,35 +262,13 @@ static void print_alert(const struct opts *o, struct rstate *rs, const struct en
 	json_str(stdout, host);
 	fputs(",\"output\":", stdout);
 	json_str(stdout, line);
-	fputs(",\"output_fields\":{", stdout);
-	for (size_t i = 0; i < rs->nof; i++) {
-		struct eng_value v;
-		char vb[512];
-		if (i)
-			fputc(',', stdout);
-		json_str(stdout, rs->of[i].name);
-		fputc(':', stdout);
-		if (!rs->of[i].ref) { /* evt.time: the alert's time, in ns */
-			fprintf(stdout, "%llu", (unsigned long long)c->ev->evt.ts);
-			continue;
-		}
-		if (eng_field_extract(rs->of[i].ref, c, &v)) {
-			fputs("null", stdout);
-			continue;
-		}
-		enum eng_ftype t = rs->of[i].ref->type;
-		const char *s = eng_value_str(rs->of[i].ref, &v, vb, sizeof(vb));
-		if (t == ENG_FT_BOOL)
-			fputs(v.n ? "true" : "false", stdout);
-		else if (t == ENG_FT_INT64 || t == ENG_FT_RELTIME)
-			fprintf(stdout, "%lld", (long long)v.n);
-		else if (t == ENG_FT_UINT64 || t == ENG_FT_UINT32 || t == ENG_FT_PORT ||
-			 t == ENG_FT_ABSTIME)
-			fprintf(stdout, "%llu", (unsigned long long)v.n);
-		else
-			json_str(stdout, s ? s : "");
-	}
-	fputs("},\"priority\":", stdout);
+	fputs(",\"output_fields\":", stdout);
+	if (eng_output_render_json(rs->jout, c, ENG_OUTPUT_JSON_ALL_FIELDS, jbuf, cap) < 0 ||
+	    !strcmp(jbuf, "null"))
+		fputs("{}", stdout);
+	else
+		fputs(jbuf, stdout);
+	fputs(",\"priority\":", stdout);
 	json_str(stdout, eng_priority_name(rule->priority));
 	fputs(",\"rule\":", stdout);
 	json_str(stdout, rule->name);
@@ -377,7 +313,7 @@ static int run(const struct opts *o)
 	struct eng_source *src = NULL;
 	struct eng_state *st = NULL;
 	struct eng_event *ev = NULL;
-	char *line = NULL;
+	char *line = NULL, *jbuf = NULL;
 	const size_t linecap = 1 << 16;
 	char err[1024];
 
@@ -421,9 +357,10 @@ static int run(const struct opts *o)
 		if (!rs[i].active)
 			continue;
 		nactive++;
-		if (o->json && scan_output_fields(&rs[i]))
+		if (o->json && json_fields_new(&rs[i]))
 			goto nomem;
-		qsort(rule->tags, rule->ntags, sizeof(char *), cmp_tags);
+		if (rule->ntags) /* a rule without tags has none to sort (NULL) */
+			qsort(rule->tags, rule->ntags, sizeof(char *), cmp_tags);
 		/* index by event type so that an event meets only its rules */
 		for (unsigned t = 0; t < SHM_EVENT_MAX; t++) {
 			if (!(rule->evttypes[t / 8] & (1u << (t % 8))))
@@ -466,7 +403,8 @@ static int run(const struct opts *o)
 	srcname = o->live ? src->name : srcname;
 	ev = calloc(1, sizeof(*ev));
 	line = malloc(linecap);
-	if (eng_state_new(&st) || !ev || !line)
+	jbuf = o->json ? malloc(linecap) : NULL;
+	if (eng_state_new(&st) || !ev || !line || (o->json && !jbuf))
 		goto nomem;
 	if (src->ops->load_state(src, st)) {
 		fprintf(stderr, "pdig-engine: out of memory loading the process list of %s\n",
@@ -503,7 +441,7 @@ static int run(const struct opts *o)
 				continue;
 			x->alerts++;
 			alerts++;
-			print_alert(o, x, &ctx, host, line, linecap);
+			print_alert(o, x, &ctx, host, line, jbuf, linecap);
 			if (!o->match_all)
 				break;
 		}
@@ -540,14 +478,8 @@ nomem:
 	fprintf(stderr, "pdig-engine: out of memory\n");
 	ret = 1;
 done:
-	for (size_t i = 0; i < nr && rs; i++) {
-		for (size_t k = 0; k < rs[i].nof; k++) {
-			if (rs[i].of[k].ref)
-				eng_fieldref_clear(rs[i].of[k].ref);
-			free(rs[i].of[k].ref);
-		}
-		free(rs[i].of);
-	}
+	for (size_t i = 0; i < nr && rs; i++)
+		eng_output_free(rs[i].jout);
 	free(rs);
 	for (unsigned t = 0; t < SHM_EVENT_MAX; t++)
 		free(idx[t]);
@@ -556,6 +488,7 @@ done:
 	eng_rules_free(r);
 	free(ev);
 	free(line);
+	free(jbuf);
 	return ret;
 }
 

@@ -10,29 +10,14 @@
 struct scap_source {
 	struct eng_source base; /* first: the ops receive &base */
 	struct shm_scap_reader *r;
-	struct shm_scap_item item;
 };
 
 static int scap_next(struct eng_source *s, struct eng_event *ev, uint32_t *df)
 {
 	struct scap_source *ss = (struct scap_source *)s;
-	int rc = shm_scap_reader_next(ss->r, &ss->item);
-	if (rc <= 0)
-		return rc;
-	/* the header and the used value slots only: the copy is per event */
-	const struct shm_evt *in = &ss->item.evt;
-	ev->evt.ts = in->ts;
-	ev->evt.tid = in->tid;
-	ev->evt.len = in->len;
-	ev->evt.type = in->type;
-	ev->evt.nparams = in->nparams;
-	ev->evt.info = in->info;
-	ev->evt.raw = in->raw;
-	memcpy(ev->evt.val, in->val, in->nparams * sizeof(in->val[0]));
-	memcpy(ev->evt.vlen, in->vlen, in->nparams * sizeof(in->vlen[0]));
-	ev->cpuid = ss->item.cpuid;
-	*df = ss->item.flags;
-	return 1;
+	/* decoded straight into the event, its values pointing into the
+	 * reader's buffer: nothing is copied */
+	return shm_scap_reader_next_evt(ss->r, &ev->evt, &ev->cpuid, df);
 }
 
 static int scap_load_state(struct eng_source *s, struct eng_state *st)

@@ -63,16 +63,31 @@ static uint32_t buf_len(const struct shm_evt *e, unsigned i)
 	return n;
 }
 
-static int64_t param_s64(const struct shm_evt *e, unsigned i, int64_t dflt)
+/* shm_evt_get_s64/_u64, inline: several per event on the hot path. */
+static inline int64_t param_s64(const struct shm_evt *e, unsigned i, int64_t dflt)
 {
-	int64_t v;
-	return shm_evt_get_s64(e, i, &v) ? dflt : v;
+	if (i >= e->nparams)
+		return dflt;
+	switch (e->vlen[i]) {
+	case 1: return (int8_t)e->val[i][0];
+	case 2: { int16_t v; memcpy(&v, e->val[i], 2); return v; }
+	case 4: { int32_t v; memcpy(&v, e->val[i], 4); return v; }
+	case 8: { int64_t v; memcpy(&v, e->val[i], 8); return v; }
+	default: return dflt;
+	}
 }
 
-static uint64_t param_u64(const struct shm_evt *e, unsigned i, uint64_t dflt)
+static inline uint64_t param_u64(const struct shm_evt *e, unsigned i, uint64_t dflt)
 {
-	uint64_t v;
-	return shm_evt_get_u64(e, i, &v) ? dflt : v;
+	if (i >= e->nparams)
+		return dflt;
+	switch (e->vlen[i]) {
+	case 1: return e->val[i][0];
+	case 2: { uint16_t v; memcpy(&v, e->val[i], 2); return v; }
+	case 4: { uint32_t v; memcpy(&v, e->val[i], 4); return v; }
+	case 8: { uint64_t v; memcpy(&v, e->val[i], 8); return v; }
+	default: return dflt;
+	}
 }
 
 static const char *param_str(const struct shm_evt *e, unsigned i)
@@ -80,120 +95,66 @@ static const char *param_str(const struct shm_evt *e, unsigned i)
 	return shm_evt_get_str(e, i);
 }
 
-/* ---- paths ---- */
-
-/* Whether s[0..len) needs no normalizing: components (between '/') none
- * empty, "." or "..", so no "//" and no trailing '/'. Relative: "a/b". */
-static int clean_rel(const char *s, size_t len)
+/* Indexes the kept copy of an enter event that shm_evt_decode() accepted
+ * when it came: the same lengths, so the checks are not made again. */
+static void enter_view(struct shm_evt *v, const uint8_t *raw)
 {
-	const char *p = s, *end = s + len;
-	if (len == 0)
-		return 0;
-	for (;;) {
-		const char *e = memchr(p, '/', (size_t)(end - p));
-		size_t k = (size_t)((e ? e : end) - p);
-		if (k == 0 || (p[0] == '.' && (k == 1 || (k == 2 && p[1] == '.'))))
-			return 0;
-		if (!e)
-			return 1;
-		p = e + 1;
+	struct shm_evt_hdr h;
+	memcpy(&h, raw, SHM_EVT_HDR_LEN);
+	v->ts = h.ts;
+	v->tid = h.tid;
+	v->len = h.len;
+	v->type = h.type;
+	v->nparams = h.nparams;
+	v->info = &shm_event_table[h.type];
+	v->raw = raw;
+	const uint8_t *lens = raw + SHM_EVT_HDR_LEN;
+	uint32_t off;
+	if (shm_event_lensize(h.type) == 2) {
+		off = SHM_EVT_HDR_LEN + 2 * h.nparams;
+		for (uint32_t i = 0; i < h.nparams; i++) {
+			uint16_t l;
+			memcpy(&l, lens + 2 * i, 2);
+			v->val[i] = raw + off;
+			v->vlen[i] = l;
+			off += l;
+		}
+	} else {
+		off = SHM_EVT_HDR_LEN + 4 * h.nparams;
+		for (uint32_t i = 0; i < h.nparams; i++) {
+			uint32_t l;
+			memcpy(&l, lens + 4 * i, 4);
+			v->val[i] = raw + off;
+			v->vlen[i] = l;
+			off += l;
+		}
 	}
 }
 
-static void path_join_slow(const char *dir, const char *path, char *out, size_t cap);
-
-/* libsinsp's path join turns every byte outside printable ASCII into '.':
- * fd names, cwds and the values filters compare are all made that way. */
-static void path_sanitize(char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
-			*s = '.';
-}
-
-static void path_join_raw(const char *dir, const char *path, char *out, size_t cap);
+/* ---- paths ---- */
 
 void eng_path_join(const char *dir, const char *path, char *out, size_t cap)
 {
-	path_join_raw(dir, path, out, cap);
-	if (cap)
-		path_sanitize(out);
+	/* libsinsp's concatenate_paths, as shm_format.h does it for evt.args */
+	shm_fmt_path_join(dir, path, path ? strlen(path) + 1 : 0, out, cap);
 }
 
-static void path_join_raw(const char *dir, const char *path, char *out, size_t cap)
+const char *eng_state_at_dir(const struct eng_state *st, struct eng_thread *t, int64_t dirfd,
+			     const char *unknown, char *buf, size_t cap)
 {
-	/* Most paths are normal already: the join is then a copy, the very
-	 * result the component walk gives (anything else goes to the walk). */
-	if (path && path[0] == '/') {
-		size_t pl = strlen(path);
-		if (pl + 2 <= cap && pl > 1 && clean_rel(path + 1, pl - 1)) {
-			memcpy(out, path, pl + 1);
-			return;
-		}
-	} else if (path && dir && dir[0] == '/') {
-		size_t pl = strlen(path), dl = strlen(dir);
-		while (dl > 1 && dir[dl - 1] == '/')
-			dl--; /* cwds end in '/' */
-		if (dl == 1)
-			dl = 0; /* the root: "/" + path */
-		if (dl + 1 + pl + 2 <= cap && clean_rel(path, pl) &&
-		    (dl == 0 || clean_rel(dir + 1, dl - 1))) {
-			memcpy(out, dir, dl);
-			out[dl] = '/';
-			memcpy(out + dl + 1, path, pl + 1);
-			return;
-		}
-	}
-	path_join_slow(dir, path, out, cap);
-}
-
-static void path_join_slow(const char *dir, const char *path, char *out, size_t cap)
-{
-	/* Components are appended one by one; ".." pops the last one. */
-	size_t n = 0;
-	if (cap == 0)
-		return;
-	out[0] = 0;
-	const char *srcs[2] = {dir, path};
-	int start = (path && path[0] == '/') ? 1 : 0;
-	if (cap < 2)
-		return;
-	out[n++] = '/';
-	out[n] = 0;
-	for (int s = start; s < 2; s++) {
-		const char *p = srcs[s];
-		if (!p)
-			continue;
-		while (*p) {
-			while (*p == '/')
-				p++;
-			if (!*p)
-				break;
-			const char *e = p;
-			while (*e && *e != '/')
-				e++;
-			size_t len = (size_t)(e - p);
-			if (len == 1 && p[0] == '.') {
-				/* nothing */
-			} else if (len == 2 && p[0] == '.' && p[1] == '.') {
-				if (n > 1) {
-					n--; /* the trailing '/' */
-					while (n > 0 && out[n - 1] != '/')
-						n--;
-					out[n] = 0;
-				}
-			} else if (n + len + 1 < cap) {
-				memcpy(out + n, p, len);
-				n += len;
-				out[n++] = '/';
-				out[n] = 0;
-			}
-			p = e;
-		}
-	}
-	/* no trailing '/' except for the root itself */
-	if (n > 1 && out[n - 1] == '/')
-		out[--n] = 0;
+	if (dirfd == PPM_AT_FDCWD)
+		return eng_state_cwd(st, t);
+	struct eng_fd *d = eng_state_fd(t, dirfd);
+	if (!d || cap < 2)
+		return unknown;
+	/* like libsinsp, '/' is added whatever the name ends in: "/" gives "//" */
+	size_t n = strlen(d->name);
+	if (n + 2 > cap)
+		n = cap - 2;
+	memcpy(buf, d->name, n);
+	buf[n] = '/';
+	buf[n + 1] = 0;
+	return buf;
 }
 
 /* ---- fds ---- */
@@ -204,6 +165,58 @@ static void fd_free(struct eng_fd *fd)
 		free(fd->name);
 		free(fd);
 	}
+}
+
+/* Puts a removed fd in the pool for reuse (frees it when the pool is full). */
+static void fd_release(struct eng_state *st, struct eng_fd *fd)
+{
+	if (!fd)
+		return;
+	if (st->nfd_pool < ENG_FD_POOL)
+		st->fd_pool[st->nfd_pool++] = fd;
+	else
+		fd_free(fd);
+}
+
+/* Copies s into fd's name, reusing its buffer when it is large enough; keeps
+ * the old name when out of memory. 0 or -ENOMEM. */
+static int fd_set_name(struct eng_state *st, struct eng_fd *fd, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	if (n > fd->name_cap) {
+		size_t cap = n < 64 ? 64 : (n + 63) & ~(size_t)63;
+		char *p = cap <= UINT32_MAX ? realloc(fd->name, cap) : NULL;
+		if (!p) {
+			st->alloc_failures++;
+			return -ENOMEM;
+		}
+		fd->name = p;
+		fd->name_cap = (uint32_t)cap;
+	}
+	memcpy(fd->name, s, n);
+	return 0;
+}
+
+/* A zeroed fd named name, from the pool when it has one. */
+static struct eng_fd *fd_get(struct eng_state *st, const char *name)
+{
+	struct eng_fd *fd;
+	if (st->nfd_pool) {
+		fd = st->fd_pool[--st->nfd_pool];
+		char *buf = fd->name;
+		uint32_t cap = fd->name_cap;
+		memset(fd, 0, sizeof(*fd));
+		fd->name = buf;
+		fd->name_cap = cap;
+	} else if (!(fd = calloc(1, sizeof(*fd)))) {
+		st->alloc_failures++;
+		return NULL;
+	}
+	if (fd_set_name(st, fd, name ? name : "")) {
+		fd_release(st, fd);
+		return NULL;
+	}
+	return fd;
 }
 
 static struct eng_fdtable *fdt_new(struct eng_state *st)
@@ -217,29 +230,26 @@ static struct eng_fdtable *fdt_new(struct eng_state *st)
 	return t;
 }
 
-static void fdt_unref(struct eng_fdtable *t)
+static void fdt_unref(struct eng_state *st, struct eng_fdtable *t)
 {
 	if (!t || --t->refs)
 		return;
 	for (size_t i = 0; i < t->fds.cap; i++)
-		fd_free(t->fds.slots[i].val);
+		fd_release(st, t->fds.slots[i].val);
 	eng_map_clear(&t->fds);
 	free(t);
 }
 
 static struct eng_fd *fd_dup(struct eng_state *st, const struct eng_fd *src)
 {
-	struct eng_fd *fd = malloc(sizeof(*fd));
-	if (!fd) {
-		st->alloc_failures++;
+	struct eng_fd *fd = fd_get(st, src->name);
+	if (!fd)
 		return NULL;
-	}
+	char *name = fd->name;
+	uint32_t cap = fd->name_cap;
 	*fd = *src;
-	fd->name = xstrdup(st, src->name);
-	if (!fd->name) {
-		free(fd);
-		return NULL;
-	}
+	fd->name = name;
+	fd->name_cap = cap;
 	return fd;
 }
 
@@ -254,7 +264,7 @@ static struct eng_fdtable *fdt_copy(struct eng_state *st, const struct eng_fdtab
 			continue;
 		if (eng_map_put(&t->fds, c->num, c)) {
 			st->alloc_failures++;
-			fd_free(c);
+			fd_release(st, c);
 		}
 	}
 	return t;
@@ -266,13 +276,9 @@ static struct eng_fd *fd_add(struct eng_state *st, struct eng_thread *t, int64_t
 {
 	if (!t || !t->fdt || num < 0)
 		return NULL;
-	struct eng_fd *fd = calloc(1, sizeof(*fd));
-	if (!fd || !(fd->name = xstrdup(st, name))) {
-		if (!fd)
-			st->alloc_failures++;
-		free(fd);
+	struct eng_fd *fd = fd_get(st, name);
+	if (!fd)
 		return NULL;
-	}
 	fd->num = num;
 	fd->type = type;
 	/* a pending removal of this same number is for the old fd */
@@ -283,10 +289,10 @@ static struct eng_fd *fd_add(struct eng_state *st, struct eng_thread *t, int64_t
 			st->dead_fd2 = -1;
 	}
 	struct eng_fd *old = eng_map_del(&t->fdt->fds, num);
-	fd_free(old);
+	fd_release(st, old);
 	if (eng_map_put(&t->fdt->fds, num, fd)) {
 		st->alloc_failures++;
-		fd_free(fd);
+		fd_release(st, fd);
 		return NULL;
 	}
 	return fd;
@@ -353,7 +359,7 @@ static uint64_t next_text_gen(void)
 	return __atomic_add_fetch(&last, 1, __ATOMIC_RELAXED);
 }
 
-static void thread_free(struct eng_thread *t)
+static void thread_free(struct eng_state *st, struct eng_thread *t)
 {
 	if (!t)
 		return;
@@ -364,7 +370,8 @@ static void thread_free(struct eng_thread *t)
 	free(t->env);
 	free(t->cwd);
 	free(t->enter);
-	fdt_unref(t->fdt);
+	free(t->container_id);
+	fdt_unref(st, t->fdt);
 	free(t);
 }
 
@@ -390,7 +397,7 @@ static struct eng_thread *thread_alloc(struct eng_state *st, int64_t tid)
 	return t;
 nomem:
 	st->alloc_failures++;
-	thread_free(t);
+	thread_free(st, t);
 	return NULL;
 }
 
@@ -399,14 +406,14 @@ static int thread_insert(struct eng_state *st, struct eng_thread *t)
 {
 	struct eng_thread *old = eng_map_del(&st->threads, t->tid);
 	if (old) {
-		thread_free(old);
+		thread_free(st, old);
 		st->nthreads_removed++;
 	}
 	if (st->dead_tid == t->tid)
 		st->dead_tid = -1;
 	if (eng_map_put(&st->threads, t->tid, t)) {
 		st->alloc_failures++;
-		thread_free(t);
+		thread_free(st, t);
 		return -ENOMEM;
 	}
 	st->nthreads_created++;
@@ -588,9 +595,10 @@ void eng_state_free(struct eng_state *st)
 {
 	if (!st)
 		return;
+	fdt_unref(st, st->dead_fdt); /* the reference a pending removal holds */
 	/* drop fd tables only once every thread has let go */
 	for (size_t i = 0; i < st->threads.cap; i++)
-		thread_free(st->threads.slots[i].val);
+		thread_free(st, st->threads.slots[i].val);
 	eng_map_clear(&st->threads);
 	for (size_t i = 0; i < st->users.cap; i++) {
 		struct eng_user *u = st->users.slots[i].val;
@@ -610,8 +618,11 @@ void eng_state_free(struct eng_state *st)
 		}
 	}
 	eng_map_clear(&st->groups);
+	while (st->nfd_pool)
+		fd_free(st->fd_pool[--st->nfd_pool]);
 	free(st->local_ip4);
 	free(st->hostname);
+	eng_containers_free(st->containers);
 	free(st);
 }
 
@@ -656,6 +667,7 @@ int eng_state_add_proc(struct eng_state *st, const struct shm_scap_proc *p)
 	t->exe_writable = p->exe_writable;
 	t->exe_memfd = is_memfd_path(t->exepath);
 	t->clone_ts = p->clone_ts;
+	eng_container_set_thread(st, t, p->cgroups, p->cgroups_len);
 	int rc = thread_insert(st, t);
 	if (rc)
 		return rc;
@@ -758,7 +770,7 @@ static void remove_thread(struct eng_state *st, int64_t tid)
 {
 	struct eng_thread *t = eng_map_del(&st->threads, tid);
 	if (t) {
-		thread_free(t);
+		thread_free(st, t);
 		st->nthreads_removed++;
 	}
 }
@@ -767,10 +779,10 @@ static void run_deferred(struct eng_state *st)
 {
 	if (st->dead_fdt) {
 		if (st->dead_fd >= 0)
-			fd_free(eng_map_del(&st->dead_fdt->fds, st->dead_fd));
+			fd_release(st, eng_map_del(&st->dead_fdt->fds, st->dead_fd));
 		if (st->dead_fd2 >= 0)
-			fd_free(eng_map_del(&st->dead_fdt->fds, st->dead_fd2));
-		fdt_unref(st->dead_fdt);
+			fd_release(st, eng_map_del(&st->dead_fdt->fds, st->dead_fd2));
+		fdt_unref(st, st->dead_fdt);
 		st->dead_fdt = NULL;
 		st->dead_fd = st->dead_fd2 = -1;
 	}
@@ -881,13 +893,15 @@ static void parse_clone_exit(struct eng_state *st, struct eng_event *ev)
 	if (thread_insert(st, t))
 		return;
 	attach_fdtable(st, t);
+	/* after the insert: mesos looks for its task id in the ancestors */
+	eng_container_set_thread(st, t, (const char *)e->val[14], buf_len(e, 14));
 	if (inverted)
 		ev->thread = t;
 	else if (old == ev->thread)
 		ev->thread = eng_state_thread(st, (int64_t)e->tid);
 }
 
-static void close_on_exec(struct eng_thread *t)
+static void close_on_exec(struct eng_state *st, struct eng_thread *t)
 {
 	if (!t->fdt)
 		return;
@@ -902,7 +916,7 @@ static void close_on_exec(struct eng_thread *t)
 				nums[n++] = f->num;
 		}
 		for (size_t i = 0; i < n; i++)
-			fd_free(eng_map_del(&t->fdt->fds, nums[i]));
+			fd_release(st, eng_map_del(&t->fdt->fds, nums[i]));
 	} while (n == 256);
 }
 
@@ -972,37 +986,35 @@ static void parse_execve_exit(struct eng_state *st, struct eng_event *ev, int is
 	t->exe_upper = (xfl & PD_EXE_UPPER_LAYER) != 0;
 	t->exe_memfd = (xfl & PD_EXE_FROM_MEMFD) != 0;
 	if (ev->enter) {
-		char path[4096];
+		char path[4096], dirbuf[4096];
 		const char *fn = param_str(ev->enter, is_execveat ? 1 : 0);
 		if (fn && strncmp(fn, "<NA>", 4) == 0) {
 			set_str(st, &t->exepath, "<NA>");
 		} else if (fn) {
 			const char *dir = eng_state_cwd(st, t);
-			if (is_execveat && fn[0] != '/') {
-				int64_t dirfd = param_s64(ev->enter, 0, PPM_AT_FDCWD);
-				struct eng_fd *d = dirfd == PPM_AT_FDCWD ? NULL : eng_state_fd(t, dirfd);
-				dir = dirfd == PPM_AT_FDCWD ? dir : d ? d->name : "<UNKNOWN>";
-			}
+			if (is_execveat && fn[0] != '/')
+				dir = eng_state_at_dir(st, t, param_s64(ev->enter, 0, PPM_AT_FDCWD),
+						       "<UNKNOWN>", dirbuf, sizeof(dirbuf));
 			eng_path_join(dir, fn, path, sizeof(path));
 			set_str(st, &t->exepath, path);
 			t->exe_memfd |= is_memfd_path(path) || exec_through_memfd(t, path);
 		}
 	}
 	t->flags &= PPM_CL_CLONE_INVERTED;
+	eng_container_set_thread(st, t, (const char *)e->val[14], buf_len(e, 14));
 	t->placeholder = 0; /* the event told us who it is now */
-	close_on_exec(t);
+	close_on_exec(st, t);
 }
 
-/* The directory a relative path of an *at() call starts from. */
+/* The directory a relative path of an *at() call starts from (in buf, of
+ * ENG_DIR_BUF bytes, for a dirfd). */
+#define ENG_DIR_BUF 4096
 static const char *at_dir(struct eng_state *st, struct eng_thread *t, int64_t dirfd,
-			  const char *name)
+			  const char *name, char *buf)
 {
 	if (name && name[0] == '/')
 		return "/";
-	if (dirfd == PPM_AT_FDCWD)
-		return eng_state_cwd(st, t);
-	struct eng_fd *d = eng_state_fd(t, dirfd);
-	return d ? d->name : "<UNKNOWN>";
+	return eng_state_at_dir(st, t, dirfd, "<UNKNOWN>", buf, ENG_DIR_BUF);
 }
 
 static void parse_open_exit(struct eng_state *st, struct eng_event *ev)
@@ -1013,6 +1025,7 @@ static void parse_open_exit(struct eng_state *st, struct eng_event *ev)
 		return;
 	int64_t fdn = param_s64(e, 0, -1);
 	const char *name = NULL, *dir;
+	char dirbuf[ENG_DIR_BUF];
 	uint32_t flags = 0;
 	switch (e->type) {
 	case SHM_EV_SYSCALL_OPEN_X:
@@ -1028,14 +1041,14 @@ static void parse_open_exit(struct eng_state *st, struct eng_event *ev)
 	case SHM_EV_SYSCALL_OPENAT2_X:
 		name = param_str(e, 2);
 		flags = (uint32_t)param_u64(e, 3, 0);
-		dir = at_dir(st, t, param_s64(e, 1, PPM_AT_FDCWD), name);
+		dir = at_dir(st, t, param_s64(e, 1, PPM_AT_FDCWD), name, dirbuf);
 		break;
 	case SHM_EV_SYSCALL_OPENAT_X:
 		if (!ev->enter)
 			return;
 		name = param_str(ev->enter, 1);
 		flags = (uint32_t)param_u64(ev->enter, 2, 0);
-		dir = at_dir(st, t, param_s64(ev->enter, 0, PPM_AT_FDCWD), name);
+		dir = at_dir(st, t, param_s64(ev->enter, 0, PPM_AT_FDCWD), name, dirbuf);
 		break;
 	default:
 		return;
@@ -1135,7 +1148,7 @@ static void set_fd_name_from_param(struct eng_state *st, struct eng_fd *fd,
 		return;
 	if (strcmp(fd->name, buf) != 0)
 		fd->name_gen++;
-	set_str(st, &fd->name, buf);
+	fd_set_name(st, fd, buf);
 }
 
 static void parse_connect_exit(struct eng_state *st, struct eng_event *ev)
@@ -1188,7 +1201,7 @@ static void parse_connect_enter(struct eng_state *st, struct eng_event *ev)
 		path[n] = 0;
 		if (strcmp(fd->name, path) != 0)
 			fd->name_gen++;
-		set_str(st, &fd->name, path);
+		fd_set_name(st, fd, path);
 	}
 }
 
@@ -1347,7 +1360,24 @@ static void parse_dgram_tuple(struct eng_state *st, struct eng_event *ev, const 
 		 fd->sport, d[0], d[1], d[2], d[3], fd->dport);
 	if (strcmp(fd->name, name) != 0)
 		fd->name_gen++;
-	set_str(st, &fd->name, name);
+	fd_set_name(st, fd, name);
+}
+
+/* sendto on an fd the state does not have (closed by a close that raced
+ * its reuse by another thread, or never seen): like libsinsp, a socket of
+ * the tuple's family is made for it, which the exit then names. */
+static void parse_sendto_enter(struct eng_state *st, struct eng_event *ev)
+{
+	const struct shm_evt *e = &ev->evt;
+	if (ev->fd || !ev->thread || ev->fdnum < 0 || e->nparams < 3 || e->vlen[2] == 0)
+		return;
+	uint8_t type;
+	switch (e->val[2][0]) {
+	case SHM_AF_INET: type = SHM_SCAP_FD_IPV4_SOCK; break;
+	case SHM_AF_INET6: type = SHM_SCAP_FD_IPV6_SOCK; break;
+	default: return;
+	}
+	ev->fd = fd_add(st, ev->thread, ev->fdnum, type, "");
 }
 
 static void add_simple_fd(struct eng_state *st, struct eng_event *ev, int64_t fdn, uint8_t type)
@@ -1404,8 +1434,10 @@ static void parse_dup_exit(struct eng_state *st, struct eng_event *ev, int cloex
 	if (!fd)
 		return;
 	char *name = fd->name;
+	uint32_t name_cap = fd->name_cap;
 	*fd = copy;
 	fd->name = name;
+	fd->name_cap = name_cap;
 	fd->num = res;
 	fd->cloexec = cloexec;
 	ev->fd = fd;
@@ -1472,7 +1504,8 @@ void eng_state_apply(struct eng_state *st, struct eng_event *ev)
 	uint16_t flags = e->info->flags;
 
 	st->seq++;
-	run_deferred(st);
+	if (st->dead_fdt || st->dead_tid >= 0) /* rarely: one call per close or exit */
+		run_deferred(st);
 	ev->thread = NULL;
 	ev->fd = ev->evt_fd = NULL;
 	ev->latency = 0;
@@ -1483,12 +1516,16 @@ void eng_state_apply(struct eng_state *st, struct eng_event *ev)
 		/* scheduler-like events change nothing; procinfo still names its thread */
 		if (e->type == SHM_EV_PROCINFO_E)
 			ev->thread = eng_state_thread(st, (int64_t)e->tid);
+		else if (e->type == SHM_EV_CONTAINER_E) /* the old container event */
+			eng_container_event(st, e);
 		return;
 	}
 	/* container metadata events belong to no thread, whatever their tid */
 	if (e->type == SHM_EV_CONTAINER_JSON_E || e->type == SHM_EV_CONTAINER_JSON_2_E ||
-	    e->type == SHM_EV_CONTAINER_E)
+	    e->type == SHM_EV_CONTAINER_E) {
+		eng_container_event(st, e);
 		return;
+	}
 
 	struct eng_thread *t = eng_state_thread(st, (int64_t)e->tid);
 	if (!t && !is_clone_exit(e->type) && st->threads.len >= ENG_MAX_THREADS) {
@@ -1538,9 +1575,10 @@ void eng_state_apply(struct eng_state *st, struct eng_event *ev)
 			/* like libsinsp, an exit that does not follow its own enter
 			 * (a lost event) gets no fd: its parser then changes nothing */
 			int paired = t->enter_type + 1 == e->type;
-			if (paired && t->enter_len &&
-			    shm_evt_decode(&ev->enter_evt, t->enter, t->enter_len, NULL, 0) == 0)
+			if (paired && t->enter_len) {
+				enter_view(&ev->enter_evt, t->enter);
 				ev->enter = &ev->enter_evt;
+			}
 			if ((flags & SHM_EF_USES_FD) && paired) {
 				ev->fdnum = t->lastevent_fd;
 				ev->fd = eng_state_fd(t, t->lastevent_fd);
@@ -1603,6 +1641,9 @@ void eng_state_apply(struct eng_state *st, struct eng_event *ev)
 	case SHM_EV_SOCKET_RECVMSG_X:
 		mark_rw_connected(ev);
 		parse_dgram_tuple(st, ev, e, 3, 1);
+		break;
+	case SHM_EV_SOCKET_SENDTO_E: /* not sendmsg: sysdig 0.29.3 does not */
+		parse_sendto_enter(st, ev);
 		break;
 	case SHM_EV_SOCKET_SENDTO_X:
 	case SHM_EV_SOCKET_SENDMSG_X:

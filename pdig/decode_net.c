@@ -251,8 +251,9 @@ void pd_dec_recvfrom_x(struct pd_call *c)
 }
 
 /*
- * sendmsg/recvmsg: the struct msghdr and its iovecs, read from the tracee
- * (x86_64 layouts; 32-bit callers get empty values).
+ * sendmsg/recvmsg: the struct msghdr and its iovecs, read from the tracee.
+ * 32-bit callers (i386, and x32, whose sendmsg/recvmsg are the compat ones)
+ * pass the compat layouts: 32-bit pointers and lengths.
  */
 #define MAX_IOV 32
 
@@ -263,20 +264,60 @@ struct msg {
 	uint64_t total;
 };
 
+struct msghdr32 {
+	uint32_t name;
+	int32_t namelen;
+	uint32_t iov;
+	uint32_t iovlen;
+	uint32_t control;
+	uint32_t controllen;
+	uint32_t flags;
+};
+
+struct iovec32 {
+	uint32_t base;
+	uint32_t len;
+};
+
+static int read_msg32(struct pd_call *c, uint64_t addr, struct msg *m)
+{
+	struct msghdr32 h;
+	struct iovec32 iov[MAX_IOV];
+	if (pd_mem_read(c->t->tid, addr, &h, sizeof h) != sizeof h)
+		return -EFAULT;
+	memset(&m->h, 0, sizeof m->h);
+	m->h.msg_name = (void *)(uintptr_t)h.name;
+	m->h.msg_namelen = h.namelen < 0 ? 0 : (socklen_t)h.namelen;
+	m->niov = h.iovlen < MAX_IOV ? h.iovlen : MAX_IOV;
+	if (m->niov && pd_mem_read(c->t->tid, h.iov, iov, m->niov * sizeof iov[0]) !=
+			       (ssize_t)(m->niov * sizeof iov[0]))
+		return -EFAULT;
+	for (size_t i = 0; i < m->niov; i++) {
+		m->iov[i].iov_base = (void *)(uintptr_t)iov[i].base;
+		m->iov[i].iov_len = iov[i].len;
+	}
+	return 0;
+}
+
+static int read_msg64(struct pd_call *c, uint64_t addr, struct msg *m)
+{
+	if (pd_mem_read(c->t->tid, addr, &m->h, sizeof m->h) != sizeof m->h)
+		return -EFAULT;
+	m->niov = m->h.msg_iovlen < MAX_IOV ? m->h.msg_iovlen : MAX_IOV;
+	if (m->niov && pd_mem_read(c->t->tid, (uint64_t)(uintptr_t)m->h.msg_iov, m->iov,
+				   m->niov * sizeof m->iov[0]) != (ssize_t)(m->niov * sizeof m->iov[0]))
+		return -EFAULT;
+	return 0;
+}
+
 static int read_msg(struct pd_call *c, uint64_t addr, struct msg *m)
 {
-	if (c->t->arch == PD_ARCH_I386 ||
-	    pd_mem_read(c->t->tid, addr, &m->h, sizeof m->h) != sizeof m->h) {
+	int rc = c->t->arch == PD_ARCH_X86_64 ? read_msg64(c, addr, m) : read_msg32(c, addr, m);
+	if (rc < 0) {
 		pd_page_fault(c->tr);
-		return -EFAULT;
+		return rc;
 	}
-	m->niov = m->h.msg_iovlen < MAX_IOV ? m->h.msg_iovlen : MAX_IOV;
 	m->total = 0;
-	if (m->niov && pd_mem_read(c->t->tid, (uint64_t)(uintptr_t)m->h.msg_iov, m->iov,
-				   m->niov * sizeof m->iov[0]) != (ssize_t)(m->niov * sizeof m->iov[0])) {
-		pd_page_fault(c->tr);
-		return -EFAULT;
-	}
 	for (size_t i = 0; i < m->niov; i++)
 		m->total += m->iov[i].iov_len;
 	return 0;

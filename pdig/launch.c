@@ -1,7 +1,8 @@
 /*
- * Starting the command: fork; the child stops itself so the parent can
- * PTRACE_SEIZE it, then installs the seccomp filter and execs. Every syscall
- * the command makes from its first execve on is seen.
+ * Starting the command: fork; the child stops itself so the tracer (pdig's
+ * other child, or the parent itself) can PTRACE_SEIZE it, then installs the
+ * seccomp filter and execs. Every syscall the command makes from its first
+ * execve on is seen.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,7 +40,10 @@ static int has_cap_sys_admin(void)
 
 static _Noreturn void child(void *filter, char *const *argv)
 {
-	raise(SIGSTOP); /* until the parent has seized us */
+	/* With Yama's ptrace_scope 1 only ancestors may trace: the tracer is
+	 * our parent's other child (EINVAL without Yama: nothing to do). */
+	prctl(PR_SET_PTRACER, (unsigned long)getppid(), 0, 0, 0);
+	raise(SIGSTOP); /* until the tracer has seized us */
 	int rc = pd_filter_load(filter);
 	if (rc < 0) {
 		fprintf(stderr, "pdig: cannot install the seccomp filter (%s): run with "
@@ -64,22 +68,17 @@ static int proc_matches(void)
 	return atoi(buf) == getpid();
 }
 
-int pd_launch(struct pd_tracer *tr, char *const *argv)
+int pd_launch_spawn(const struct pd_opts *opts, pid_t *pidp)
 {
 	char err[256];
-	tr->proc_ok = proc_matches();
-	if (!tr->proc_ok && !tr->opts->quiet)
-		fprintf(stderr, "pdig: /proc is not the one of pdig's pid namespace (mount one "
-			"there): process details in events will be missing\n");
 	void *filter = NULL;
 	/* Without CAP_SYS_ADMIN the kernel wants NO_NEW_PRIVS for a filter;
 	 * with it, setuid programs (sudo, ping) must keep working. */
 	int nnp = !has_cap_sys_admin();
-	if (pd_filter_build(&filter, tr->opts, nnp, err, sizeof err) < 0) {
+	if (pd_filter_build(&filter, opts, nnp, err, sizeof err) < 0) {
 		fprintf(stderr, "pdig: %s\n", err);
 		return PD_EXIT_FAILURE;
 	}
-	pd_filter_arch_maps(tr);
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -88,7 +87,7 @@ int pd_launch(struct pd_tracer *tr, char *const *argv)
 		return PD_EXIT_FAILURE;
 	}
 	if (pid == 0)
-		child(filter, argv);
+		child(filter, opts->argv);
 	pd_filter_free(filter);
 
 	int status;
@@ -97,19 +96,30 @@ int pd_launch(struct pd_tracer *tr, char *const *argv)
 		;
 	if (w != pid || !WIFSTOPPED(status)) {
 		fprintf(stderr, "pdig: the command's process did not start as expected\n");
+		if (w != pid) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+		}
 		return PD_EXIT_FAILURE;
 	}
+	*pidp = pid;
+	return 0;
+}
+
+int pd_launch_seize(struct pd_tracer *tr, pid_t pid)
+{
+	tr->proc_ok = proc_matches();
+	if (!tr->proc_ok && !tr->opts->quiet)
+		fprintf(stderr, "pdig: /proc is not the one of pdig's pid namespace (mount one "
+			"there): process details in events will be missing\n");
+	pd_filter_arch_maps(tr);
 	if (ptrace(PTRACE_SEIZE, pid, 0, PTRACE_OPTIONS) < 0) {
-		int e = errno;
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
 		fprintf(stderr, "pdig: ptrace is not permitted here (%s): " CAP_HINT "\n",
-			strerror(e));
+			strerror(errno));
 		return PD_EXIT_FAILURE;
 	}
 	struct pd_tracee *t = pd_tracee_add(tr, pid);
 	if (!t) {
-		kill(pid, SIGKILL);
 		fprintf(stderr, "pdig: out of memory\n");
 		return PD_EXIT_FAILURE;
 	}

@@ -9,18 +9,27 @@
  *                           stop came first) and its clone exit event written
  *   exec event              a non-leader's exec takes over the leader's tid
  *   exit event              procexit with the real status
- *   group-stop              PTRACE_LISTEN: stays stopped until SIGCONT
+ *   group-stop              PTRACE_LISTEN: stays stopped until SIGCONT (the
+ *                           front process, the command's real parent, sees
+ *                           the stop and stops too: main.c)
  *   signal-delivery stop    the signal is delivered as it would be natively
+ *
+ * Signals the front received arrive as messages (pd_fwd_msg, with a SIGUSR1
+ * kick); forwarded to the command unless it got the same one (see below).
+ * One waitpid report is handled by on_wait, which pd_loop and handle_fwd
+ * (draining the stops due before it decides) both call.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
+#include <time.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
+#include <stdatomic.h>
 #include <unistd.h>
 
 #include "pdig.h"
@@ -123,24 +132,151 @@ static struct pd_tracee *on_exec(struct pd_tracer *tr, struct pd_tracee *t)
 }
 
 /*
- * The command stopped: so does pdig, by the same signal, so that its parent
- * (a shell) sees the job stop as it would natively; pdig's SIGCONT is passed
- * on (main.c). pdig ignores the terminal's stop signals (Ctrl-Z reaches the
- * command too, and a command that ignores or handles SIGTSTP must not be
- * frozen by a stopped tracer), so their default action is put back for the
- * time of this stop: a signal sent to oneself is acted on before kill()
- * returns, and pdig runs on from here once continued.
+ * A signal sent to the whole job (kill -PGID: a shell's `kill %1`, its
+ * SIGHUP to its jobs, fg/bg's SIGCONT) reaches the command and the front
+ * alike; forwarded as well, it would reach the command twice. kill() of a
+ * group queues the signal to every member before it returns, and siginfo
+ * does not tell it from a kill() of one pid; so a copy the front received is
+ * forwarded only if the command has no copy from the same sender: none
+ * pending, and no delivery stop of it seen while the front held its own.
  */
-static void stop_like(int sig)
+static volatile sig_atomic_t kicked;
+
+void pd_loop_kick(int sig)
 {
-	struct sigaction dfl, old;
-	memset(&dfl, 0, sizeof dfl);
-	dfl.sa_handler = SIG_DFL;
-	sigemptyset(&dfl.sa_mask);
-	int restore = sigaction(sig, &dfl, &old) == 0; /* not for SIGSTOP */
-	kill(getpid(), sig);
-	if (restore)
-		sigaction(sig, &old, NULL);
+	(void)sig;
+	kicked = 1;
+}
+
+static int has_sig(unsigned long long mask, int sig) { return (mask >> (sig - 1)) & 1; }
+
+static unsigned long long status_mask(const char *buf, const char *key)
+{
+	const char *p = strstr(buf, key);
+	return p ? strtoull(p + strlen(key), NULL, 16) : 0;
+}
+
+/* Is sig pending for the process pid (shared or its main thread's)? */
+static int sig_pending(pid_t pid, int sig)
+{
+	char buf[2048];
+	ssize_t n = pd_proc_file(pid, "status", buf, sizeof buf - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	return has_sig(status_mask(buf, "\nShdPnd:") | status_mask(buf, "\nSigPnd:"), sig);
+}
+
+/* Waits until a kill() of a process group in progress has queued its
+ * signal to every member. It does that under tasklist_lock, held for
+ * reading, and setpgid() takes that lock for writing (a no-op here: the
+ * tracer leads its own group); the short sleep is for kernels where the
+ * walk no longer holds it, and is only paid when no copy was found. */
+static void group_kill_barrier(void) { setpgid(0, 0); }
+
+static void settle(void)
+{
+	struct timespec ts = {0, 2 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+	group_kill_barrier();
+}
+
+static int front_has(struct pd_tracer *tr, int sig)
+{
+	return atomic_load(&tr->shared->busy[sig]) || sig_pending(tr->front, sig);
+}
+
+/* A signal-delivery stop of the command: remember the signals the front has
+ * a copy of (pending, or being passed on), for handle_fwd. */
+static void note_root_signal(struct pd_tracer *tr, struct pd_tracee *t, int sig)
+{
+	siginfo_t si;
+	if (sig < 1 || sig >= PD_NSIG || !has_sig(tr->shared->fwd_mask, sig) ||
+	    ptrace(PTRACE_GETSIGINFO, t->tid, 0, &si) < 0 || si.si_code != SI_USER ||
+	    si.si_pid == getpid())
+		return;
+	group_kill_barrier();
+	if (!front_has(tr, sig)) {
+		settle();
+		if (!front_has(tr, sig))
+			return; /* sent to the command alone */
+	}
+	if (tr->nseen == PD_SEEN_MAX) { /* the oldest goes: the front is far behind */
+		memmove(tr->seen, tr->seen + 1, (PD_SEEN_MAX - 1) * sizeof tr->seen[0]);
+		tr->nseen--;
+	}
+	tr->seen[tr->nseen].sig = sig;
+	tr->seen[tr->nseen].from = si.si_pid;
+	tr->nseen++;
+}
+
+/* The command was continued: a front still stopped (the SIGCONT went to
+ * the command alone) would show the shell a stopped job that runs. Its copy
+ * of this SIGCONT comes back to us from our pid, and is not passed on. */
+static void continue_front(struct pd_tracer *tr)
+{
+	char buf[512];
+	ssize_t n = pd_proc_file(tr->front, "stat", buf, sizeof buf - 1);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	const char *p = strrchr(buf, ')'); /* the name may hold anything */
+	if (p && p[1] == ' ' && p[2] == 'T')
+		kill(tr->front, SIGCONT);
+}
+
+static int seen_take(struct pd_tracer *tr, int sig, pid_t from)
+{
+	for (unsigned i = 0; i < tr->nseen; i++) {
+		if (tr->seen[i].sig == sig && tr->seen[i].from == from) {
+			memmove(tr->seen + i, tr->seen + i + 1,
+				(tr->nseen - i - 1) * sizeof tr->seen[0]);
+			tr->nseen--;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void on_wait(struct pd_tracer *tr, pid_t pid, int status);
+
+static void handle_fwd(struct pd_tracer *tr, const struct pd_fwd_msg *m)
+{
+	int sig = m->sig;
+	if (sig < 1 || sig >= PD_NSIG) {
+		atomic_fetch_add(&tr->shared->handled, 1);
+		return;
+	}
+	int fwd = !tr->root_done && m->from != getpid();
+	if (fwd && m->code == SI_USER) {
+		/* The command's copy, if any, is queued once the barrier is
+		 * passed: still pending, or taken, and then its delivery stop
+		 * is waiting for us (the stop is reported as the signal is
+		 * dequeued, under the same lock /proc's status takes). */
+		group_kill_barrier();
+		for (int round = 0; round < 2 && fwd; round++) {
+			if (round)
+				settle();
+			int pending = sig_pending(tr->root, sig);
+			int status;
+			pid_t pid;
+			while ((pid = waitpid(-1, &status, __WALL | WNOHANG)) > 0)
+				on_wait(tr, pid, status);
+			if (seen_take(tr, sig, m->from) || pending)
+				fwd = 0;
+		}
+	}
+	if (fwd && !tr->root_done)
+		kill(tr->root, sig);
+	atomic_fetch_sub(&tr->shared->busy[sig], 1);
+	atomic_fetch_add(&tr->shared->handled, 1);
+}
+
+static void drain_front(struct pd_tracer *tr)
+{
+	struct pd_fwd_msg m;
+	while (read(tr->fwd_fd, &m, sizeof m) == (ssize_t)sizeof m)
+		handle_fwd(tr, &m);
 }
 
 static void on_stopped(struct pd_tracer *tr, struct pd_tracee *t, int status)
@@ -210,12 +346,15 @@ static void on_stopped(struct pd_tracer *tr, struct pd_tracee *t, int status)
 			return;
 		}
 		ptrace(PTRACE_LISTEN, t->tid, 0, 0); /* group-stop */
-		if (t->tid == tr->root && getpid() != 1)
-			stop_like(sig);
 		return;
 	case 0:
 		/* signal-delivery stop: deliver it, unless the thread ignores it */
-		resume(t, tr->proc_ok && pd_signal_ignored(t, sig) ? 0 : sig);
+		if (tr->shared && t->pid == tr->root) {
+			note_root_signal(tr, t, sig);
+			if (sig == SIGCONT)
+				continue_front(tr);
+		}
+		pd_signal_deliver(tr, t, sig);
 		return;
 	default:
 		resume(t, 0);
@@ -277,16 +416,59 @@ static void kill_rest(struct pd_tracer *tr)
 			kill(t->tid, SIGKILL); /* tkill is not needed: SIGKILL takes the group */
 }
 
+/* One report of waitpid: an end or a stop. */
+static void on_wait(struct pd_tracer *tr, pid_t pid, int status)
+{
+	tr->st.stops++;
+	struct pd_tracee *t = pd_tracee_find(tr, pid);
+	if (tr->debug && !WIFSTOPPED(status))
+		fprintf(stderr, "pdig: end tid=%d status=%#x known=%d\n", (int)pid, status,
+			t != NULL);
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		if (pid == tr->root) {
+			tr->root_status = status;
+			tr->root_done = 1;
+		}
+		if (t) {
+			if (t->flags & PD_T_HELD)
+				tr->nheld--;
+			/* no PTRACE_EVENT_EXIT stop when killed by SIGKILL */
+			pd_emit_procexit(tr, t, status);
+			pd_tracee_del(tr, t);
+		}
+		if (tr->nheld)
+			release_orphans(tr);
+		return;
+	}
+	if (!WIFSTOPPED(status))
+		return;
+	if (!t) {
+		/* a new child reporting before its parent's clone event */
+		t = pd_tracee_add(tr, pid);
+		if (!t) {
+			ptrace(PTRACE_CONT, pid, 0, 0);
+			return;
+		}
+		if (tr->rest_killed)
+			kill(pid, SIGKILL); /* created as the rest was killed */
+	}
+	if (tr->debug)
+		fprintf(stderr, "pdig: stop tid=%d sig=%d event=%u flags=%#x\n", (int)pid,
+			WSTOPSIG(status), (unsigned)status >> 16, t->flags);
+	on_stopped(tr, t, status);
+}
+
 int pd_loop(struct pd_tracer *tr)
 {
-	int pid1 = getpid() == 1;
 	/* PDIG_DEBUG_STOPS=1: every stop on stderr, for debugging the loop */
 	tr->debug = getenv("PDIG_DEBUG_STOPS") != NULL;
 	for (;;) {
-		/* As PID 1, the container ends with its command. */
-		if (pid1 && tr->root_done)
-			return 0;
-		if (tr->root_done && !tr->opts->wait_all)
+		if (kicked) {
+			kicked = 0;
+			drain_front(tr);
+		}
+		/* As PID 1 the container ends with its command (--wait-all or not). */
+		if (tr->root_done && (!tr->opts->wait_all || tr->front_pid1))
 			kill_rest(tr);
 		int status;
 		pid_t pid = waitpid(-1, &status, __WALL | WNOHANG);
@@ -294,6 +476,8 @@ int pd_loop(struct pd_tracer *tr)
 			/* nothing to do until the next stop: let the engine see what
 			 * is in the ring now rather than when more has piled up */
 			pd_out_idle(tr->out);
+			/* (a kick landing just before this waitpid waits for the next
+			 * stop or the front's next kick: it kicks until answered) */
 			pid = waitpid(-1, &status, __WALL);
 		}
 		if (pid < 0) {
@@ -303,42 +487,6 @@ int pd_loop(struct pd_tracer *tr)
 				return 0;
 			return -errno;
 		}
-		tr->st.stops++;
-		struct pd_tracee *t = pd_tracee_find(tr, pid);
-		if (tr->debug && !WIFSTOPPED(status))
-			fprintf(stderr, "pdig: end tid=%d status=%#x known=%d\n", (int)pid, status,
-				t != NULL);
-		if (WIFEXITED(status) || WIFSIGNALED(status)) {
-			if (pid == tr->root) {
-				tr->root_status = status;
-				tr->root_done = 1;
-			}
-			if (t) {
-				if (t->flags & PD_T_HELD)
-					tr->nheld--;
-				/* no PTRACE_EVENT_EXIT stop when killed by SIGKILL */
-				pd_emit_procexit(tr, t, status);
-				pd_tracee_del(tr, t);
-			}
-			if (tr->nheld)
-				release_orphans(tr);
-			continue;
-		}
-		if (!WIFSTOPPED(status))
-			continue;
-		if (!t) {
-			/* a new child reporting before its parent's clone event */
-			t = pd_tracee_add(tr, pid);
-			if (!t) {
-				ptrace(PTRACE_CONT, pid, 0, 0);
-				continue;
-			}
-			if (tr->rest_killed)
-				kill(pid, SIGKILL); /* created as the rest was killed */
-		}
-		if (tr->debug)
-			fprintf(stderr, "pdig: stop tid=%d sig=%d event=%u flags=%#x\n", (int)pid,
-				WSTOPSIG(status), (unsigned)status >> 16, t->flags);
-		on_stopped(tr, t, status);
+		on_wait(tr, pid, status);
 	}
 }

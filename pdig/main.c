@@ -1,12 +1,25 @@
-/* pdig [OPTIONS] [--] COMMAND [ARGS...]: run COMMAND, trace its whole tree. */
+/*
+ * pdig [OPTIONS] [--] COMMAND [ARGS...]: run COMMAND, trace its whole tree.
+ *
+ * Two processes (see struct pd_shared): this one, the front, is what the
+ * shell waits for and the command's real parent; its child, the tracer,
+ * does the ptrace work in a process group of its own. When the job stops
+ * only the front stops with it, so the rest of the traced tree runs on.
+ */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,6 +47,9 @@ static const char usage_text[] =
 	"      --raw FILE      write bare event records to FILE (for tests)\n"
 	"  -a, --capture-all   every syscall, not just the default set (generic events\n"
 	"                      where pdig has no decoder of its own)\n"
+	"      --container-id ID  the container pdig-engine reports the traced tree in where its\n"
+	"                      cgroups name none (default: the id at the end of\n"
+	"                      $ECS_CONTAINER_METADATA_URI_V4; '' for none)\n"
 	"      --wait-all      when COMMAND ends, keep tracing what it left running until\n"
 	"                      that ends too (default: kill it, as a container runtime does\n"
 	"                      when the entrypoint exits)\n"
@@ -48,7 +64,8 @@ static _Noreturn void usage_error(const char *fmt, const char *arg)
 	exit(PD_EXIT_USAGE);
 }
 
-enum { OPT_VERSION = 256, OPT_RING, OPT_CONNECT, OPT_LOSSLESS, OPT_UDIG, OPT_RAW, OPT_WAIT_ALL };
+enum { OPT_VERSION = 256, OPT_RING, OPT_CONNECT, OPT_LOSSLESS, OPT_UDIG, OPT_RAW, OPT_WAIT_ALL,
+       OPT_CONTAINER_ID };
 
 static void parse_args(int argc, char **argv, struct pd_opts *o)
 {
@@ -66,6 +83,7 @@ static void parse_args(int argc, char **argv, struct pd_opts *o)
 		{"version", no_argument, NULL, OPT_VERSION},
 		{"raw", required_argument, NULL, OPT_RAW},
 		{"wait-all", no_argument, NULL, OPT_WAIT_ALL},
+		{"container-id", required_argument, NULL, OPT_CONTAINER_ID},
 		{NULL, 0, NULL, 0},
 	};
 	memset(o, 0, sizeof *o);
@@ -108,6 +126,12 @@ static void parse_args(int argc, char **argv, struct pd_opts *o)
 		case OPT_WAIT_ALL:
 			o->wait_all = 1;
 			break;
+		case OPT_CONTAINER_ID:
+			if (pd_container_id_check(optarg))
+				usage_error("bad --container-id '%s': give at most 128 letters, digits, "
+					    "'.', '_', '-' or ':' ('' for none)", optarg);
+			o->container_id = optarg;
+			break;
 		case 's': {
 			errno = 0;
 			unsigned long v = strtoul(optarg, &end, 10);
@@ -140,49 +164,63 @@ static void parse_args(int argc, char **argv, struct pd_opts *o)
 	o->argv = argv + optind;
 }
 
-/* The command's pid, for the forwarding handler. */
-static volatile pid_t forward_to;
-
-/* Only signals a process sent (kill, docker stop): those the kernel makes
- * for a terminal (Ctrl-C, hangup: SI_KERNEL) reach the command's process
- * group, the command included, by themselves. */
-static void forward(int sig, siginfo_t *si, void *uc)
+/* Signals the front passes on to the command: those a process sends to
+ * pdig (kill, docker stop), and SIGCONT (a job continued by fg or bg: the
+ * command too); as PID 1 SIGINT and SIGQUIT as well (docker kill -s INT
+ * reaches PID 1 only; otherwise Ctrl-C and Ctrl-\ reach the command from
+ * the terminal: the command decides, pdig stays to record what it does). */
+static uint64_t forwarded(int pid1)
 {
-	(void)uc;
-	if (forward_to > 0 && si && si->si_code <= 0)
-		kill(forward_to, sig);
+	static const int fwd[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGCONT, SIGINT, SIGQUIT};
+	size_t n = pid1 ? 7 : 5;
+	uint64_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		m |= 1ull << (fwd[i] - 1);
+	return m;
 }
 
-/* Ctrl-C, Ctrl-\ and Ctrl-Z reach the command from the terminal: the
- * command decides; pdig stays to record what it does. */
-static void setup_signals(pid_t root)
+static void set_action(int sig, void (*h)(int), int flags)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
-	forward_to = root;
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	/* Ctrl-Z too: the command stops or not, and pdig follows it (loop.c);
-	 * stopped on its own, pdig would freeze a command that ignores SIGTSTP.
-	 * (The tty stop signals of a background job as well: pdig's own
-	 * messages must not stop it.) */
-	sigaction(SIGTSTP, &sa, NULL);
-	sigaction(SIGTTIN, &sa, NULL);
-	sigaction(SIGTTOU, &sa, NULL);
-	sa.sa_sigaction = forward;
-	sa.sa_flags = SA_SIGINFO;
+	sa.sa_handler = h;
+	sa.sa_flags = flags;
 	sigemptyset(&sa.sa_mask);
-	static const int fwd[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGINT, SIGQUIT};
-	/* As PID 1 (a container's entrypoint) signals sent to pdig alone, as
-	 * docker stop and docker kill do, are the command's: forward them all. */
-	size_t n = getpid() == 1 ? 6 : 4;
-	for (size_t i = 0; i < n; i++)
-		sigaction(fwd[i], &sa, NULL);
-	/* pdig stops when the command does (loop.c); continued, it continues
-	 * the command, as a shell's fg or bg would have */
-	sa.sa_flags = SA_SIGINFO | SA_RESTART;
-	sigaction(SIGCONT, &sa, NULL);
+	sigaction(sig, &sa, NULL);
+}
+
+/* Ctrl-Z and the tty stop signals are the command's: it stops or not and
+ * the front follows it (stop_like); stopped on its own, the front would
+ * show the job stopped where a command ignoring SIGTSTP runs on (and its
+ * own messages must not stop it in the background). */
+static void ignore_job_signals(int pid1)
+{
+	set_action(SIGTSTP, SIG_IGN, 0);
+	set_action(SIGTTIN, SIG_IGN, 0);
+	set_action(SIGTTOU, SIG_IGN, 0);
+	if (!pid1) {
+		set_action(SIGINT, SIG_IGN, 0);
+		set_action(SIGQUIT, SIG_IGN, 0);
+	}
+}
+
+/*
+ * The command stopped: so does the front, by the same signal, so that its
+ * parent (a shell) sees the job stop as it would natively. The terminal's
+ * stop signals are ignored (above), so their default action is put back for
+ * the time of this stop: a signal sent to oneself is acted on before kill()
+ * returns, and the front runs on from here once continued.
+ */
+static void stop_like(int sig)
+{
+	struct sigaction dfl, old;
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	int restore = sigaction(sig, &dfl, &old) == 0; /* not for SIGSTOP */
+	kill(getpid(), sig);
+	if (restore)
+		sigaction(sig, &old, NULL);
 }
 
 /* Die by the command's signal, default action, no core file; as PID 1 a
@@ -218,43 +256,236 @@ static void print_stats(const struct pd_stats *st, const struct pd_opts *o)
 		(unsigned long long)st->foreign_trace);
 }
 
-int main(int argc, char **argv)
+/* The tracer: seizes the command, traces the tree, writes the events;
+ * exits 0, or PD_EXIT_FAILURE with the reason printed. Its first byte on
+ * ready_fd says whether it got going (0) or the status to exit with. */
+static _Noreturn void tracer_main(const struct pd_opts *opts, pid_t cmd, pid_t front,
+				  int pid1, int fwd_fd, int ready_fd, struct pd_shared *sh)
 {
-	struct pd_opts opts;
 	struct pd_tracer tr;
-	int rc;
-	parse_args(argc, argv, &opts);
-	if (pd_tracer_init(&tr, &opts) < 0) {
+	unsigned char rc = 0;
+	/* job control (Ctrl-Z, kill -STOP -PGID) must never stop the tracer */
+	setpgid(0, 0);
+	/* the front killed: EXITKILL then takes the traced tree with us */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (getppid() != front)
+		_exit(PD_EXIT_FAILURE);
+	ignore_job_signals(0);
+	set_action(SIGUSR1, pd_loop_kick, 0); /* no SA_RESTART: wakes waitpid */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (pd_tracer_init(&tr, opts) < 0) {
 		fprintf(stderr, "pdig: out of memory\n");
-		return PD_EXIT_FAILURE;
-	}
-	if (pd_out_new(&tr.out, &opts, &tr.st) < 0) {
 		rc = PD_EXIT_FAILURE;
-		goto err;
+	} else if (pd_out_new(&tr.out, opts, &tr.st) < 0) {
+		rc = PD_EXIT_FAILURE;
+	} else {
+		tr.front = front;
+		tr.front_pid1 = pid1;
+		tr.fwd_fd = fwd_fd;
+		tr.shared = sh;
+		rc = (unsigned char)pd_launch_seize(&tr, cmd);
 	}
-	rc = pd_launch(&tr, opts.argv);
-	if (rc)
-		goto err;
-	setup_signals(tr.root);
+	while (write(ready_fd, &rc, 1) < 0 && errno == EINTR)
+		;
+	close(ready_fd);
+	if (rc) {
+		pd_out_free(tr.out);
+		pd_tracer_fini(&tr);
+		exit(rc);
+	}
 	pd_out_procs(tr.out, &tr, tr.root);
-	rc = pd_loop(&tr);
-	if (rc < 0)
-		fprintf(stderr, "pdig: waitpid: %s\n", strerror(-rc));
+	pd_container_announce(&tr, tr.opts->container_id);
+	int lrc = pd_loop(&tr);
+	if (lrc < 0)
+		fprintf(stderr, "pdig: waitpid: %s\n", strerror(-lrc));
 	if (pd_out_free(tr.out) < 0) {
 		fprintf(stderr, "pdig: the events could not all be written\n");
 		tr.st.drop_write++;
 	}
-	print_stats(&tr.st, &opts);
-	int status = tr.root_status;
+	print_stats(&tr.st, opts);
 	int done = tr.root_done;
 	pd_tracer_fini(&tr);
-	if (!done)
+	exit(done ? 0 : PD_EXIT_FAILURE);
+}
+
+struct front {
+	pid_t cmd, tracer;
+	int pid1;
+	int cmd_status, cmd_done;
+	int tracer_status, tracer_done;
+	int fwd_fd;       /* messages to the tracer */
+	unsigned sent;
+	struct pd_shared *sh;
+};
+
+/* Child reports: the command's stops (mirrored), ends; the tracer's end;
+ * as PID 1, orphans reaped. */
+static void front_reap(struct front *f)
+{
+	int st;
+	pid_t p;
+	while ((p = waitpid(-1, &st, WNOHANG | WUNTRACED | WCONTINUED)) > 0) {
+		if (p == f->cmd && WIFSTOPPED(st)) {
+			/* as PID 1 nobody waits for a stop; a stopped PID 1 would
+			 * only hold up the container */
+			if (!f->pid1)
+				stop_like(WSTOPSIG(st));
+		} else if (p == f->cmd && (WIFEXITED(st) || WIFSIGNALED(st))) {
+			f->cmd_status = st;
+			f->cmd_done = 1;
+		} else if (p == f->tracer && (WIFEXITED(st) || WIFSIGNALED(st))) {
+			f->tracer_status = st;
+			f->tracer_done = 1;
+		}
+	}
+}
+
+/* One copy of sig, dequeued and handed to the tracer, which forwards it
+ * unless the command got it too (loop.c). Signals the kernel made for a
+ * terminal (SI_KERNEL: Ctrl-C, hangup) reached the command's process group,
+ * the command included, by themselves. */
+static void front_forward(struct front *f, int sig)
+{
+	sigset_t one;
+	siginfo_t si;
+	struct timespec zero = {0, 0};
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	/* counted before it leaves the pending set: the tracer, seeing the
+	 * command's copy, must find ours in one place or the other */
+	atomic_fetch_add(&f->sh->busy[sig], 1);
+	if (sigtimedwait(&one, &si, &zero) != sig || si.si_code > 0 || f->cmd_done) {
+		atomic_fetch_sub(&f->sh->busy[sig], 1);
+		return;
+	}
+	struct pd_fwd_msg m = {sig, si.si_code, si.si_pid};
+	if (f->tracer_done || write(f->fwd_fd, &m, sizeof m) != (ssize_t)sizeof m) {
+		atomic_fetch_sub(&f->sh->busy[sig], 1);
+		kill(f->cmd, sig); /* no tracer to ask: pass it on */
+		return;
+	}
+	f->sent++;
+	kill(f->tracer, SIGUSR1);
+}
+
+static void front_loop(struct front *f, int sfd)
+{
+	uint64_t fwd = f->sh->fwd_mask;
+	for (;;) {
+		front_reap(f);
+		if (f->cmd_done && f->tracer_done)
+			return;
+		struct pollfd pfd = {sfd, POLLIN, 0};
+		/* a kick can land just before the tracer blocks in waitpid:
+		 * kick again until the tracer has handled every message */
+		int waiting = !f->tracer_done && atomic_load(&f->sh->handled) != f->sent;
+		int n = poll(&pfd, 1, waiting ? 20 : -1);
+		if (n == 0) {
+			kill(f->tracer, SIGUSR1);
+			continue;
+		}
+		if (n < 0 && errno != EINTR)
+			return;
+		/* (the signalfd only wakes us: a read would take the lowest
+		 * signal, whatever it is) */
+		sigset_t p;
+		sigpending(&p);
+		for (int sig = 1; sig < 64; sig++)
+			if (((fwd >> (sig - 1)) & 1) && sigismember(&p, sig))
+				front_forward(f, sig);
+		if (sigismember(&p, SIGCHLD)) {
+			sigset_t chld;
+			struct timespec zero = {0, 0};
+			sigemptyset(&chld);
+			sigaddset(&chld, SIGCHLD);
+			sigtimedwait(&chld, NULL, &zero); /* front_reap reaps */
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct pd_opts opts;
+	struct front f;
+	int fwd[2] = {-1, -1}, ready[2] = {-1, -1};
+	int rc;
+	parse_args(argc, argv, &opts);
+	memset(&f, 0, sizeof f);
+	f.pid1 = getpid() == 1;
+	rc = pd_launch_spawn(&opts, &f.cmd);
+	if (rc)
+		return rc;
+	f.sh = mmap(NULL, sizeof *f.sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (f.sh == MAP_FAILED || pipe2(fwd, O_CLOEXEC | O_NONBLOCK) < 0 ||
+	    pipe2(ready, O_CLOEXEC) < 0) {
+		fprintf(stderr, "pdig: cannot set up the tracer: %s\n", strerror(errno));
+		goto err;
+	}
+	f.sh->fwd_mask = forwarded(f.pid1);
+	/* From here the front's signals wait for front_loop (signalfd); the
+	 * tracer, forked with them blocked, takes its own. */
+	sigset_t blocked;
+	sigemptyset(&blocked);
+	sigaddset(&blocked, SIGCHLD);
+	for (int sig = 1; sig < 64; sig++)
+		if ((f.sh->fwd_mask >> (sig - 1)) & 1)
+			sigaddset(&blocked, sig);
+	set_action(SIGCHLD, SIG_DFL, 0); /* SIG_IGN would reap the command for us */
+	sigprocmask(SIG_BLOCK, &blocked, NULL);
+	ignore_job_signals(f.pid1);
+	int sfd = signalfd(-1, &blocked, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		fprintf(stderr, "pdig: signalfd: %s\n", strerror(errno));
+		goto err;
+	}
+	fflush(NULL);
+	f.tracer = fork();
+	if (f.tracer < 0) {
+		fprintf(stderr, "pdig: fork: %s\n", strerror(errno));
+		goto err;
+	}
+	if (f.tracer == 0) {
+		close(fwd[1]);
+		close(ready[0]);
+		close(sfd);
+		tracer_main(&opts, f.cmd, getppid(), f.pid1, fwd[0], ready[1], f.sh);
+	}
+	close(fwd[0]);
+	close(ready[1]);
+	f.fwd_fd = fwd[1];
+	set_action(SIGPIPE, SIG_IGN, 0); /* a dead tracer's pipe: EPIPE */
+	unsigned char code = PD_EXIT_FAILURE;
+	ssize_t n;
+	while ((n = read(ready[0], &code, 1)) < 0 && errno == EINTR)
+		;
+	close(ready[0]);
+	if (n != 1 || code) {
+		/* the tracer said why (or died): the command never ran */
+		kill(f.cmd, SIGKILL);
+		while (waitpid(f.cmd, NULL, 0) < 0 && errno == EINTR)
+			;
+		while (waitpid(f.tracer, NULL, 0) < 0 && errno == EINTR)
+			;
+		return n == 1 ? code : PD_EXIT_FAILURE;
+	}
+	front_loop(&f, sfd);
+	if (!f.cmd_done || !f.tracer_done)
 		return PD_EXIT_FAILURE;
-	if (WIFSIGNALED(status))
-		die_like(WTERMSIG(status));
-	return WEXITSTATUS(status);
+	if (WIFSIGNALED(f.tracer_status)) {
+		fprintf(stderr, "pdig: the tracer was killed by signal %d\n",
+			WTERMSIG(f.tracer_status));
+		return PD_EXIT_FAILURE;
+	}
+	if (WEXITSTATUS(f.tracer_status))
+		return PD_EXIT_FAILURE; /* the tracer said why */
+	if (WIFSIGNALED(f.cmd_status))
+		die_like(WTERMSIG(f.cmd_status));
+	return WEXITSTATUS(f.cmd_status);
 err:
-	pd_out_free(tr.out);
-	pd_tracer_fini(&tr);
-	return rc;
+	kill(f.cmd, SIGKILL);
+	while (waitpid(f.cmd, NULL, 0) < 0 && errno == EINTR)
+		;
+	return PD_EXIT_FAILURE;
 }

@@ -25,7 +25,13 @@ struct pd_out {
 	struct shm_scap_writer *w;
 	int ring_warned;
 	int write_failed;
+	/* The ring's consumer generation the last snapshot was sent for; the
+	 * tracer whose tree is sent again when it changes (a new engine). */
+	uint32_t cons_gen;
+	struct pd_tracer *tr;
 };
+
+static void resend_snapshot(struct pd_out *o);
 
 static int open_ring(struct pd_out *out, const struct pd_opts *opts)
 {
@@ -134,6 +140,9 @@ void pd_out_event(struct pd_out *o, const void *rec, uint32_t len)
 		o->write_failed = 1;
 	}
 	if (o->ring) {
+		/* one load of the ring header: a new engine lacks the state */
+		if (o->tr && shm_ring_prod_consumer_gen(o->ring) != o->cons_gen)
+			resend_snapshot(o);
 		int rc = shm_ring_write(o->ring, rec, len);
 		if (rc < 0) {
 			o->st->drop_ring++; /* also counted in the ring, for the engine */
@@ -166,12 +175,84 @@ void pd_out_idle(struct pd_out *o)
 		shm_ring_prod_flush(o->ring);
 }
 
+/* Sends snap as ring metadata records: 0 or the ring's error, with messages. */
+static int send_snapshot(struct pd_out *o, const struct pd_snapshot *snap)
+{
+	int quiet = o->opts->quiet;
+	uint64_t lost = 0;
+	int r = pd_snapshot_send(snap, o->ring, &lost);
+	if (r < 0) {
+		o->st->drop_ring++;
+		if (!quiet)
+			fprintf(stderr, "pdig: the ring refused part of the process list (%s): "
+				"the engine will miss some process, fd or user names until "
+				"events tell it; use a bigger ring or start pdig-engine first\n",
+				strerror(-r));
+	}
+	o->st->drop_encode += lost; /* "too large", in pdig's summary */
+	if (lost && !quiet)
+		fprintf(stderr, "pdig: %llu process-list entries were too big for a ring "
+			"record and were not sent\n", (unsigned long long)lost);
+	return r;
+}
+
+/*
+ * A consumer attached since the last snapshot (an engine restarted, or the
+ * first one came after pdig started): it has not seen the state of the
+ * traced tree, so the tree as it is now goes ahead of the next event. Main
+ * threads first, so that threads find their process's fd table.
+ */
+static void resend_snapshot(struct pd_out *o)
+{
+	struct pd_tracer *tr = o->tr;
+	struct pd_snapshot *snap = NULL;
+	size_t n = 0;
+	int rc = -ENOMEM;
+	/* read before the snapshot: a consumer attaching during it gets another */
+	o->cons_gen = shm_ring_prod_consumer_gen(o->ring);
+	pid_t *tids = malloc((tr->count ? tr->count : 1) * sizeof *tids);
+	if (tids) {
+		for (int pass = 0; pass < 2; pass++)
+			for (size_t i = 0; i < tr->nbuckets; i++)
+				for (struct pd_tracee *t = tr->buckets[i]; t && n < tr->count;
+				     t = t->hnext)
+					if (!(t->flags & PD_T_EXITED) &&
+					    (t->tid == t->pid) == (pass == 0))
+						tids[n++] = t->tid;
+		rc = pd_snapshot_take_tids(&snap, tids, n);
+		free(tids);
+	}
+	if (rc < 0) {
+		o->st->drop_ring++;
+		if (!o->opts->quiet)
+			fprintf(stderr, "pdig: cannot read the process list for the new engine "
+				"(%s): it learns the traced processes from their events only\n",
+				strerror(-rc));
+		return;
+	}
+	send_snapshot(o, snap);
+	pd_snapshot_free(snap);
+	/* and the traced tree's container, which the new engine missed too */
+	const void *crec;
+	uint32_t clen;
+	if (pd_container_record(&crec, &clen) == 0 && shm_ring_write(o->ring, crec, clen) < 0)
+		o->st->drop_ring++;
+	if (o->opts->verbose)
+		fprintf(stderr, "pdig: a new consumer reads the ring: the process list was sent "
+			"again (%zu traced threads)\n", n);
+}
+
 int pd_out_procs(struct pd_out *o, struct pd_tracer *tr, pid_t root)
 {
 	if (!o->w && !o->ring)
 		return 0;
 	struct pd_snapshot *snap;
 	int quiet = tr->opts->quiet;
+	if (o->ring) {
+		/* from now on, a consumer attaching gets the tree sent again */
+		o->tr = tr;
+		o->cons_gen = shm_ring_prod_consumer_gen(o->ring);
+	}
 	int rc = pd_snapshot_take(&snap, root);
 	if (rc < 0) {
 		if (!quiet)
@@ -187,20 +268,7 @@ int pd_out_procs(struct pd_out *o, struct pd_tracer *tr, pid_t root)
 	/* The engine learns the traced tree from these records, before the
 	 * events: parent, cwd, inherited fds, users. */
 	if (o->ring) {
-		uint64_t lost = 0;
-		int r = pd_snapshot_send(snap, o->ring, &lost);
-		if (r < 0) {
-			o->st->drop_ring++;
-			if (!quiet)
-				fprintf(stderr, "pdig: the ring refused part of the process list (%s): "
-					"the engine will miss some process, fd or user names until "
-					"events tell it; use a bigger ring or start pdig-engine first\n",
-					strerror(-r));
-		}
-		o->st->drop_encode += lost; /* "too large", in pdig's summary */
-		if (lost && !quiet)
-			fprintf(stderr, "pdig: %llu process-list entries were too big for a ring "
-				"record and were not sent\n", (unsigned long long)lost);
+		int r = send_snapshot(o, snap);
 		if (r < 0 && rc >= 0)
 			rc = r;
 	}

@@ -38,6 +38,7 @@ struct pd_opts {
 	const char *connect;    /* --connect: hand a private memfd ring to this socket */
 	const char *write_path; /* -w: capture file */
 	const char *raw_path;   /* --raw: bare event records (tests) */
+	const char *container_id; /* --container-id: NULL from the environment, "" none */
 	char *const *argv;      /* the command */
 };
 
@@ -62,6 +63,10 @@ struct pd_stats {
 #define PD_T_EXITED 0x20    /* procexit written */
 #define PD_T_ROOT 0x40      /* the command itself */
 #define PD_T_SKIPPED 0x80   /* the call is skipped (made to fail with ENOSYS) */
+/* the signal was injected with PTRACE_SINGLESTEP to see the handler's entry,
+ * where the kernel has decided whether the interrupted call returns EINTR or
+ * is restarted; cleared by the next stop */
+#define PD_T_SIGSTEP 0x10000u
 
 enum pd_arch { PD_ARCH_X86_64 = 0, PD_ARCH_I386 = 1, PD_ARCH_X32 = 2 };
 
@@ -85,6 +90,36 @@ struct pd_tracee {
 struct pd_out;
 struct pd_procinfo;
 
+/*
+ * pdig runs as two processes: the front (the process the shell waits for,
+ * the command's real parent: it mirrors the command's stops, forwards
+ * signals, carries the exit status and PID 1's duties) and the tracer (its
+ * child, in a process group of its own so that job control never stops it).
+ * They share this page (main.c maps it before the tracer's fork).
+ */
+#define PD_NSIG 65
+struct pd_shared {
+	uint64_t fwd_mask;            /* bit sig-1: signals the front forwards */
+	/* front: a copy it is taking or has passed on; tracer: not yet handled */
+	_Atomic unsigned busy[PD_NSIG];
+	_Atomic unsigned handled;     /* messages the tracer has handled */
+};
+
+/* A signal the front received from a process: the tracer forwards it to
+ * the command unless the command got the same one (a signal to the group). */
+struct pd_fwd_msg {
+	int sig;
+	int code;
+	pid_t from;
+};
+
+/* Delivery stops of the command of signals the front also got (loop.c). */
+#define PD_SEEN_MAX 16
+struct pd_seen_sig {
+	int sig;
+	pid_t from;
+};
+
 struct pd_tracer {
 	const struct pd_opts *opts;
 	struct pd_out *out;
@@ -95,6 +130,12 @@ struct pd_tracer {
 	int root_status;
 	int root_done;
 	int rest_killed; /* the command ended: what it left running was killed */
+	int front_pid1;  /* the front is PID 1: the container ends with the command */
+	pid_t front;     /* the front process (0: none, tests) */
+	int fwd_fd;      /* the front's messages (struct pd_fwd_msg), -1: none */
+	struct pd_shared *shared;
+	struct pd_seen_sig seen[PD_SEEN_MAX];
+	unsigned nseen;
 	/* tracees by tid */
 	struct pd_tracee **buckets;
 	size_t nbuckets;
@@ -132,11 +173,17 @@ int pd_filter_load(void *ctx);
 void pd_filter_free(void *ctx);
 void pd_filter_arch_maps(struct pd_tracer *tr);
 
-/* launch.c: starts argv under ptrace; 0, or PD_EXIT_* with the message printed. */
-int pd_launch(struct pd_tracer *tr, char *const *argv);
+/* launch.c: starting the command under ptrace, in two halves; each returns
+ * 0, or PD_EXIT_* with the message printed. The front forks the command,
+ * stopped before its filter and execvp, as its real parent; the tracer
+ * seizes and continues it. */
+int pd_launch_spawn(const struct pd_opts *opts, pid_t *pid);
+int pd_launch_seize(struct pd_tracer *tr, pid_t pid);
 
 /* loop.c: runs until every tracee is gone. */
 int pd_loop(struct pd_tracer *tr);
+/* The tracer's SIGUSR1 handler: the front has written a message. */
+void pd_loop_kick(int sig);
 
 /* syscall.c: seccomp and syscall-exit stops -> events. */
 void pd_syscall_enter(struct pd_tracer *tr, struct pd_tracee *t);
@@ -150,6 +197,9 @@ void pd_page_fault(struct pd_tracer *tr);
 
 /* signal.c: does t ignore sig? If so, an EINTR it caused is undone. */
 int pd_signal_ignored(struct pd_tracee *t, int sig);
+/* A signal-delivery stop (status event 0): delivers sig as the kernel would
+ * without a tracer, and resumes t. */
+void pd_signal_deliver(struct pd_tracer *tr, struct pd_tracee *t, int sig);
 
 /* decode_process.c: events the loop writes outside syscalls. */
 void pd_emit_child_clone(struct pd_tracer *tr, struct pd_tracee *child);
@@ -198,5 +248,21 @@ void pd_out_idle(struct pd_out *o);
 /* The process list: the root's ancestors and the root (before the first event). */
 int pd_out_procs(struct pd_out *o, struct pd_tracer *tr, pid_t root);
 int pd_out_free(struct pd_out *o);
+
+/* container.c: the traced tree's container id (pdig --container-id). */
+#define PD_CONTAINER_ID_MAX 128
+/* 0 when id is usable: at most 128 letters, digits, '.', '_', '-', ':'. */
+int pd_container_id_check(const char *id);
+/* The id ECS gives the container ($ECS_CONTAINER_METADATA_URI_V4, else
+ * _URI): 1 with it in out and the variable's name in *from, 0 when neither
+ * is set, -EINVAL when the one set ends in no usable id. */
+int pd_container_env_id(char *out, size_t cap, const char **from);
+/* Writes the container event that gives the traced tree id, first of the
+ * events (after the process list). id NULL: from the environment, if any;
+ * "": none. 0, or a negative errno. */
+int pd_container_announce(struct pd_tracer *tr, const char *id);
+/* That event's record, to send again with the process list to an engine
+ * that attaches later; -ENOENT when none was announced. */
+int pd_container_record(const void **rec, uint32_t *len);
 
 #endif

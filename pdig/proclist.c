@@ -2,9 +2,10 @@
  * The snapshot before the first event: the command (still pdig's forked
  * child, stopped before its execve) and its ancestors up to init, with
  * their cwd and open fds, so the first events resolve relative paths and
- * fds; and the user and group lists. Taken once, then written as the
- * metadata blocks of a capture and/or sent as metadata records of the ring
- * (the same blocks, split to fit a record).
+ * fds; and the user and group lists. Written as the metadata blocks of a
+ * capture and/or sent as metadata records of the ring (the same blocks,
+ * split to fit a record). Taken again, with every traced process, when a
+ * new consumer attaches to the ring (output.c).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -383,39 +384,42 @@ out:
 	return rc;
 }
 
-int pd_snapshot_take(struct pd_snapshot **out, pid_t root)
+/* pdig's ancestors up to init, then tids: the state a consumer needs before
+ * the events of tids. Fds are read for main threads only (threads share
+ * their process's table). */
+static int take(struct pd_snapshot **out, const pid_t *tids, size_t ntids)
 {
 	struct pd_snapshot *s = calloc(1, sizeof *s);
 	int rc = -ENOMEM;
 	*out = NULL;
 	if (!s)
 		return -ENOMEM;
-	s->pis = calloc(MAX_ANCESTORS + 1, sizeof *s->pis);
-	s->procs = calloc(MAX_ANCESTORS + 1, sizeof *s->procs);
-	s->sp = calloc(MAX_ANCESTORS + 1, sizeof *s->sp);
+	size_t cap = MAX_ANCESTORS + ntids;
+	s->pis = calloc(cap, sizeof *s->pis);
+	s->procs = calloc(cap, sizeof *s->procs);
+	s->sp = calloc(cap, sizeof *s->sp);
 	if (!s->pis || !s->procs || !s->sp)
 		goto err;
 	read_machine(s);
 	/* ancestors first, so parents precede children */
-	pid_t chain[MAX_ANCESTORS], pids[MAX_ANCESTORS + 1];
-	size_t depth = 0, n = 0;
+	pid_t chain[MAX_ANCESTORS];
+	size_t depth = 0;
 	for (pid_t p = getpid(); p > 0 && depth < MAX_ANCESTORS;) {
 		chain[depth++] = p;
 		if (pd_procinfo_read(&s->pis[0], p, 0) < 0)
 			break;
 		p = (pid_t)s->pis[0].ppid;
 	}
-	for (size_t i = depth; i-- > 0;)
-		pids[n++] = chain[i];
-	pids[n++] = root;
-	for (size_t i = 0; i < n; i++) {
-		if (pd_procinfo_read(&s->pis[s->nprocs], pids[i], 1) < 0)
-			continue;
+	for (size_t i = depth + ntids; i-- > 0;) {
+		pid_t pid = i >= ntids ? chain[i - ntids] : tids[ntids - 1 - i];
+		if (pd_procinfo_read(&s->pis[s->nprocs], pid, 1) < 0)
+			continue; /* gone meanwhile */
 		to_scap_proc(&s->pis[s->nprocs], &s->procs[s->nprocs]);
 		s->nprocs++;
 	}
 	for (size_t i = 0; i < s->nprocs; i++)
-		if ((rc = read_fds(&s->sp[i], (pid_t)s->procs[i].tid)) < 0)
+		if (s->procs[i].tid == s->procs[i].pid &&
+		    (rc = read_fds(&s->sp[i], (pid_t)s->procs[i].tid)) < 0)
 			goto err;
 	if ((rc = read_users(s)) < 0)
 		goto err;
@@ -424,6 +428,16 @@ int pd_snapshot_take(struct pd_snapshot **out, pid_t root)
 err:
 	pd_snapshot_free(s);
 	return rc;
+}
+
+int pd_snapshot_take(struct pd_snapshot **out, pid_t root)
+{
+	return take(out, &root, 1);
+}
+
+int pd_snapshot_take_tids(struct pd_snapshot **out, const pid_t *tids, size_t n)
+{
+	return take(out, tids, n);
 }
 
 void pd_snapshot_free(struct pd_snapshot *s)

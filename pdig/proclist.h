@@ -1,4 +1,5 @@
-/* The state before the first event: the command and its ancestors. */
+/* The state before the first event: the command and its ancestors (and,
+ * for a new ring consumer, the traced tree as it is now). */
 #ifndef PD_PROCLIST_H
 #define PD_PROCLIST_H
 
@@ -12,6 +13,9 @@ struct pd_snapshot;
 /* Reads machine info, the process list (the root's ancestors up to init,
  * and the root), their open fds, users and groups: 0 or a negative errno. */
 int pd_snapshot_take(struct pd_snapshot **s, pid_t root);
+/* The same with the traced tree as it is now in place of the root: tids in
+ * the order given (main threads before their threads), fds of main threads. */
+int pd_snapshot_take_tids(struct pd_snapshot **s, const pid_t *tids, size_t n);
 void pd_snapshot_free(struct pd_snapshot *s);
 /* As the metadata blocks of a capture (before its first event). */
 int pd_snapshot_write(const struct pd_snapshot *s, struct shm_scap_writer *w);

@@ -13,6 +13,7 @@ int pd_tracer_init(struct pd_tracer *tr, const struct pd_opts *opts)
 {
 	memset(tr, 0, sizeof *tr);
 	tr->opts = opts;
+	tr->fwd_fd = -1;
 	tr->nbuckets = 256;
 	tr->buckets = calloc(tr->nbuckets, sizeof *tr->buckets);
 	tr->evcap = PD_EVBUF_SIZE;

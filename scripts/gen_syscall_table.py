@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Turn pdig/syscalls.in (syscall -> events -> decoder) into C.
 
-Usage: gen_syscall_table.py syscalls.in events.in out.h out.c [unistd_64.h [ppm_events_public.h]]
+Usage: gen_syscall_table.py syscalls.in events.in out.h out.c [unistd_64.h [ppm_sc.in]]
 Every event symbol is checked against shm/events.in; every syscall number,
 when the kernel header is given, against its __NR_ constant. With the
 kernel header, every other syscall gets a row of the "all" set (pdig -a),
-written as the generic event; its "ID" is the driver's PPM_SC_* code, taken
-from libscap's public header when given (else 0, unknown). The output is
-never edited by hand: change syscalls.in and rebuild.
+written as the generic event; its "ID" is the driver's PPM_SC_* code, from
+pdig's data file ppm_sc.in (default: the one next to syscalls.in; 0 when a
+syscall is not in it). A sc=N in syscalls.in must agree with that file. The
+output is never edited by hand: change syscalls.in and rebuild.
 """
+import os
 import re
 import sys
 
@@ -46,12 +48,28 @@ def read_unistd(path):
 
 
 def read_ppm_sc(path):
+    """NAME -> PPM_SC code from ppm_sc.in (scripts/gen_ppm_sc.py made it)."""
     codes = {}
-    for line in open(path, encoding="utf-8"):
-        m = re.match(r"\s*PPM_SC_(\w+)\s*=\s*(\d+)", line)
-        if m:
-            codes[m.group(1).lower()] = int(m.group(2))
+    for lineno, raw in enumerate(open(path, encoding="utf-8"), 1):
+        w = raw.split("#", 1)[0].split()
+        if not w:
+            continue
+        if len(w) != 2 or not w[1].isdigit():
+            fail(path, lineno, "need NAME CODE")
+        if w[0] in codes:
+            fail(path, lineno, f"{w[0]} listed twice")
+        codes[w[0]] = int(w[1])
     return codes
+
+
+def ppm_sc_path(src, arg):
+    """The data file: the one named, else ppm_sc.in next to syscalls.in.
+    A C header in its place (build files that passed libscap's
+    ppm_events_public.h) is not read: the build must not depend on libscap."""
+    if arg and not arg.endswith(".h"):
+        return arg
+    path = os.path.join(os.path.dirname(os.path.abspath(src)), "ppm_sc.in")
+    return path if os.path.exists(path) else None
 
 
 # Generic rows that must not wait for an exit stop: these never return to
@@ -73,7 +91,7 @@ def generic_rows(rows, nrs, events, codes):
     return out
 
 
-def parse(path, events, nrs):
+def parse(path, events, nrs, codes):
     rows, seen = [], set()
     for lineno, raw in enumerate(open(path, encoding="utf-8"), 1):
         line = raw.split("#", 1)[0].strip()
@@ -98,6 +116,10 @@ def parse(path, events, nrs):
                     fail(path, lineno, "when= takes at most 4 values")
             else:
                 fail(path, lineno, f"unknown field {extra}: sc=N or when=ARG:V,...")
+        if sc and name in codes and codes[name] != sc:
+            fail(path, lineno, f"sc={sc}, but ppm_sc.in gives {name} the code {codes[name]}")
+        if not sc and ev_e == "GENERIC_E":
+            sc = codes.get(name, 0)
         nr = int(nr)
         if not 0 <= nr < NR_MAX:
             fail(path, lineno, f"syscall number {nr} out of range")
@@ -130,9 +152,10 @@ def main():
         sys.exit(__doc__)
     src, events_in, out_h, out_c = sys.argv[1:5]
     nrs = read_unistd(sys.argv[5]) if len(sys.argv) >= 6 and sys.argv[5] else {}
-    codes = read_ppm_sc(sys.argv[6]) if len(sys.argv) == 7 and sys.argv[6] else {}
+    sc_path = ppm_sc_path(src, sys.argv[6] if len(sys.argv) == 7 else "")
+    codes = read_ppm_sc(sc_path) if sc_path else {}
     events = read_events(events_in)
-    rows = parse(src, events, nrs)
+    rows = parse(src, events, nrs, codes)
     rows += generic_rows(rows, nrs, events, codes)
     protos = {}
     for r in rows:

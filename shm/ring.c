@@ -538,6 +538,11 @@ static int consumer_present(const struct region *r)
 	return LOAD(&r->hdr->consumer, RLX) != 0;
 }
 
+uint32_t shm_ring_prod_consumer_gen(const struct shm_ring_prod *p)
+{
+	return LOAD(&p->r.hdr->consumer_gen, ACQ);
+}
+
 int shm_ring_prod_consumer_attached(const struct shm_ring_prod *p)
 {
 	uint64_t pid = LOAD(&p->r.hdr->consumer, ACQ);
@@ -960,6 +965,8 @@ static int cons_attach(struct shm_ring_cons *c, struct cregion *g)
 	}
 	STORE(&h->consumer_start, c->start, REL);
 	STORE(&h->consumer_beat, now_ns(), RLX);
+	/* producers send their state again before their next events */
+	__atomic_add_fetch(&h->consumer_gen, 1, __ATOMIC_ACQ_REL);
 	g->owned = 1;
 	if (g->r.max_record > c->buflen) {
 		uint8_t *nb = realloc(c->buf, g->r.max_record);

@@ -1,9 +1,11 @@
 /*
  * Capture-file reader (see shm_scap.h).
  *
- * Every block is read whole into one buffer (capped at SHM_SCAP_MAX_BLOCK,
- * grown only as data actually arrives), its trailer checked, then parsed
- * with a bounds-checked cursor into the metadata tables (struct
+ * The file is read in large chunks into one buffer (grown, up to what a
+ * block of SHM_SCAP_MAX_BLOCK needs, only as data actually arrives); each
+ * block is checked (lengths, trailer) and parsed where it lies: events are
+ * decoded in place, metadata parsed with a bounds-checked cursor into the
+ * metadata tables (struct
  * shm_scap_meta). The same parsers take a block from memory
  * (shm_scap_meta_parse): the ring's metadata records. Framing damage and damaged metadata stop the
  * reader; an event record that fails validation, an old-format event block
@@ -45,7 +47,7 @@
 #define BT_UL_V1_INT 0x8012ABCDu
 
 #define ARENA_CHUNK (64u * 1024u)
-#define FIRST_READ (1u << 20)
+#define READ_CHUNK (1u << 20) /* the first read buffer; doubled as blocks need */
 
 struct arena {
 	struct arena *next;
@@ -95,13 +97,19 @@ struct shm_scap_reader {
 	gzFile gz;
 	int direct;          /* not compressed: the file size bounds every length */
 	uint64_t fsize;
-	uint64_t off;        /* offset of the next unread byte (uncompressed) */
-	uint8_t *buf;        /* the current block's body and trailer */
-	size_t bufcap;
-	/* the block in buf */
+	/* Data is read in large chunks into buf and blocks are parsed where
+	 * they lie: buf[pos..end) is read and not yet consumed, buf[0] is at
+	 * offset bufoff of the (uncompressed) file. */
+	uint8_t *buf;
+	size_t bufcap, pos, end;
+	uint64_t bufoff;
+	int eof;             /* the last read returned nothing more */
+	int nomem;           /* the buffer could not grow */
+	/* the current block: its body and trailer, inside buf */
+	const uint8_t *body;
 	uint32_t btype, blen;
 	uint64_t boff;
-	int pending;         /* buf holds an event block not yet returned */
+	int pending;         /* body holds an event block not yet returned */
 	int state;           /* 0 reading, 1 at the end, <0 the fatal error */
 	FILE *warn;
 	uint64_t skipped;
@@ -659,92 +667,111 @@ static int parse_il(struct pctx *x, struct cur *c)
 
 /* ---- framing ---- */
 
+/* Offset of the next byte not yet read from the file. */
+static uint64_t read_off(const struct shm_scap_reader *r) { return r->bufoff + r->end; }
+
 static int read_fail(struct shm_scap_reader *r, const char *what, size_t want, size_t got)
 {
 	int zerr = Z_OK;
 	const char *zmsg = gzerror(r->gz, &zerr);
 	if (zerr != Z_OK && zerr != Z_BUF_ERROR)
-		return fail(r, -EIO, "offset %" PRIu64 ": read error in %s: %s", r->off, what,
+		return fail(r, -EIO, "offset %" PRIu64 ": read error in %s: %s", read_off(r), what,
 			    zerr == Z_ERRNO ? strerror(errno) : zmsg);
 	return fail(r, -EBADMSG, "offset %" PRIu64 ": truncated file: %s needs %zu bytes, "
-		    "only %zu left", r->off - got, what, want, got);
+		    "only %zu left", r->bufoff + r->pos, what, want, got);
 }
 
-/* Reads up to n bytes at buf+have, growing buf only as data arrives. */
-static int fill(struct shm_scap_reader *r, size_t need, size_t *got)
+/* Makes at least need bytes available at buf+pos (fewer only at the end of
+ * the file or on a read error); returns how many are. Reads as much as the
+ * buffer holds, so most calls read nothing. The buffer grows only as data
+ * actually arrives, so a damaged length cannot make us allocate much. */
+static size_t fill_slow(struct shm_scap_reader *r, size_t need)
 {
-	size_t have = 0;
-	while (have < need) {
-		size_t want = need;
-		size_t step = have < FIRST_READ ? FIRST_READ : have;
-		if (want - have > step)
-			want = have + step;
-		if (want > r->bufcap) {
-			uint8_t *p = realloc(r->buf, want);
-			if (!p)
-				return fail(r, -ENOMEM, "out of memory reading a block of %zu bytes",
-					    need);
-			r->buf = p;
-			r->bufcap = want;
+	while (r->end - r->pos < need && !r->eof) {
+		if (r->pos + need > r->bufcap && r->pos) {
+			/* move the unconsumed tail to the front */
+			memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+			r->bufoff += r->pos;
+			r->end -= r->pos;
+			r->pos = 0;
 		}
-		int n = gzread(r->gz, r->buf + have, (unsigned)(want - have));
-		if (n <= 0)
+		if (r->end == r->bufcap) {
+			size_t nc = r->bufcap ? r->bufcap * 2 : READ_CHUNK;
+			uint8_t *p = realloc(r->buf, nc);
+			if (!p) {
+				r->nomem = 1; /* the caller says what is missing */
+				break;
+			}
+			r->buf = p;
+			r->bufcap = nc;
+		}
+		size_t room = r->bufcap - r->end;
+		if (room > (1u << 30))
+			room = 1u << 30;
+		int n = gzread(r->gz, r->buf + r->end, (unsigned)room);
+		if (n <= 0) {
+			r->eof = 1;
 			break;
-		have += (size_t)n;
-		r->off += (size_t)n;
+		}
+		r->end += (size_t)n;
 	}
-	*got = have;
-	return 0;
+	return r->end - r->pos;
 }
 
-/* Reads the next block into buf: 1, 0 at a clean end, or a negative errno.
+static inline size_t fill(struct shm_scap_reader *r, size_t need)
+{
+	size_t have = r->end - r->pos;
+	return have >= need ? have : fill_slow(r, need);
+}
+
+/* Reads the next block into body: 1, 0 at a clean end, or a negative errno.
  * The first block of a file must be a section header: anything else is not
  * a capture, whatever its length says. */
 static int read_block(struct shm_scap_reader *r, int first)
 {
 	uint32_t h[2];
-	int n = gzread(r->gz, h, sizeof h);
+	size_t n = fill(r, sizeof h);
+	if (n < sizeof h && r->nomem)
+		return fail(r, -ENOMEM, "out of memory reading a block header");
 	if (n == 0) {
 		int zerr = Z_OK;
 		const char *zmsg = gzerror(r->gz, &zerr);
 		if (zerr != Z_OK && zerr != Z_BUF_ERROR)
-			return fail(r, -EIO, "offset %" PRIu64 ": read error: %s", r->off,
+			return fail(r, -EIO, "offset %" PRIu64 ": read error: %s", read_off(r),
 				    zerr == Z_ERRNO ? strerror(errno) : zmsg);
 		if (zerr == Z_BUF_ERROR)
 			return fail(r, -EBADMSG, "offset %" PRIu64 ": truncated file: the "
-				    "compressed stream ends early", r->off);
+				    "compressed stream ends early", read_off(r));
 		return 0;
 	}
-	if (n < 0)
-		return read_fail(r, "a block header", 8, 0);
-	r->off += (size_t)n;
 	if (n < 8)
-		return read_fail(r, "a block header", 8, (size_t)n);
-	r->boff = r->off - 8;
+		return read_fail(r, "a block header", 8, n);
+	memcpy(h, r->buf + r->pos, sizeof h);
+	r->boff = r->bufoff + r->pos;
 	r->btype = h[0];
 	r->blen = h[1];
-	const char *name = block_name(r->btype);
 	if (first && r->btype != SHM_SCAP_SHB)
 		return fail(r, -EBADMSG, "offset 0: not a capture file: the first block has type "
 			    "0x%x, a section header (0x%x) was expected", r->btype, SHM_SCAP_SHB);
+	/* block_name() is for messages only: not called on the good path */
 	if (r->blen < 12)
 		return fail(r, -EBADMSG, "offset %" PRIu64 ": block type 0x%x (%s): block "
-			    "length %u is too small (minimum 12)", r->boff, r->btype, name, r->blen);
+			    "length %u is too small (minimum 12)", r->boff, r->btype,
+			    block_name(r->btype), r->blen);
 	if (r->blen % 4)
 		return fail(r, -EBADMSG, "offset %" PRIu64 ": block type 0x%x (%s): block "
-			    "length %u is not a multiple of 4", r->boff, r->btype, name, r->blen);
+			    "length %u is not a multiple of 4", r->boff, r->btype,
+			    block_name(r->btype), r->blen);
 	if (r->blen > SHM_SCAP_MAX_BLOCK)
 		return fail(r, -EFBIG, "offset %" PRIu64 ": block type 0x%x (%s): block length "
 			    "%u exceeds the %u MiB limit (damaged file?)", r->boff, r->btype,
-			    name, r->blen, SHM_SCAP_MAX_BLOCK >> 20);
+			    block_name(r->btype), r->blen, SHM_SCAP_MAX_BLOCK >> 20);
 	if (r->direct && r->blen > r->fsize - r->boff)
 		return fail(r, -EBADMSG, "offset %" PRIu64 ": block type 0x%x (%s): block "
 			    "length %u runs past the end of the file (%" PRIu64 " bytes left)",
-			    r->boff, r->btype, name, r->blen, r->fsize - r->boff);
-	size_t got = 0, need = r->blen - 8;
-	if (fill(r, need, &got))
-		return r->state;
-	if (got < need) {
+			    r->boff, r->btype, block_name(r->btype), r->blen, r->fsize - r->boff);
+	size_t got = fill(r, r->blen);
+	if (got < r->blen) {
 		char what[64];
 		snprintf(what, sizeof what, "block type 0x%x of %u bytes", r->btype, r->blen);
 		int zerr = Z_OK;
@@ -752,16 +779,21 @@ static int read_block(struct shm_scap_reader *r, int first)
 		if (zerr != Z_OK && zerr != Z_BUF_ERROR)
 			return fail(r, -EIO, "offset %" PRIu64 ": read error in %s: %s", r->boff,
 				    what, zerr == Z_ERRNO ? strerror(errno) : zmsg);
+		if (r->nomem)
+			return fail(r, -ENOMEM, "out of memory reading a block of %u bytes",
+				    r->blen);
 		return fail(r, -EBADMSG, "offset %" PRIu64 ": block type 0x%x (%s): truncated "
-			    "file: block length %u, only %zu bytes left", r->boff, r->btype, name,
-			    r->blen, got + 8);
+			    "file: block length %u, only %zu bytes left", r->boff, r->btype,
+			    block_name(r->btype), r->blen, got);
 	}
+	r->body = r->buf + r->pos + 8;
+	r->pos += r->blen;
 	uint32_t trailer;
-	memcpy(&trailer, r->buf + need - 4, 4);
+	memcpy(&trailer, r->body + r->blen - 12, 4);
 	if (trailer != r->blen)
 		return fail(r, -EBADMSG, "offset %" PRIu64 ": block type 0x%x (%s): trailing "
-			    "length %u does not match %u", r->boff, r->btype, name, trailer,
-			    r->blen);
+			    "length %u does not match %u", r->boff, r->btype, block_name(r->btype),
+			    trailer, r->blen);
 	return 1;
 }
 
@@ -783,9 +815,9 @@ static int parse_shb(struct shm_scap_reader *r)
 	if (r->blen < SHM_SCAP_SHB_LEN)
 		return fail(r, -EBADMSG, "offset %" PRIu64 ": section header: block length %u "
 			    "is too small (minimum %u)", r->boff, r->blen, SHM_SCAP_SHB_LEN);
-	memcpy(&magic, r->buf, 4);
-	memcpy(&major, r->buf + 4, 2);
-	memcpy(&minor, r->buf + 6, 2);
+	memcpy(&magic, r->body, 4);
+	memcpy(&major, r->body + 4, 2);
+	memcpy(&minor, r->body + 6, 2);
 	if (magic == __builtin_bswap32(SHM_SCAP_SHB_MAGIC))
 		return fail(r, -ENOTSUP, "offset %" PRIu64 ": section header: the capture was "
 			    "written on a machine of the other byte order, which is not supported",
@@ -830,7 +862,7 @@ static int absorb_metadata(struct shm_scap_reader *r)
 		return parse_shb(r);
 	struct pctx x = {.m = &r->meta, .btype = r->btype, .boff = r->boff, .err = r->err,
 			 .errlen = sizeof r->err, .warn = r->warn, .skipped = &r->skipped};
-	int rc = parse_body(&x, r->buf, r->blen);
+	int rc = parse_body(&x, r->body, r->blen);
 	if (rc == 1) {
 		warn(r, "offset %" PRIu64 ": unknown block type 0x%x (%u bytes)", r->boff,
 		     r->btype, r->blen);
@@ -841,8 +873,27 @@ static int absorb_metadata(struct shm_scap_reader *r)
 	return rc;
 }
 
-/* Decodes the event block in buf: 1 with item filled, 0 if skipped. */
-static int take_event(struct shm_scap_reader *r, struct shm_scap_item *item)
+/* Says why the event block in body was skipped (decoding it again, with
+ * the reason): off the good path. */
+static __attribute__((noinline)) int skip_event(struct shm_scap_reader *r, size_t pre)
+{
+	uint32_t t = r->btype;
+	size_t body = r->blen - 12;
+	char why[160];
+	struct shm_evt tmp;
+	int rc = shm_evt_decode(&tmp, r->body + pre, body - pre, why, sizeof why);
+	if (rc == 0)
+		snprintf(why, sizeof why, "event of %u bytes leaves %zu unexplained bytes in "
+			 "the block", tmp.len, body - pre - tmp.len);
+	warn(r, "offset %" PRIu64 ": block type 0x%x (%s): bad event record: %s", r->boff, t,
+	     block_name(t), why);
+	return 0;
+}
+
+/* Decodes the event block in body into *evt, in place (the values point
+ * into the read buffer): 1, or 0 if skipped. */
+static inline int take_event(struct shm_scap_reader *r, struct shm_evt *evt, uint16_t *cpuid,
+			     uint32_t *flags)
 {
 	uint32_t t = r->btype;
 	size_t body = r->blen - 12;
@@ -857,24 +908,13 @@ static int take_event(struct shm_scap_reader *r, struct shm_scap_item *item)
 		     "cpu id%s", r->boff, t, block_name(t), body, pre == 6 ? " and flags" : "");
 		return 0;
 	}
-	char why[160];
-	memset(item, 0, sizeof *item);
-	int rc = shm_evt_decode(&item->evt, r->buf + pre, body - pre, why, sizeof why);
-	if (rc == 0 && body - pre - item->evt.len >= 4) {
-		snprintf(why, sizeof why, "event of %u bytes leaves %zu unexplained bytes in "
-			 "the block", item->evt.len, body - pre - item->evt.len);
-		rc = -EBADMSG;
-	}
-	if (rc) {
-		warn(r, "offset %" PRIu64 ": block type 0x%x (%s): bad event record: %s",
-		     r->boff, t, block_name(t), why);
-		return 0;
-	}
-	item->kind = SHM_SCAP_ITEM_EVENT;
-	item->offset = r->boff;
-	memcpy(&item->cpuid, r->buf, 2);
+	if (shm_evt_decode(evt, r->body + pre, body - pre, NULL, 0) ||
+	    body - pre - evt->len >= 4)
+		return skip_event(r, pre);
+	memcpy(cpuid, r->body, 2);
+	*flags = 0;
 	if (pre == 6)
-		memcpy(&item->flags, r->buf + 2, 4);
+		memcpy(flags, r->body + 2, 4);
 	return 1;
 }
 
@@ -958,8 +998,30 @@ err:
 	return rc;
 }
 
-int shm_scap_reader_next(struct shm_scap_reader *r, struct shm_scap_item *item)
+int shm_scap_reader_next_evt(struct shm_scap_reader *r, struct shm_evt *evt, uint16_t *cpuid,
+			     uint32_t *flags)
 {
+	/* Most blocks are events lying whole in the buffer: checked here as
+	 * read_block() checks them (a block inside the buffer is inside the
+	 * file); anything else goes the long way, which says what is wrong. */
+	while (!r->state && !r->pending && r->end - r->pos >= 8) {
+		const uint8_t *b = r->buf + r->pos;
+		uint32_t h[2], trailer;
+		memcpy(h, b, 8);
+		if ((h[0] != SHM_SCAP_EV_V2 && h[0] != SHM_SCAP_EVF_V2) || h[1] < 12 || h[1] % 4 ||
+		    h[1] > SHM_SCAP_MAX_BLOCK || h[1] > r->end - r->pos)
+			break;
+		memcpy(&trailer, b + h[1] - 4, 4);
+		if (trailer != h[1])
+			break;
+		r->btype = h[0];
+		r->blen = h[1];
+		r->boff = r->bufoff + r->pos;
+		r->body = b + 8;
+		r->pos += h[1];
+		if (take_event(r, evt, cpuid, flags))
+			return 1;
+	}
 	for (;;) {
 		if (r->state)
 			return r->state < 0 ? r->state : 0;
@@ -974,12 +1036,28 @@ int shm_scap_reader_next(struct shm_scap_reader *r, struct shm_scap_item *item)
 		}
 		r->pending = 0;
 		if (is_event_block(r->btype)) {
-			if (take_event(r, item))
+			if (take_event(r, evt, cpuid, flags))
 				return 1;
 		} else if (absorb_metadata(r) < 0) {
 			return r->state;
 		}
 	}
+}
+
+int shm_scap_reader_next(struct shm_scap_reader *r, struct shm_scap_item *item)
+{
+	memset(item, 0, sizeof *item);
+	int rc = shm_scap_reader_next_evt(r, &item->evt, &item->cpuid, &item->flags);
+	if (rc == 1) {
+		item->kind = SHM_SCAP_ITEM_EVENT;
+		item->offset = r->boff;
+	}
+	return rc;
+}
+
+uint64_t shm_scap_reader_offset(const struct shm_scap_reader *r)
+{
+	return r->boff;
 }
 
 const char *shm_scap_reader_error(const struct shm_scap_reader *r)

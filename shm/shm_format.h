@@ -136,7 +136,10 @@ int shm_fmt_socktuple(const uint8_t *p, uint32_t len, char *out, size_t cap);
  * outside printable ASCII become '.', and a trailing '/' goes. An absolute
  * path is folded alone. path need not be NUL-terminated within pathlen.
  * sysdig shows the result in parentheses after relative FSPATH values and
- * names fds with it: for the engine's resolve callback and fd table. */
+ * names fds with it: the engine uses it for both (fd names, cwds, the
+ * resolved part of evt.args), with the directory as libsinsp makes it (a
+ * dirfd's name and '/', even "/" giving "//"; "<UNKNOWN>" for an unknown
+ * dirfd). Checked against sysdig 0.29.3 (test/engine gen_capture "paths"). */
 int shm_fmt_path_join(const char *cwd, const char *path, size_t pathlen, char *out,
 		      size_t cap);
 

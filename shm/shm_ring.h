@@ -119,6 +119,10 @@ void shm_ring_prod_flush(struct shm_ring_prod *p);
 /* 1 when a live consumer is attached, else 0. Looks the consumer up in
  * /proc: for status messages, not for every event. */
 int shm_ring_prod_consumer_attached(const struct shm_ring_prod *p);
+/* The consumer generation (shm_ring_hdr.consumer_gen): changes each time a
+ * consumer attaches, e.g. an engine restarted. One load from shared memory:
+ * cheap enough to check before every record. */
+uint32_t shm_ring_prod_consumer_gen(const struct shm_ring_prod *p);
 void shm_ring_prod_stats(const struct shm_ring_prod *p, struct shm_ring_slot_stats *st);
 /* The longest record the region takes (reserve at most this much). */
 uint32_t shm_ring_prod_max_record(const struct shm_ring_prod *p);
@@ -234,7 +238,11 @@ struct shm_ring_hdr {
 	uint32_t data_size;
 	uint32_t max_record;
 	uint64_t region_size;
-	uint8_t pad0[24];
+	/* Bumped by every consumer that attaches (0 in regions no consumer of
+	 * this version attached to): a producer that sees it change knows the
+	 * new consumer lacks the state sent before. Was padding: ABI 2 still. */
+	uint32_t consumer_gen;
+	uint8_t pad0[20];
 	/* Consumer liveness, written by the consumer (64-byte line). */
 	uint64_t consumer;       /* pid, 0 when none */
 	uint64_t consumer_start; /* its start time (shm_ring_proc_start) */

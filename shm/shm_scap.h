@@ -253,6 +253,14 @@ int shm_scap_reader_open(struct shm_scap_reader **r, const char *path, FILE *war
  * Metadata blocks met between events are absorbed into the tables below
  * (which may move the arrays: fetch them again after such a call). */
 int shm_scap_reader_next(struct shm_scap_reader *r, struct shm_scap_item *item);
+/* The same, decoding the event into the caller's *evt (e.g. a member of a
+ * larger struct: nothing is copied) with its cpu id and dump flags (0 for
+ * EV blocks). The values point into the reader's buffer: valid until the
+ * next call. */
+int shm_scap_reader_next_evt(struct shm_scap_reader *r, struct shm_evt *evt, uint16_t *cpuid,
+			     uint32_t *flags);
+/* The offset of the block the last event came from. */
+uint64_t shm_scap_reader_offset(const struct shm_scap_reader *r);
 const char *shm_scap_reader_error(const struct shm_scap_reader *r);
 /* Problems skipped so far (unknown blocks, records that fail validation). */
 uint64_t shm_scap_reader_skipped(const struct shm_scap_reader *r);

@@ -321,6 +321,173 @@ START_TEST(regex_matches_the_whole_value)
 }
 END_TEST
 
+/* RE2's syntax, where POSIX extended expressions read the same pattern
+ * otherwise (or not at all). The condition's own escapes come first:
+ * "\\d" in a condition is the pattern \d. */
+START_TEST(regex_is_re2)
+{
+	struct fx f;
+	world(&f);
+	fx_open(&f, 100, "/tmp/my file42.log", 1, 3);
+	ck_assert(matches(&f, "fd.name regex '/tmp/my\\\\sfile\\\\d+\\\\.log'"));   /* \s \d */
+	ck_assert(!matches(&f, "fd.name regex '/tmp/my\\\\sfile\\\\d\\\\.log'"));
+	ck_assert(matches(&f, "fd.name regex '/\\\\w+/.*'"));                       /* \w */
+	ck_assert(matches(&f, "fd.name regex '.*\\\\bfile42.*'"));                  /* \b */
+	ck_assert(!matches(&f, "fd.name regex '.*\\\\Bfile42.*'"));
+	ck_assert(matches(&f, "proc.name regex '(?i)BASH'"));                      /* flags */
+	ck_assert(!matches(&f, "proc.name regex 'BASH'"));
+	ck_assert(matches(&f, "fd.name regex '/tmp/.*?\\\\.log'"));                 /* lazy */
+	ck_assert(matches(&f, "fd.name regex '[[:alpha:]/]+ file[[:digit:]]{2}\\\\.log'"));
+	/* alternation binds loosest, and the whole value must match */
+	ck_assert(matches(&f, "proc.name regex 'ba|bash'"));
+	ck_assert(!matches(&f, "proc.name regex 'b|ash'"));
+	ck_assert(!matches(&f, "proc.name regex 'zsh|ba'"));
+	fx_free(&f);
+	/* a bad pattern is a compile error at the pattern, with RE2's reason */
+	compile_error("proc.name regex 'a(('", "filter:1:17: 'a((' is not a valid regular "
+		      "expression: missing )");
+	/* back references are POSIX, not RE2 */
+	compile_error("proc.name regex '(a)\\\\1'", "not a valid regular expression");
+	compile_error("proc.name regex '(?<x'", "not a valid regular expression");
+	compile_error("proc.name regex val(proc.exe)", "needs a literal pattern");
+}
+END_TEST
+
+/* An execve by tid whose argv after argv[0] is args (NUL-separated). */
+static void exec_args(struct fx *f, int64_t tid, const char *comm, const char *args,
+		      uint32_t args_len)
+{
+	fx_begin(f, SHM_EV_SYSCALL_EXECVE_19_E, tid);
+	shm_enc_str(&f->e, comm);
+	fx_end(f);
+	fx_begin(f, SHM_EV_SYSCALL_EXECVE_19_X, tid);
+	shm_enc_s64(&f->e, 0); shm_enc_str(&f->e, comm); shm_enc_param(&f->e, args, args_len);
+	shm_enc_s64(&f->e, tid); shm_enc_s64(&f->e, tid); shm_enc_s64(&f->e, -1);
+	shm_enc_str(&f->e, "/"); shm_enc_u64(&f->e, 1024); shm_enc_u64(&f->e, 0);
+	shm_enc_u64(&f->e, 0); shm_enc_u32(&f->e, 0); shm_enc_u32(&f->e, 0); shm_enc_u32(&f->e, 0);
+	shm_enc_str(&f->e, comm); shm_enc_empty(&f->e); shm_enc_empty(&f->e);
+	shm_enc_u32(&f->e, 0); shm_enc_s64(&f->e, tid); shm_enc_u32(&f->e, 0);
+	shm_enc_u32(&f->e, 0);
+	fx_end(f);
+}
+
+START_TEST(join_and_concat)
+{
+	char b[512];
+	ck_assert_str_eq(printed("join('-', (fd.name, \"x\", 1)) = a", b, sizeof b),
+			 "join(\"-\", (fd.name, \"x\", \"1\")) = \"a\"");
+	ck_assert_str_eq(printed("a.b = tolower(concat(c.d, 'e'))", b, sizeof b),
+			 "a.b = tolower(concat(c.d, \"e\"))");
+	ck_assert_str_eq(printed("getopt(proc.args, 'nt:')[t] = v", b, sizeof b),
+			 "getopt(proc.args, \"nt:\")[t] = \"v\"");
+	struct fx f;
+	world(&f);
+	fx_open(&f, 100, "/etc/passwd", 1, 3);
+	ck_assert(matches(&f, "join('-', (proc.name, fd.name)) = 'bash-/etc/passwd'"));
+	ck_assert(matches(&f, "join(\",\", (proc.name, proc.pid)) = \"bash,100\""));
+	ck_assert(matches(&f, "join(\"-\", (\"aaa\", 'bbb')) = aaa-bbb"));
+	ck_assert(matches(&f, "join('', (proc.name)) = bash"));
+	ck_assert(matches(&f, "join(proc.name, (fd.num, fd.num)) = 3bash3"));  /* a field separator */
+	ck_assert(matches(&f, "join(\"-\", (fd.name, \"literal\")) endswith -literal"));
+	ck_assert(matches(&f, "toupper(join('-', (proc.name, proc.pname))) = BASH-SSHD"));
+	ck_assert(matches(&f, "len(join('/', (proc.name, proc.name))) = 9"));
+	ck_assert(matches(&f, "join('-', (tolower(proc.name), basename(fd.name))) in (x, y, z, "
+			      "w, bash-passwd)"));
+	ck_assert(matches(&f, "concat(proc.name, '@', proc.pname) = bash@sshd"));
+	ck_assert(matches(&f, "concat(proc.name, fd.name) startswith bash/etc"));
+	ck_assert(matches(&f, "concat(toupper(proc.name), 'X') glob 'BA*X'"));
+	ck_assert(!matches(&f, "concat(proc.name, 'X') = bash"));
+	/* a field that is not available makes the whole expression so */
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 100, 9);
+	ck_assert(!matches(&f, "join('-', (proc.name, fd.name)) exists"));
+	ck_assert(!matches(&f, "concat(proc.name, fd.name) != x"));
+	ck_assert(matches(&f, "not concat(proc.name, fd.name) = x"));
+	ck_assert(matches(&f, "concat(proc.name, 'x') exists"));
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(getopt_reads_arguments)
+{
+	struct fx f;
+	world(&f);
+	/* nc -n -t value -vx42 file -z */
+	static const char args[] = "-n\0-t\0value\0-vx42\0file\0-z";
+	exec_args(&f, 100, "nc", args, sizeof(args));
+	ck_assert(matches(&f, "proc.name = nc and getopt(proc.args, 'nt:vx:')[t] = value"));
+	ck_assert(matches(&f, "getopt(proc.args, 'nt:vx:')[n] = n"));
+	ck_assert(matches(&f, "getopt(proc.args, 'nt:vx:')[v] = v"));
+	ck_assert(matches(&f, "getopt(proc.args, 'nt:vx:')[x] = 42"));     /* "-vx42" */
+	ck_assert(!matches(&f, "getopt(proc.args, 'nt:vx:')[z] exists"));  /* after "file" */
+	ck_assert(matches(&f, "not getopt(proc.args, 'nt:vx:')[z] = x"));
+	/* the whole result: options and values; '?' for an unknown option */
+	ck_assert(matches(&f, "getopt(proc.args, 'nt:vx:') in (n, t, value, v, x, 42)"));
+	ck_assert(!matches(&f, "getopt(proc.args, 'nt:vx:') in (n, t, value)"));
+	ck_assert(matches(&f, "getopt(proc.args, 'nt:vx:') intersects (value)"));
+	ck_assert(matches(&f, "getopt(proc.args, 'nt:') intersects ('?')"));  /* -v, -x */
+	ck_assert(matches(&f, "len(getopt(proc.args, 'nt:vx:')) = 6"));
+	ck_assert(matches(&f, "join(',', getopt(proc.args, 'nt:vx:')) = 'n,t,value,v,x,42'"));
+	ck_assert(matches(&f, "join(' ', proc.args) = '-n -t value -vx42 file -z'"));
+	/* a literal list, a value taken from the next word, an optstring field */
+	ck_assert(matches(&f, "getopt(('-ab', '-c', 'x y'), 'abc:')[c] = 'x y'"));
+	ck_assert(matches(&f, "getopt(('-c'), 'c:')[c] = ''"));          /* missing value */
+	ck_assert(matches(&f, "getopt(('-q', '--', '-c', 'x'), 'qc:') in (q)"));
+	ck_assert(matches(&f, "getopt(('-v'), concat('v', ':'))[v] = ''"));
+	ck_assert(matches(&f, "toupper(getopt(proc.args, 'nt:vx:')[t]) = VALUE"));
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(transformers_on_the_right)
+{
+	struct fx f;
+	world(&f);
+	fx_open(&f, 100, "/etc/passwd", 1, 3);
+	ck_assert(matches(&f, "proc.name = tolower(toupper(proc.name))"));
+	ck_assert(matches(&f, "toupper(proc.name) = toupper(proc.exe)"));
+	ck_assert(!matches(&f, "proc.name = toupper(proc.name)"));
+	ck_assert(matches(&f, "fd.filename = basename(fd.name)"));
+	ck_assert(matches(&f, "fd.name endswith concat('/', fd.filename)"));
+	ck_assert(matches(&f, "fd.name startswith join('', ('/', 'etc'))"));
+	ck_assert(matches(&f, "concat(fd.directory, '/', fd.filename) = val(fd.name)"));
+	ck_assert(matches(&f, "proc.pid > len(proc.name) and fd.num < len(proc.name)"));
+	ck_assert(matches(&f, "len(fd.name) = len(concat(fd.directory, '/', fd.filename))"));
+	ck_assert(matches(&f, "fd.name glob concat(fd.directory, '/*')"));
+	ck_assert(matches(&f, "fd.name pmatch val(fd.directory)"));
+	ck_assert(matches(&f, "fd.filename in val(fd.filename)"));
+	ck_assert(matches(&f, "fd.name icontains toupper(fd.filename)"));
+	ck_assert(!matches(&f, "fd.name contains toupper(fd.filename)"));
+	/* a right-hand side that is not available never matches */
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 100, 9);
+	ck_assert(!matches(&f, "proc.name != tolower(fd.name)"));
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(transformer_type_errors)
+{
+	/* Falco's messages, at the argument they are about */
+	compile_error("concat(proc.name, proc.pid) = x",
+		      "filter:1:19: concat() arguments must be strings");
+	compile_error("concat(proc.name) = x", "concat() requires at least 2 arguments");
+	compile_error("join('-', proc.name) = x", "filter:1:11: join() second argument must be a list");
+	compile_error("join('-', (a.b)) = x", "unknown field 'a.b'");
+	compile_error("join((proc.name), (proc.name)) = x", "join() first argument (separator)");
+	compile_error("join('-') = x", "join() requires exactly 2 arguments");
+	compile_error("getopt(proc.name, 'n')[n] = x", "getopt() first argument must be a list");
+	compile_error("getopt(proc.args, proc.pid)[n] = x", "getopt() arguments must be strings");
+	compile_error("getopt(proc.args, 'n')[nn] = x", "single option character");
+	compile_error("getopt(proc.args) = x", "getopt() requires exactly 2 arguments");
+	compile_error("getopt(proc.args, 'n') = n", "cannot compare a list");
+	compile_error("tolower(proc.name)[x] = a", "does not support field arguments");
+	compile_error("tolower(proc.name, fd.name) = a", "takes exactly one argument");
+	compile_error("tolower(proc.pid) = a", "transformers apply to string fields only");
+	compile_error("proc.name = toupper(proc.pid)", "needs a string argument");
+	compile_error("proc.pid > tolower(proc.name)", "compares numbers");
+	compile_error("proc.name = oneof val(proc.exe)", "list modifier");
+}
+END_TEST
+
 START_TEST(acmdline_of_ancestors)
 {
 	struct fx f;
@@ -453,7 +620,8 @@ START_TEST(random_input_never_crashes)
 		"proc.name", "fd.name", "evt.type", "proc.aname[2]", "evt.arg.fd", "evt.arg[",
 		"=", "!=", "<", ">=", "in", "pmatch", "contains", "exists", "glob", "and", "or",
 		"not", "intersects", "(", ")", "(", ")", ",", "'x'", "\"y\\\"\"", "'", "\"", "1", "-2", "0x1f",
-		"tolower(", "val(", "join(\"-\", (", "oneof", "bash", "/etc", " ", " ", "\n", "]",
+		"tolower(", "val(", "join(\"-\", (", "concat(", "getopt(proc.args, 'n:')[n]",
+		"getopt(", "'(?i)x'", "oneof", "bash", "/etc", " ", " ", "\n", "]",
 		"[", "\\", "1.2.3.4/8", "true", "macro_x"};
 	unsigned seed = 12345;
 	char text[512];
@@ -500,6 +668,11 @@ static Suite *filter_suite(void)
 	tcase_add_test(tc, in_lists_long_and_short);
 	tcase_add_test(tc, intersects_is_in_for_one_value);
 	tcase_add_test(tc, regex_matches_the_whole_value);
+	tcase_add_test(tc, regex_is_re2);
+	tcase_add_test(tc, join_and_concat);
+	tcase_add_test(tc, getopt_reads_arguments);
+	tcase_add_test(tc, transformers_on_the_right);
+	tcase_add_test(tc, transformer_type_errors);
 	tcase_add_test(tc, acmdline_of_ancestors);
 	tcase_add_test(tc, pmatch_prefixes);
 	tcase_add_test(tc, glob_agrees_with_fnmatch);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "eng_rules.h"
@@ -324,6 +325,135 @@ START_TEST(growth_is_bounded)
 }
 END_TEST
 
+/* gen_capture's path (the test's argument): captures for rules mode. */
+static const char *gen_capture;
+
+/* Runs rules mode over gen_capture's `scenario` with the rules in yaml;
+ * stdout into out (cap bytes). */
+static void run_rules(const char *scenario, const char *yaml, const char *extra, char *out,
+		      size_t cap)
+{
+	char dir[] = "/tmp/check_rules_XXXXXX", cmd[1024], scap[256], rules[256], txt[256];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(scap, sizeof scap, "%s/c.scap", dir);
+	snprintf(rules, sizeof rules, "%s/r.yaml", dir);
+	snprintf(txt, sizeof txt, "%s/out.txt", dir);
+	snprintf(cmd, sizeof cmd, "'%s' %s '%s'", gen_capture, scenario, scap);
+	ck_assert_int_eq(system(cmd), 0);
+	FILE *f = fopen(rules, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(yaml, f);
+	fclose(f);
+	setenv("TZ", "UTC", 1);
+	tzset();
+	fflush(stdout);
+	int saved = dup(1);
+	ck_assert(freopen(txt, "w", stdout) != NULL);
+	char *argv[] = {"pdig-engine", "-r", rules, "-e", scap, "-o", "rule_matching=all",
+			(char *)extra, NULL};
+	int rc = eng_rules_main(extra ? 8 : 7, argv);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	ck_assert_int_eq(rc, 0);
+	f = fopen(txt, "r");
+	ck_assert_ptr_nonnull(f);
+	size_t n = fread(out, 1, cap - 1, f);
+	out[n] = 0;
+	fclose(f);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* join, concat and getopt in conditions and outputs, RE2 and transformers
+ * on the right-hand side, over a capture: each alert checked by hand
+ * against the capture's events (gen_capture procs: ls -la /tmp run by
+ * bash, sh -c "cat /etc/shadow", opens of /tmp, /etc/hosts, /etc/shadow). */
+START_TEST(transformers_through_rules_mode)
+{
+	if (!gen_capture) {
+		puts("SKIP transformers_through_rules_mode: no gen_capture path given");
+		return;
+	}
+	static const char yaml[] =
+		"- macro: listing\n"
+		"  condition: getopt(proc.args, \"la\")[l] exists\n"
+		"- rule: ls long listing\n"
+		"  desc: d\n"
+		"  condition: evt.type = execve and listing and join(\" \", proc.args) = \"-la /tmp\"\n"
+		"  output: listing by %proc.name (%join(\",\", (proc.name, proc.pname)))\n"
+		"  priority: NOTICE\n"
+		"- rule: shell command\n"
+		"  desc: d\n"
+		"  condition: evt.type = execve and getopt(proc.args, \"c:\")[c] startswith \"cat \" "
+		"and concat(proc.name, \":\", proc.pname) = \"sh:bash\"\n"
+		"  output: sh -c by %concat(proc.name, proc.pname) args=%proc.args "
+		"cmd=%getopt(proc.args, \"c:\")[c] %concat(proc.name, \"-x\")\n"
+		"  priority: WARNING\n"
+		"- rule: etc file by word\n"
+		"  desc: d\n"
+		"  condition: evt.type = open and fd.name regex \"/etc/\\\\w+\" and fd.filename = "
+		"basename(fd.name) and proc.name = tolower(toupper(proc.name))\n"
+		"  output: etc %fd.name by %proc.name\n"
+		"  priority: INFO\n";
+	static char out[1 << 16];
+	run_rules("procs", yaml, NULL, out, sizeof out);
+	ck_assert_str_eq(out, "22:13:20.000005325: Notice listing by ls (ls,bash)\n"
+			      "22:13:20.000010715: Informational etc /etc/hosts by bash\n"
+			      "22:13:20.000018261: Warning sh -c by shbash args=-c cat /etc/shadow "
+			      "cmd=cat /etc/shadow sh-x\n"
+			      "22:13:20.000027963: Informational etc /etc/shadow by cat\n");
+	/* the JSON alert's output_fields: the fields inside transformers too */
+	run_rules("procs", yaml, "--json", out, sizeof out);
+	ck_assert_ptr_nonnull(strstr(out, "\"output_fields\":{\"evt.time\":1700000000000005325,"
+				     "\"join(,,(proc.name,proc.pname))\":\"ls,bash\",\"proc.name\":"
+				     "\"ls\",\"proc.pname\":\"bash\"}"));
+	ck_assert_msg(strstr(out, "\"output_fields\":{\"concat(proc.name,-x)\":\"sh-x\","
+			     "\"concat(proc.name,proc.pname)\":\"shbash\",\"evt.time\":"
+			     "1700000000000018261,\"getopt(proc.args,c:)[c]\":\"cat /etc/shadow\","
+			     "\"proc.args\":\"-c cat /etc/shadow\",\"proc.name\":\"sh\","
+			     "\"proc.pname\":\"bash\"}"), "%s", out);
+}
+END_TEST
+
+/* Type errors in transformers are load errors with the place in the file. */
+START_TEST(transformer_errors_at_their_place)
+{
+	int rc;
+	struct eng_rules *r = load(RULE("bad concat", "evt.type = open and concat(proc.name, "
+					"proc.pid) = x"), &rc);
+	ck_assert_int_eq(rc, -EINVAL);
+	const struct eng_rules_msg *m = find_msg(r, "LOAD_ERR_COMPILE_CONDITION");
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(strstr(m->text, "concat() arguments must be strings"));
+	char line[1024];
+	eng_rules_msg_format(m, line, sizeof line);
+	/* the condition starts at column 14; the argument is its column 39 */
+	ck_assert_msg(strstr(line, "t.yaml:3:52:"), "%s", line);
+	eng_rules_free(r);
+	r = load(RULE("bad regex", "evt.type = open and fd.name regex \"a(\""), &rc);
+	ck_assert_int_eq(rc, -EINVAL);
+	m = find_msg(r, "LOAD_ERR_COMPILE_CONDITION");
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(strstr(m->text, "not a valid regular expression: missing )"));
+	eng_rules_msg_format(m, line, sizeof line);
+	ck_assert_msg(strstr(line, "t.yaml:3:48:"), "%s", line);
+	eng_rules_free(r);
+	/* evt.type against a field: every event type stays possible */
+	r = load(RULE("type vs field", "evt.type = val(evt.arg.name)"), &rc);
+	ck_assert_int_eq(rc, 0);
+	struct eng_rule *x = eng_rules_find(r, "type vs field");
+	ck_assert_ptr_nonnull(x);
+	ck_assert(x->evttypes[SHM_EV_SYSCALL_OPEN_X / 8] & (1u << (SHM_EV_SYSCALL_OPEN_X % 8)));
+	eng_rules_free(r);
+	/* a bad getopt argument too */
+	r = load(RULE("bad getopt", "evt.type = execve and getopt(proc.args, 'ab')[ab] = x"), &rc);
+	ck_assert_int_eq(rc, -EINVAL);
+	ck_assert_ptr_nonnull(find_msg(r, "LOAD_ERR_COMPILE_CONDITION"));
+	eng_rules_free(r);
+}
+END_TEST
+
 static Suite *rules_suite(void)
 {
 	Suite *s = suite_create("rules");
@@ -343,12 +473,15 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, engine_and_plugin_versions);
 	tcase_add_test(tc, rules_mode_detection);
 	tcase_add_test(tc, growth_is_bounded);
+	tcase_add_test(tc, transformers_through_rules_mode);
+	tcase_add_test(tc, transformer_errors_at_their_place);
 	suite_add_tcase(s, tc);
 	return s;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	gen_capture = argc > 1 ? argv[1] : NULL;
 	SRunner *sr = srunner_create(rules_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);

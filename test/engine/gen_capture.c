@@ -9,6 +9,8 @@
  *   misc   IPv6 and unix sockets, socketpair, eventfd, fcntl dup, creat, inotify
  *   lost   fds never opened, exits without enters, timestamps going
  *          backwards, unknown users
+ *   paths  path joins at their edges: cwds, dirfds, ".", "..", odd dots
+ *   race   a close racing the reuse of its fd by another thread
  *   unknown  a thread never seen (pdig-engine and sysdig differ on purpose)
  *   empty  empty parameter values (likewise)
  *   bigN   N forks of a shell, each exec'ing and doing 50 syscalls (timing)
@@ -444,6 +446,135 @@ static void misc(void)
 	rw_pair(1000, 0, 7, "still open");
 }
 
+/* Path joins at their edges: a cwd from the process list without its
+ * trailing '/', dirfds of directories, "." and ".." everywhere, climbing
+ * above the root and above a name that is not a path, odd dots. */
+static void paths(void)
+{
+	static const char *const odd[] = {
+		"x./y", "...", "a//b/", "../../../../etc/x", ".hidden/../z", "./", ".",
+		"..", "/abs/./x/../y", "//etc//passwd", "a/..", "b/../../..", "..x/y..",
+		"d\xc5\x91/\x01" "f", "x/./../y/.", NULL,
+	};
+	int64_t fd = 3;
+	for (int i = 0; odd[i]; i++) {
+		open_pair(1000, odd[i], O_RD, fd);
+		close_pair(1000, fd, 0);
+	}
+	/* dirfds: a directory, the root, a name ending in '/', an unknown fd */
+	openat_pair(1000, -100, "/tmp", O_RD | O_DIR, 5);
+	openat_pair(1000, -100, "/", O_RD | O_DIR, 6);
+	openat_pair(1000, -100, "/var/", O_RD | O_DIR, 7);
+	for (int i = 0; odd[i]; i++) {
+		for (int64_t dirfd = 5; dirfd <= 8; dirfd++) {
+			int64_t dfd = dirfd == 8 ? 99 : dirfd;
+			openat_pair(1000, dfd, odd[i], O_RD, 10);
+			close_pair(1000, 10, 0);
+		}
+	}
+	/* chdir: relative, climbing, above the root; then relative opens */
+	static const char *const dirs[] = {"sub/../other/", "../..", "../../../..", "/usr//lib/",
+					   "./x/./", "y/..", NULL};
+	for (int i = 0; dirs[i]; i++) {
+		chdir_pair(1000, dirs[i]);
+		open_pair(1000, "f", O_RD, 11);
+		open_pair(1000, "../g", O_RD, 12);
+		close_pair(1000, 11, 0);
+		close_pair(1000, 12, 0);
+	}
+	/* fchdir to the directory fds */
+	for (int64_t dirfd = 5; dirfd <= 7; dirfd++) {
+		fd_res_pair(SHM_EV_SYSCALL_FCHDIR_E, 1000, dirfd, 0);
+		open_pair(1000, "h", O_RD, 13);
+		open_pair(1000, "../i", O_RD, 14);
+		close_pair(1000, 13, 0);
+		close_pair(1000, 14, 0);
+	}
+}
+
+static void sendto_pair(uint64_t tid, int64_t fd, const char *sip, uint16_t sport,
+			const char *dip, uint16_t dport, const char *data)
+{
+	begin(SHM_EV_SOCKET_SENDTO_E, tid);
+	shm_enc_s64(&e, fd); shm_enc_u32(&e, (uint32_t)strlen(data));
+	shm_enc_socktuple_in(&e, ip4(sip), sport, ip4(dip), dport);
+	end();
+	begin(SHM_EV_SOCKET_SENDTO_X, tid);
+	shm_enc_s64(&e, (int64_t)strlen(data)); shm_enc_param(&e, data, (uint32_t)strlen(data));
+	end();
+}
+
+/* A close racing the reuse of its fd by another thread of the process: the
+ * close enters, the other thread's socket/open returns that same number,
+ * then the close exits (as pdig records a python server thread and client
+ * thread). */
+static void race(void)
+{
+	static const char *const py_argv[] = {"srv.py", NULL};
+	fork_pair(1000, 3000, "python3", py_argv, 1000, 500, "/home/alice", "python3", 0, 3000,
+		  1000);
+	begin(SHM_EV_SYSCALL_CLONE_20_E, 3000);
+	end();
+	clone_x(SHM_EV_SYSCALL_CLONE_20_X, 3000, 3001, "python3", py_argv, 3000, 1000,
+		"/home/alice", "python3", 1u << 13 | 1u << 0, 1000);
+	clone_x(SHM_EV_SYSCALL_CLONE_20_X, 3001, 0, "python3", py_argv, 3000, 1000,
+		"/home/alice", "python3", 1u << 13 | 1u << 0, 1000);
+	/* a file fd 5 closed while the other thread's socket gets fd 5 */
+	open_pair(3000, "/tmp/data", O_RD, 5);
+	begin(SHM_EV_SYSCALL_CLOSE_E, 3000);
+	shm_enc_s64(&e, 5);
+	end();
+	socket_pair(3001, 2, 2, 17, 5);
+	begin(SHM_EV_SYSCALL_CLOSE_X, 3000);
+	shm_enc_s64(&e, 0);
+	end();
+	sendto_pair(3001, 5, "127.0.0.1", 41000, "127.0.0.1", 9999, "ping");
+	rw_pair(3001, 0, 5, "pong");
+	rw_pair(3000, 0, 5, "pong");
+	close_pair(3001, 5, 0);
+	rw_pair(3000, 0, 5, "gone");
+	/* the same with a tcp socket that connects, and an open */
+	socket_pair(3000, 2, 1, 0, 6);
+	begin(SHM_EV_SYSCALL_CLOSE_E, 3000);
+	shm_enc_s64(&e, 6);
+	end();
+	open_pair(3001, "/etc/hosts", O_RD, 6);
+	begin(SHM_EV_SYSCALL_CLOSE_X, 3000);
+	shm_enc_s64(&e, 0);
+	end();
+	rw_pair(3001, 0, 6, "127.0.0.1 localhost");
+	begin(SHM_EV_SYSCALL_CLOSE_E, 3001);
+	shm_enc_s64(&e, 6);
+	end();
+	socket_pair(3000, 2, 1, 0, 6);
+	begin(SHM_EV_SYSCALL_CLOSE_X, 3001);
+	shm_enc_s64(&e, 0);
+	end();
+	connect_pair(3000, 6, "127.0.0.1", 42000, "127.0.0.1", 8080, 0);
+	rw_pair(3000, 1, 6, "GET /");
+	/* a close that fails while the number is reused */
+	begin(SHM_EV_SYSCALL_CLOSE_E, 3001);
+	shm_enc_s64(&e, 6);
+	end();
+	open_pair(3000, "/etc/passwd", O_RD, 6);
+	begin(SHM_EV_SYSCALL_CLOSE_X, 3001);
+	shm_enc_s64(&e, -9);
+	end();
+	rw_pair(3000, 0, 6, "root");
+	/* and a close whose enter is followed by the reuse then a second close */
+	begin(SHM_EV_SYSCALL_CLOSE_E, 3000);
+	shm_enc_s64(&e, 6);
+	end();
+	open_pair(3001, "/etc/group", O_RD, 6);
+	begin(SHM_EV_SYSCALL_CLOSE_X, 3000);
+	shm_enc_s64(&e, 0);
+	end();
+	close_pair(3001, 6, 0);
+	rw_pair(3000, 0, 6, "after both");
+	procexit(3001);
+	procexit(3000);
+}
+
 /* Lost and damaged input that sysdig and pdig-engine must read alike. */
 static void lost(void)
 {
@@ -520,7 +651,7 @@ static void big(long n)
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
-		fprintf(stderr, "usage: gen_capture files|procs|net|misc|lost|unknown|empty|bigN OUT.scap\n");
+		fprintf(stderr, "usage: gen_capture files|procs|net|misc|lost|paths|race|unknown|empty|bigN OUT.scap\n");
 		return 2;
 	}
 	if (shm_scap_writer_new(&w, argv[2])) {
@@ -538,6 +669,10 @@ int main(int argc, char **argv)
 		misc();
 	else if (!strcmp(argv[1], "lost"))
 		lost();
+	else if (!strcmp(argv[1], "paths"))
+		paths();
+	else if (!strcmp(argv[1], "race"))
+		race();
 	else if (!strcmp(argv[1], "unknown"))
 		unknown();
 	else if (!strcmp(argv[1], "empty"))

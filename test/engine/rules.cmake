@@ -37,8 +37,10 @@ set_tests_properties(engine.rules_alerts PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 
 
 # the loader's own unit tests
 add_executable(check_engine_rules check_rules.c)
-target_link_libraries(check_engine_rules engine_core PkgConfig::CHECK)
-add_test(NAME engine.rules COMMAND check_engine_rules)
+# ASan+UBSan: the rules-mode tests run the whole engine in-process
+target_link_libraries(check_engine_rules engine_core_asan PkgConfig::CHECK)
+# (gen_capture writes the captures its rules-mode tests replay)
+add_test(NAME engine.rules COMMAND check_engine_rules $<TARGET_FILE:gen_capture>)
 
 # libFuzzer target for the loader and the condition parser (CC=clang -DPDIG_FUZZ=ON).
 # The engine's sources are compiled into it with coverage instrumentation.
@@ -47,12 +49,17 @@ if(PDIG_FUZZ)
   add_executable(fuzz_rules fuzz_rules.c
     ${ENG_DIR}/filter_parse.c ${ENG_DIR}/filter.c ${ENG_DIR}/match.c ${ENG_DIR}/fields.c ${ENG_DIR}/map.c
     ${ENG_DIR}/output.c ${ENG_DIR}/state.c ${ENG_DIR}/rules_set.c ${ENG_DIR}/rules_load.c
-    ${ENG_DIR}/rules_compile.c)
+    ${ENG_DIR}/rules_compile.c ${ENG_DIR}/container.c)
   target_include_directories(fuzz_rules PRIVATE ${ENG_DIR})
   target_compile_options(fuzz_rules PRIVATE -fsanitize=fuzzer,address,undefined
                          -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   target_link_options(fuzz_rules PRIVATE -fsanitize=fuzzer,address,undefined)
-  target_link_libraries(fuzz_rules shm PkgConfig::YAML)
+  # regex_re2.cc, the engine's one C++ file, is built apart without the fuzzer
+  # flags (CXX may be g++, which has no libFuzzer); the target links as C
+  add_library(fuzz_rules_regex STATIC ${ENG_DIR}/regex_re2.cc)
+  target_link_libraries(fuzz_rules_regex PUBLIC PkgConfig::RE2 stdc++)
+  target_link_libraries(fuzz_rules shm PkgConfig::YAML fuzz_rules_regex)
+  set_target_properties(fuzz_rules PROPERTIES LINKER_LANGUAGE C)
   # Seeds: ours (corpus_rules/), plus Falco's rule-loader vectors from
   # ../shared when present, copied into the build tree at test time (they
   # are not ours to commit). New inputs stay in the build tree.

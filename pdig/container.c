@@ -1,0 +1,133 @@
+/*
+ * The traced tree's container id (pdig --container-id ID), for platforms
+ * whose cgroups say nothing (cgroup v2 namespaces show "0::/", Fargate).
+ *
+ * It travels as the first event: a container event (container_json_2, as
+ * libsinsp writes them) of type "static" (10), libsinsp's type for an id
+ * given from outside. pdig-engine then reports that id for every thread
+ * whose cgroups give none. sysdig reads the event too and learns the
+ * container's metadata, but keeps such threads on the host (its static
+ * engine is never enabled when it reads a capture): engine/DIFFERENCES.md.
+ *
+ * Without the option, ECS's ECS_CONTAINER_METADATA_URI_V4 (or _URI, v3)
+ * gives the id: the agent sets it in every task container, and its last
+ * path element is the container's runtime id. pdig's own cgroup is not
+ * used: where it names a container, the threads' cgroups (which pdig
+ * records) name the same one, and where it does not, it says nothing.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pdig.h"
+
+#define PD_CT_STATIC 10 /* libsinsp's CT_STATIC */
+
+int pd_container_id_check(const char *id)
+{
+	size_t n = strlen(id);
+	if (n > PD_CONTAINER_ID_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		char c = id[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-' || c == ':'))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int is_hex64(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+			return 0;
+	return n == 64;
+}
+
+int pd_container_env_id(char *out, size_t cap, const char **from)
+{
+	static const char *const vars[] = {"ECS_CONTAINER_METADATA_URI_V4",
+					   "ECS_CONTAINER_METADATA_URI"};
+	for (int k = 0; k < 2; k++) {
+		const char *uri = getenv(vars[k]);
+		if (!uri || !uri[0])
+			continue;
+		*from = vars[k];
+		/* http://169.254.170.2/v4/ID (v3 likewise): the id is what follows
+		 * the version, nothing else is taken for one */
+		const char *slash = strrchr(uri, '/');
+		if (!slash || slash - uri < 3 || slash[-3] != '/' || slash[-2] != 'v' ||
+		    (slash[-1] != '3' && slash[-1] != '4'))
+			return -EINVAL;
+		const char *id = slash + 1;
+		size_t n = strlen(id);
+		if (!n || n >= cap)
+			return -EINVAL;
+		memcpy(out, id, n + 1);
+		/* EC2 tasks: a docker id, which sysdig shortens to 12 characters:
+		 * the same id the threads' cgroups give */
+		if (is_hex64(out))
+			out[12] = 0;
+		return pd_container_id_check(out) ? -EINVAL : 1;
+	}
+	return 0;
+}
+
+/* The event as announced, for an engine that attaches later (the ring's
+ * snapshot re-send): one per pdig process, as the option is. */
+static uint8_t ct_rec[PD_CONTAINER_ID_MAX + 192];
+static uint32_t ct_len;
+
+int pd_container_record(const void **rec, uint32_t *len)
+{
+	if (!ct_len)
+		return -ENOENT;
+	*rec = ct_rec;
+	*len = ct_len;
+	return 0;
+}
+
+/* id as a JSON string: pd_container_id_check() allows nothing to escape. */
+int pd_container_announce(struct pd_tracer *tr, const char *id)
+{
+	char envid[PD_CONTAINER_ID_MAX + 1];
+	if (!id) {
+		const char *from = NULL;
+		int rc = pd_container_env_id(envid, sizeof envid, &from);
+		if (rc < 0) {
+			if (!tr->opts->quiet)
+				fprintf(stderr, "pdig: no container id at the end of $%s: the traced "
+					"tree is reported as the host's unless its cgroups say "
+					"otherwise; give --container-id ID\n", from);
+			return 0;
+		}
+		if (rc == 0)
+			return 0;
+		id = envid;
+	}
+	if (!id[0]) /* --container-id '': none, not even from the environment */
+		return 0;
+	if (pd_container_id_check(id))
+		return -EINVAL;
+	char json[PD_CONTAINER_ID_MAX + 128];
+	struct shm_enc e;
+	snprintf(json, sizeof json,
+		 "{\"container\":{\"id\":\"%s\",\"type\":%d,\"name\":\"\",\"image\":\"\"}}", id,
+		 PD_CT_STATIC);
+	/* no thread: libsinsp gives container events the tid -1 */
+	if (shm_enc_begin(&e, ct_rec, sizeof ct_rec, SHM_EV_CONTAINER_JSON_2_E, pd_now(),
+			  UINT64_MAX))
+		return -EINVAL;
+	shm_enc_str(&e, json);
+	int len = shm_enc_end(&e);
+	if (len < 0) {
+		tr->st.drop_encode++;
+		return len;
+	}
+	ct_len = (uint32_t)len;
+	pd_out_event(tr->out, ct_rec, ct_len);
+	return 0;
+}
