@@ -1281,58 +1281,48 @@ static uint32_t infer_local_ip4(const struct eng_state *st, uint32_t addr)
 	return 0;
 }
 
-/*
- * sendto/sendmsg (tuple of the enter) and recvfrom/recvmsg (tuple of the
- * exit) on a socket that is not a named TCP one: libsinsp takes the tuple
- * as the fd's addresses (an unconnected UDP socket gets its name here).
- * Its rules, which we follow: the source always, the destination only while
- * the fd has none; nothing when the tuple is the fd's (either way round);
- * an unknown protocol becomes UDP; a zero address is patched from the
- * interface list; a socket without a role becomes a server when it reads
- * and a client when it writes; the addresses are swapped for a client that
- * reads or a server that writes; the name is then client->server.
- * IPv4 (and IPv4-mapped IPv6) only.
- */
-static void parse_dgram_tuple(struct eng_state *st, struct eng_event *ev, const struct shm_evt *te,
-			      unsigned i, int incoming)
+/* libsinsp's test for a tuple address it reads as IPv4: ::ffff:a.b.c.d, and
+ * also the all-zero address (an unbound socket's source). */
+static int addr6_as_ip4(const uint8_t *a)
 {
-	struct eng_fd *fd = ev->fd;
-	if (!fd || param_s64(&ev->evt, 0, -1) < 0 || te->nparams <= i || te->vlen[i] == 0)
-		return;
-	if (fd->name[0] && fd->l4proto == ENG_L4_TCP &&
-	    (fd->type == SHM_SCAP_FD_IPV4_SOCK || fd->type == SHM_SCAP_FD_IPV6_SOCK))
-		return;
-	const uint8_t *p = te->val[i];
-	uint32_t len = te->vlen[i];
-	uint32_t tsip, tdip;
-	uint16_t tsport, tdport;
-	if (p[0] == SHM_AF_INET && len >= 13) {
-		memcpy(&tsip, p + 1, 4);
-		memcpy(&tsport, p + 5, 2);
-		memcpy(&tdip, p + 7, 4);
-		memcpy(&tdport, p + 11, 2);
-	} else if (p[0] == SHM_AF_INET6 && len >= 37) {
-		static const uint8_t v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-		if (memcmp(p + 1, v4mapped, 12) || memcmp(p + 19, v4mapped, 12))
-			return;
-		memcpy(&tsip, p + 13, 4);
-		memcpy(&tsport, p + 17, 2);
-		memcpy(&tdip, p + 31, 4);
-		memcpy(&tdport, p + 35, 2);
-	} else {
-		return;
-	}
-	if (fd->type == SHM_SCAP_FD_IPV4_SOCK &&
-	    ((tsip == fd->sip[0] && tsport == fd->sport && tdip == fd->dip[0] && tdport == fd->dport) ||
-	     (tdip == fd->sip[0] && tdport == fd->sport && tsip == fd->dip[0] && tsport == fd->dport)))
-		return;
+	static const uint8_t zero[12];
+	return !memcmp(a, zero, 10) &&
+	       ((a[10] == 0xff && a[11] == 0xff) || !memcmp(a + 10, zero, 6));
+}
+
+/* libsinsp keeps an IPv6 socket's addresses and an IPv4 one's in the same
+ * bytes, the IPv6 source first: an IPv4 socket whose IPv6 source was set to
+ * A (an IPv4(-mapped) tuple on an IPv6 socket, which starts from the IPv6
+ * source it had, or a plain IPv6 tuple on an IPv4 socket) reads its
+ * addresses from A's bytes. For the usual sources (::, ::1, ::ffff:...)
+ * that is zero addresses and ports. */
+static void fd_ip4_view(struct eng_fd *fd, const uint8_t a16[16])
+{
+	uint8_t a[16];
+	memcpy(a, a16, 16);
+	memset(fd->sip, 0, sizeof(fd->sip));
+	memset(fd->dip, 0, sizeof(fd->dip));
+	memcpy(&fd->sip[0], a, 4);
+	memcpy(&fd->dip[0], a + 4, 4);
+	memcpy(&fd->sport, a + 8, 2);
+	memcpy(&fd->dport, a + 10, 2);
+	/* its protocol byte is A's 13th: 0 (unknown) for them */
+	if (a[12] == 0)
+		fd->l4proto = ENG_L4_UNKNOWN;
 	fd->type = SHM_SCAP_FD_IPV4_SOCK;
-	fd->sip[0] = tsip;
-	fd->sport = tsport;
-	if (fd->dip[0] == 0) {
-		fd->dip[0] = tdip;
-		fd->dport = tdport;
-	}
+}
+
+static void fd_rename(struct eng_state *st, struct eng_fd *fd, const char *name)
+{
+	if (strcmp(fd->name, name) != 0)
+		fd->name_gen++;
+	fd_set_name(st, fd, name);
+}
+
+/* The rest of parse_dgram_tuple for an IPv4 socket whose addresses are set:
+ * protocol, zero addresses, role, order and name. */
+static void dgram_name_ip4(struct eng_state *st, struct eng_fd *fd, int incoming)
+{
 	if (fd->l4proto == ENG_L4_UNKNOWN)
 		fd->l4proto = ENG_L4_UDP;
 	if (fd->sip[0] == 0) {
@@ -1361,6 +1351,129 @@ static void parse_dgram_tuple(struct eng_state *st, struct eng_event *ev, const 
 	if (strcmp(fd->name, name) != 0)
 		fd->name_gen++;
 	fd_set_name(st, fd, name);
+}
+
+/* The IPv6 half of parse_dgram_tuple (a tuple libsinsp does not read as
+ * IPv4: an address in it is neither IPv4-mapped nor zero), as libsinsp
+ * 0.29.3 does it: the same rules as for IPv4,
+ * except that no zero address is patched, the role an unknown socket gets
+ * is client (libsinsp's guess looks for a port read from bytes 10-11 of the
+ * IPv6 source, zero for usual addresses, among the IPv4 sockets), and a
+ * bound server socket is named after the tuple as it is and takes its
+ * source as fd.sip. On an IPv4 socket (one an IPv4-mapped tuple made so)
+ * the IPv6 source is read through the IPv4 view, as libsinsp does. */
+static void parse_dgram_tuple6(struct eng_state *st, struct eng_fd *fd, const struct shm_evt *te,
+			       unsigned i, int incoming)
+{
+	const uint8_t *p = te->val[i];
+	uint32_t ts[4], td[4];
+	uint16_t tsport, tdport;
+	memcpy(ts, p + 1, 16);
+	memcpy(&tsport, p + 17, 2);
+	memcpy(td, p + 19, 16);
+	memcpy(&tdport, p + 35, 2);
+	if (fd->type == SHM_SCAP_FD_IPV6_SERVSOCK) {
+		char buf[128];
+		memcpy(fd->sip, ts, 16);
+		if (shm_fmt_value(te, i, buf, sizeof(buf)) >= 0 || buf[0])
+			fd_rename(st, fd, buf);
+		return;
+	}
+	if (fd->type == SHM_SCAP_FD_IPV4_SOCK) {
+		fd_ip4_view(fd, p + 1);
+		dgram_name_ip4(st, fd, incoming);
+		return;
+	}
+	if (fd->type != SHM_SCAP_FD_IPV6_SOCK)
+		return;
+	if ((!memcmp(ts, fd->sip, 16) && tsport == fd->sport && !memcmp(td, fd->dip, 16) &&
+	     tdport == fd->dport) ||
+	    (!memcmp(td, fd->sip, 16) && tdport == fd->sport && !memcmp(ts, fd->dip, 16) &&
+	     tsport == fd->dport))
+		return;
+	memcpy(fd->sip, ts, 16);
+	fd->sport = tsport;
+	if (!(fd->dip[0] | fd->dip[1] | fd->dip[2] | fd->dip[3])) {
+		memcpy(fd->dip, td, 16);
+		fd->dport = tdport;
+	}
+	if (fd->l4proto == ENG_L4_UNKNOWN)
+		fd->l4proto = ENG_L4_UDP;
+	if (fd->role == ENG_ROLE_NONE)
+		fd->role = ENG_ROLE_CLIENT;
+	if (fd->role == (incoming ? ENG_ROLE_CLIENT : ENG_ROLE_SERVER)) {
+		uint32_t a[4];
+		uint16_t port = fd->sport;
+		memcpy(a, fd->sip, 16);
+		memcpy(fd->sip, fd->dip, 16);
+		fd->sport = fd->dport;
+		memcpy(fd->dip, a, 16);
+		fd->dport = port;
+	}
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], name[2 * INET6_ADDRSTRLEN + 16];
+	inet_ntop(AF_INET6, fd->sip, s, sizeof(s));
+	inet_ntop(AF_INET6, fd->dip, d, sizeof(d));
+	snprintf(name, sizeof(name), "%s:%u->%s:%u", s, fd->sport, d, fd->dport);
+	fd_rename(st, fd, name);
+}
+
+/*
+ * sendto/sendmsg (tuple of the enter) and recvfrom/recvmsg (tuple of the
+ * exit) on a socket that is not a named TCP one: libsinsp takes the tuple
+ * as the fd's addresses (an unconnected UDP socket gets its name here).
+ * Its rules, which we follow: the source always, the destination only while
+ * the fd has none; nothing when the tuple is the fd's (either way round);
+ * an unknown protocol becomes UDP; a zero address is patched from the
+ * interface list; a socket without a role becomes a server when it reads
+ * and a client when it writes; the addresses are swapped for a client that
+ * reads or a server that writes; the name is then client->server.
+ * IPv4 here (and IPv6 tuples libsinsp reads as IPv4); IPv6 in
+ * parse_dgram_tuple6.
+ */
+static void parse_dgram_tuple(struct eng_state *st, struct eng_event *ev, const struct shm_evt *te,
+			      unsigned i, int incoming)
+{
+	struct eng_fd *fd = ev->fd;
+	if (!fd || param_s64(&ev->evt, 0, -1) < 0 || te->nparams <= i || te->vlen[i] == 0)
+		return;
+	if (fd->name[0] && fd->l4proto == ENG_L4_TCP &&
+	    (fd->type == SHM_SCAP_FD_IPV4_SOCK || fd->type == SHM_SCAP_FD_IPV6_SOCK))
+		return;
+	const uint8_t *p = te->val[i];
+	uint32_t len = te->vlen[i];
+	uint32_t tsip, tdip;
+	uint16_t tsport, tdport;
+	if (p[0] == SHM_AF_INET && len >= 13) {
+		memcpy(&tsip, p + 1, 4);
+		memcpy(&tsport, p + 5, 2);
+		memcpy(&tdip, p + 7, 4);
+		memcpy(&tdport, p + 11, 2);
+	} else if (p[0] == SHM_AF_INET6 && len >= 37) {
+		if (!addr6_as_ip4(p + 1) || !addr6_as_ip4(p + 19)) {
+			parse_dgram_tuple6(st, fd, te, i, incoming);
+			return;
+		}
+		memcpy(&tsip, p + 13, 4);
+		memcpy(&tsport, p + 17, 2);
+		memcpy(&tdip, p + 31, 4);
+		memcpy(&tdport, p + 35, 2);
+		if (fd->type == SHM_SCAP_FD_IPV6_SOCK || fd->type == SHM_SCAP_FD_IPV6_SERVSOCK)
+			fd_ip4_view(fd, (const uint8_t *)fd->sip);
+	} else {
+		return;
+	}
+	if (fd->type == SHM_SCAP_FD_IPV4_SOCK &&
+	    ((tsip == fd->sip[0] && tsport == fd->sport && tdip == fd->dip[0] && tdport == fd->dport) ||
+	     (tdip == fd->sip[0] && tdport == fd->sport && tsip == fd->dip[0] && tsport == fd->dport)))
+		return;
+	fd->type = SHM_SCAP_FD_IPV4_SOCK;
+	fd->sip[0] = tsip;
+	fd->sport = tsport;
+	if (fd->dip[0] == 0) {
+		fd->dip[0] = tdip;
+		fd->dport = tdport;
+	}
+	dgram_name_ip4(st, fd, incoming);
 }
 
 /* sendto on an fd the state does not have (closed by a close that raced

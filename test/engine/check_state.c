@@ -146,6 +146,83 @@ START_TEST(udp_named_from_datagram_tuples)
 }
 END_TEST
 
+/* The same for IPv6 (sysdig 0.29.3 on a pdig capture of python's AF_INET6
+ * sendto/recvfrom on ::1, and gen_capture's udp6): no zero address is
+ * patched, an unbound socket guesses client even when it reads first, a
+ * tuple of IPv4-mapped or all-zero addresses makes the socket an IPv4 one,
+ * and a socket bound to a port is named after each tuple as it is. */
+START_TEST(udp6_named_from_datagram_tuples)
+{
+	static const uint8_t any[16] = {0}, lo[16] = {[15] = 1};
+	static const uint8_t p7[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 7};
+	static const uint8_t m2[16] = {[10] = 0xff, [11] = 0xff, 10, 0, 0, 2};
+	struct fx f;
+	char b[256];
+	fx_init(&f);
+	fx_proc(&f, 100, 100, 1, "python3", "/", 0);
+	for (int fd = 4; fd <= 6; fd++) {
+		fx_begin(&f, SHM_EV_SOCKET_SOCKET_E, 100);
+		shm_enc_u32(&f.e, 10); shm_enc_u32(&f.e, 2); shm_enc_u32(&f.e, 0);
+		fx_end(&f);
+		fx_res_exit(&f, SHM_EV_SOCKET_SOCKET_X, 100, fd);
+	}
+	/* a write from an unbound socket: the source stays :: */
+	fx_begin(&f, SHM_EV_SOCKET_SENDTO_E, 100);
+	shm_enc_s64(&f.e, 4); shm_enc_u32(&f.e, 2); shm_enc_socktuple_in6(&f.e, any, 0, lo, 33424);
+	fx_end(&f);
+	fx_begin(&f, SHM_EV_SOCKET_SENDTO_X, 100);
+	shm_enc_s64(&f.e, 2); shm_enc_str(&f.e, "hi");
+	fx_end(&f);
+	ck_assert_str_eq(fx_field(&f, "fd.name", b, sizeof b), ":::0->::1:33424");
+	ck_assert_str_eq(fx_field(&f, "fd.cip", b, sizeof b), "::");
+	ck_assert_str_eq(fx_field(&f, "fd.sip", b, sizeof b), "::1");
+	ck_assert_str_eq(fx_field(&f, "fd.l4proto", b, sizeof b), "udp");
+	ck_assert_str_eq(fx_field(&f, "fd.type", b, sizeof b), "ipv6");
+	/* the reply: source replaced, destination kept, a client reading swaps */
+	fx_fd_enter(&f, SHM_EV_SOCKET_RECVFROM_E, 100, 4);
+	fx_begin(&f, SHM_EV_SOCKET_RECVFROM_X, 100);
+	shm_enc_s64(&f.e, 2); shm_enc_str(&f.e, "yo");
+	shm_enc_socktuple_in6(&f.e, lo, 33424, any, 41647);
+	fx_end(&f);
+	ck_assert_str_eq(fx_field(&f, "fd.name", b, sizeof b), "::1:33424->::1:33424");
+	/* an unbound socket that reads first is a client too */
+	fx_fd_enter(&f, SHM_EV_SOCKET_RECVFROM_E, 100, 5);
+	fx_begin(&f, SHM_EV_SOCKET_RECVFROM_X, 100);
+	shm_enc_s64(&f.e, 2); shm_enc_str(&f.e, "yo");
+	shm_enc_socktuple_in6(&f.e, p7, 5000, lo, 6000);
+	fx_end(&f);
+	ck_assert_str_eq(fx_field(&f, "fd.name", b, sizeof b), "::1:6000->2001:db8::7:5000");
+	ck_assert_str_eq(fx_field(&f, "fd.is_server", b, sizeof b), "false");
+	/* :: to ::ffff:10.0.0.2 is an IPv4 tuple */
+	fx_begin(&f, SHM_EV_SOCKET_SENDTO_E, 100);
+	shm_enc_s64(&f.e, 6); shm_enc_u32(&f.e, 2); shm_enc_socktuple_in6(&f.e, any, 0, m2, 53);
+	fx_end(&f);
+	fx_begin(&f, SHM_EV_SOCKET_SENDTO_X, 100);
+	shm_enc_s64(&f.e, 2); shm_enc_str(&f.e, "hi");
+	fx_end(&f);
+	ck_assert_str_eq(fx_field(&f, "fd.name", b, sizeof b), "0.0.0.0:0->10.0.0.2:53");
+	ck_assert_str_eq(fx_field(&f, "fd.typechar", b, sizeof b), "4");
+	/* a server bound to a port: named after the tuple, fd.sip its source */
+	fx_begin(&f, SHM_EV_SOCKET_SOCKET_E, 100);
+	shm_enc_u32(&f.e, 10); shm_enc_u32(&f.e, 2); shm_enc_u32(&f.e, 0);
+	fx_end(&f);
+	fx_res_exit(&f, SHM_EV_SOCKET_SOCKET_X, 100, 7);
+	fx_fd_enter(&f, SHM_EV_SOCKET_BIND_E, 100, 7);
+	fx_begin(&f, SHM_EV_SOCKET_BIND_X, 100);
+	shm_enc_s64(&f.e, 0); shm_enc_sockaddr_in6(&f.e, lo, 5353);
+	fx_end(&f);
+	fx_fd_enter(&f, SHM_EV_SOCKET_RECVFROM_E, 100, 7);
+	fx_begin(&f, SHM_EV_SOCKET_RECVFROM_X, 100);
+	shm_enc_s64(&f.e, 2); shm_enc_str(&f.e, "q");
+	shm_enc_socktuple_in6(&f.e, p7, 40000, lo, 5353);
+	fx_end(&f);
+	ck_assert_str_eq(fx_field(&f, "fd.name", b, sizeof b), "2001:db8::7:40000->::1:5353");
+	ck_assert_str_eq(fx_field(&f, "fd.sip", b, sizeof b), "2001:db8::7");
+	ck_assert_str_eq(fx_field(&f, "fd.sport", b, sizeof b), "5353");
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(close_is_visible_until_next_event)
 {
 	struct fx f;
@@ -450,6 +527,7 @@ static Suite *state_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, path_join);
 	tcase_add_test(tc, udp_named_from_datagram_tuples);
+	tcase_add_test(tc, udp6_named_from_datagram_tuples);
 	tcase_add_test(tc, map_grows_and_shrinks);
 	tcase_add_test(tc, open_resolves_relative_paths);
 	tcase_add_test(tc, close_is_visible_until_next_event);

@@ -11,6 +11,8 @@
  *          backwards, unknown users
  *   paths  path joins at their edges: cwds, dirfds, ".", "..", odd dots
  *   race   a close racing the reuse of its fd by another thread
+ *   udp6   unconnected IPv6 UDP sockets named from their datagrams' tuples
+ *          (plain IPv6, IPv4-mapped, all-zero), and IPv4 sockets at 0.0.0.0
  *   unknown  a thread never seen (pdig-engine and sysdig differ on purpose)
  *   empty  empty parameter values (likewise)
  *   bigN   N forks of a shell, each exec'ing and doing 50 syscalls (timing)
@@ -575,6 +577,131 @@ static void race(void)
 	procexit(3000);
 }
 
+static void tuple6_param(const uint8_t *sa, uint16_t sport, const uint8_t *da, uint16_t dport)
+{
+	shm_enc_socktuple_in6(&e, sa, sport, da, dport);
+}
+
+static void sendto6(uint64_t tid, int64_t fd, const uint8_t *sa, uint16_t sport,
+		    const uint8_t *da, uint16_t dport, int64_t res)
+{
+	begin(SHM_EV_SOCKET_SENDTO_E, tid);
+	shm_enc_s64(&e, fd); shm_enc_u32(&e, 4); tuple6_param(sa, sport, da, dport);
+	end();
+	begin(SHM_EV_SOCKET_SENDTO_X, tid);
+	shm_enc_s64(&e, res); shm_enc_param(&e, "ping", 4);
+	end();
+}
+
+static void recvfrom6(uint64_t tid, int64_t fd, const uint8_t *sa, uint16_t sport,
+		      const uint8_t *da, uint16_t dport)
+{
+	begin(SHM_EV_SOCKET_RECVFROM_E, tid);
+	shm_enc_s64(&e, fd); shm_enc_u32(&e, 64);
+	end();
+	begin(SHM_EV_SOCKET_RECVFROM_X, tid);
+	shm_enc_s64(&e, 4); shm_enc_param(&e, "pong", 4); tuple6_param(sa, sport, da, dport);
+	end();
+}
+
+static void sendmsg6(uint64_t tid, int64_t fd, const uint8_t *sa, uint16_t sport,
+		     const uint8_t *da, uint16_t dport)
+{
+	begin(SHM_EV_SOCKET_SENDMSG_E, tid);
+	shm_enc_s64(&e, fd); shm_enc_u32(&e, 3); tuple6_param(sa, sport, da, dport);
+	end();
+	begin(SHM_EV_SOCKET_SENDMSG_X, tid);
+	shm_enc_s64(&e, 3); shm_enc_param(&e, "msg", 3);
+	end();
+}
+
+static void recvmsg6(uint64_t tid, int64_t fd, const uint8_t *sa, uint16_t sport,
+		     const uint8_t *da, uint16_t dport)
+{
+	begin(SHM_EV_SOCKET_RECVMSG_E, tid);
+	shm_enc_s64(&e, fd);
+	end();
+	begin(SHM_EV_SOCKET_RECVMSG_X, tid);
+	shm_enc_s64(&e, 3); shm_enc_u32(&e, 64); shm_enc_param(&e, "msg", 3);
+	tuple6_param(sa, sport, da, dport);
+	end();
+}
+
+static void bind6(uint64_t tid, int64_t fd, const uint8_t *a, uint16_t port)
+{
+	begin(SHM_EV_SOCKET_BIND_E, tid);
+	shm_enc_s64(&e, fd);
+	end();
+	begin(SHM_EV_SOCKET_BIND_X, tid);
+	shm_enc_s64(&e, 0); shm_enc_sockaddr_in6(&e, a, port);
+	end();
+}
+
+/* Unconnected IPv6 UDP sockets, as python's sendto/recvfrom on AF_INET6
+ * make them: a server bound to a port, a client that never binds (its
+ * first tuple's source is ::, port 0), replies from another peer, tuples
+ * of IPv4-mapped and all-zero addresses (then a plain IPv6 one on the
+ * socket they made IPv4), a sendto on an fd never seen, a failed sendto;
+ * then IPv4 sockets whose addresses stay 0.0.0.0. */
+static void udp6(void)
+{
+	static const uint8_t any[16] = {0};
+	static const uint8_t lo[16] = {[15] = 1};
+	static const uint8_t p7[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 7};
+	static const uint8_t p8[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 8};
+	static const uint8_t ll1[16] = {0xfe, 0x80, [15] = 1};
+	static const uint8_t ll2[16] = {0xfe, 0x80, [15] = 2};
+	static const uint8_t m2[16] = {[10] = 0xff, [11] = 0xff, 10, 0, 0, 2};
+	static const uint8_t m1[16] = {[10] = 0xff, [11] = 0xff, 10, 0, 0, 1};
+	/* a server bound to [::1]:5353 */
+	socket_pair(1000, 10, 2, 0, 3);
+	bind6(1000, 3, lo, 5353);
+	recvfrom6(1000, 3, p7, 40000, lo, 5353);
+	sendto6(1000, 3, lo, 5353, p7, 40000, 4);
+	recvfrom6(1000, 3, p8, 40001, lo, 5353);
+	sendto6(1000, 3, lo, 5353, p8, 40001, 4);
+	recvmsg6(1000, 3, p7, 40000, lo, 5353);
+	/* a client that never binds */
+	socket_pair(1000, 10, 2, 0, 4);
+	sendto6(1000, 4, any, 0, p7, 53, 4);
+	recvfrom6(1000, 4, p7, 53, any, 41000);
+	sendmsg6(1000, 4, any, 41000, p8, 53);
+	recvfrom6(1000, 4, p8, 53, lo, 41000);
+	sendto6(1000, 4, lo, 41000, p8, 53, -111);
+	/* IPv4-mapped tuples on an IPv6 socket, and an all-zero source */
+	socket_pair(1000, 10, 2, 0, 5);
+	sendto6(1000, 5, any, 0, m2, 53, 4);
+	recvfrom6(1000, 5, m2, 53, m1, 41001);
+	/* a socket bound to [::]:0 that reads first */
+	socket_pair(1000, 10, 2, 17, 6);
+	bind6(1000, 6, any, 0);
+	recvfrom6(1000, 6, ll1, 5000, ll2, 6000);
+	sendto6(1000, 6, ll2, 6000, ll1, 5000, 4);
+	/* sendto on an fd never seen: a socket of the tuple's family */
+	sendto6(1000, 7, ll2, 6001, ll1, 5001, 4);
+	rw_pair(1000, 0, 7, "more");
+	/* a plain IPv6 tuple, then a mapped one, on the same socket */
+	socket_pair(1000, 10, 2, 0, 8);
+	sendto6(1000, 8, any, 0, p7, 123, 4);
+	sendto6(1000, 8, any, 0, m2, 123, 4);
+	recvfrom6(1000, 8, m2, 123, m1, 41002);
+	/* and a plain IPv6 tuple again on it, now an IPv4 socket */
+	sendto6(1000, 8, lo, 41002, p7, 123, 4);
+	recvfrom6(1000, 8, p8, 123, lo, 41002);
+	/* IPv4 sockets whose addresses stay zero */
+	socket_pair(1000, 2, 2, 0, 9);
+	sendto_pair(1000, 9, "0.0.0.0", 0, "0.0.0.0", 0, "zero");
+	socket_pair(1000, 2, 2, 0, 10);
+	begin(SHM_EV_SOCKET_BIND_E, 1000);
+	shm_enc_s64(&e, 10);
+	end();
+	begin(SHM_EV_SOCKET_BIND_X, 1000);
+	shm_enc_s64(&e, 0); shm_enc_sockaddr_in(&e, 0, 8125);
+	end();
+	rw_pair(1000, 0, 10, "stat");
+	procexit(1000);
+}
+
 /* Lost and damaged input that sysdig and pdig-engine must read alike. */
 static void lost(void)
 {
@@ -651,7 +778,7 @@ static void big(long n)
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
-		fprintf(stderr, "usage: gen_capture files|procs|net|misc|lost|paths|race|unknown|empty|bigN OUT.scap\n");
+		fprintf(stderr, "usage: gen_capture files|procs|net|misc|lost|paths|race|udp6|unknown|empty|bigN OUT.scap\n");
 		return 2;
 	}
 	if (shm_scap_writer_new(&w, argv[2])) {
@@ -673,6 +800,8 @@ int main(int argc, char **argv)
 		paths();
 	else if (!strcmp(argv[1], "race"))
 		race();
+	else if (!strcmp(argv[1], "udp6"))
+		udp6();
 	else if (!strcmp(argv[1], "unknown"))
 		unknown();
 	else if (!strcmp(argv[1], "empty"))
