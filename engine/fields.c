@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "eng_fields.h"
+#include "eng_sc_category.h"
 #include "shm_format.h"
 
 enum fid {
@@ -1227,6 +1228,19 @@ int eng_field_extract(struct eng_fieldref *ref, const struct eng_ctx *c, struct 
 		return num(v, created && (mode & 0111));
 	}
 	case F_EVT_CATEGORY:
+		if (e->type == SHM_EV_GENERIC_E || e->type == SHM_EV_GENERIC_X) {
+			/* a syscall without its own event: its category from the
+			 * driver's syscall table, by the event's ID */
+			uint16_t sc;
+			if (shm_evt_get_u16(e, 0, &sc) < 0 ||
+			    sc >= sizeof(eng_sc_category) / sizeof(eng_sc_category[0]))
+				return str(v, "unknown");
+			uint16_t cat = eng_sc_category[sc];
+			/* I/O with no fd to file it under, as libsinsp says */
+			if (cat == SHM_EC_IO_READ || cat == SHM_EC_IO_WRITE || cat == SHM_EC_IO_OTHER)
+				return str(v, io_category(NULL));
+			return str(v, category_name(cat));
+		}
 		if (e->info->category == SHM_EC_IO_READ || e->info->category == SHM_EC_IO_WRITE ||
 		    e->info->category == SHM_EC_IO_OTHER)
 			return str(v, io_category(ev->evt_fd));

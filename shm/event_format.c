@@ -246,10 +246,13 @@ static void ipv4_into(struct sb *b, const uint8_t *a, uint16_t port)
 	sb_printf(b, "%u.%u.%u.%u:%u", a[0], a[1], a[2], a[3], port);
 }
 
+/* An IPv4-mapped address, or the unspecified one (an unbound sender): as
+ * libsinsp, a tuple whose two ends are either prints as IPv4. */
 static int is_v4_mapped(const uint8_t *a)
 {
 	static const uint8_t prefix[12] = {[10] = 0xff, [11] = 0xff};
-	return memcmp(a, prefix, 12) == 0;
+	static const uint8_t zero[16];
+	return memcmp(a, prefix, 12) == 0 || memcmp(a, zero, 16) == 0;
 }
 
 /* The text form of an IPv6 address, as inet_ntop writes it. */
