@@ -338,10 +338,23 @@ static void read_machine(struct pd_snapshot *s)
 }
 
 /* The users and groups of /etc/passwd and /etc/group (files only, no NSS
- * lookups), so that user.name and group.name resolve. */
+ * lookups), so that user.name and group.name resolve: the traced tree's own
+ * files, through /proc/PID/root (its root may not be pdig's: chroot, a
+ * mount namespace of its own), else pdig's. */
 #define MAX_USERS 4096
 
-static int read_users(struct pd_snapshot *s)
+static FILE *open_in_root(pid_t pid, const char *file)
+{
+	char path[64];
+	FILE *f = NULL;
+	if (pid > 0) {
+		snprintf(path, sizeof path, "/proc/%d/root%s", (int)pid, file);
+		f = fopen(path, "re");
+	}
+	return f ? f : fopen(file, "re");
+}
+
+static int read_users(struct pd_snapshot *s, pid_t root)
 {
 	struct shm_scap_user *users = s->users = calloc(MAX_USERS, sizeof *users);
 	struct shm_scap_group *groups = s->groups = calloc(MAX_USERS, sizeof *groups);
@@ -349,7 +362,7 @@ static int read_users(struct pd_snapshot *s)
 	int rc = -ENOMEM;
 	if (!users || !groups)
 		goto out;
-	FILE *f = fopen("/etc/passwd", "re");
+	FILE *f = open_in_root(root, "/etc/passwd");
 	struct passwd *pw;
 	while (f && nu < MAX_USERS && (pw = fgetpwent(f))) {
 		users[nu].uid = pw->pw_uid;
@@ -366,7 +379,7 @@ static int read_users(struct pd_snapshot *s)
 	}
 	if (f)
 		fclose(f);
-	f = fopen("/etc/group", "re");
+	f = open_in_root(root, "/etc/group");
 	struct group *gr;
 	while (f && ng < MAX_USERS && (gr = fgetgrent(f))) {
 		groups[ng].gid = gr->gr_gid;
@@ -421,7 +434,7 @@ static int take(struct pd_snapshot **out, const pid_t *tids, size_t ntids)
 		if (s->procs[i].tid == s->procs[i].pid &&
 		    (rc = read_fds(&s->sp[i], (pid_t)s->procs[i].tid)) < 0)
 			goto err;
-	if ((rc = read_users(s)) < 0)
+	if ((rc = read_users(s, ntids ? tids[0] : 0)) < 0)
 		goto err;
 	*out = s;
 	return 0;
