@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "eng_fields.h"
-#include "eng_sc_category.h"
+#include "shm_ppm_sc.h"
 #include "shm_format.h"
 
 enum fid {
@@ -1232,10 +1232,9 @@ int eng_field_extract(struct eng_fieldref *ref, const struct eng_ctx *c, struct 
 			/* a syscall without its own event: its category from the
 			 * driver's syscall table, by the event's ID */
 			uint16_t sc;
-			if (shm_evt_get_u16(e, 0, &sc) < 0 ||
-			    sc >= sizeof(eng_sc_category) / sizeof(eng_sc_category[0]))
+			if (shm_evt_get_u16(e, 0, &sc) < 0 || sc >= SHM_PPM_SC_COUNT)
 				return str(v, "unknown");
-			uint16_t cat = eng_sc_category[sc];
+			uint16_t cat = shm_ppm_sc_category[sc];
 			/* I/O with no fd to file it under, as libsinsp says */
 			if (cat == SHM_EC_IO_READ || cat == SHM_EC_IO_WRITE || cat == SHM_EC_IO_OTHER)
 				return str(v, io_category(NULL));

@@ -948,8 +948,7 @@ static int ip_match(const struct eng_value *v, const struct lit *l)
 	return 1;
 }
 
-/* Standard base64; stops at the first character outside the alphabet. */
-static size_t b64_decode(const char *in, size_t len, char *out, size_t cap)
+size_t eng_b64_decode(const char *in, size_t len, char *out, size_t cap)
 {
 	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	uint32_t acc = 0;
@@ -993,7 +992,7 @@ static const char *apply_xf(struct node *n, const char *s, size_t *len, int64_t 
 			break;
 		}
 		case X_B64:
-			*len = b64_decode(s, *len, n->scratch, ENG_FIELD_BUF - 1);
+			*len = eng_b64_decode(s, *len, n->scratch, ENG_FIELD_BUF - 1);
 			n->scratch[*len] = 0;
 			s = n->scratch;
 			break;
@@ -1086,7 +1085,7 @@ static size_t xmap(enum xk k, const char *s, size_t len, char *out, size_t pos)
 	case XK_B64:
 		if (pos >= ENG_FIELD_BUF - 1)
 			return pos;
-		pos += b64_decode(s, len, out + pos, ENG_FIELD_BUF - 1 - pos);
+		pos += eng_b64_decode(s, len, out + pos, ENG_FIELD_BUF - 1 - pos);
 		out[pos] = 0;
 		return pos;
 	default:

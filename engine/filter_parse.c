@@ -314,24 +314,33 @@ static struct eng_ast *parse_embedded(struct parser *p)
 	return a;
 }
 
+/* An optional "[arg]" after a field or a transformer: 0 (*arg set when
+ * there is one), -1 on a parse error. */
+static int bracket_arg(struct parser *p, char **arg)
+{
+	if (!lex_str(p, "["))
+		return 0;
+	*arg = lex_quoted(p);
+	if (!*arg && !p->failed)
+		*arg = lex_field_arg_bare(p);
+	if (!*arg) {
+		fail(p, "expected a valid field argument: a quoted string or a bare string");
+		return -1;
+	}
+	if (!lex_str(p, "]")) {
+		fail(p, "expected a ']' token");
+		return -1;
+	}
+	return 0;
+}
+
 static struct eng_ast *field_remainder(struct parser *p, struct eng_pos pos, size_t namelen)
 {
 	struct eng_ast *f = node(p, ENG_AST_FIELD, pos);
 	if (!f || !(f->str = take(p, namelen)))
 		goto err;
-	if (lex_str(p, "[")) {
-		f->arg = lex_quoted(p);
-		if (!f->arg && !p->failed)
-			f->arg = lex_field_arg_bare(p);
-		if (!f->arg) {
-			fail(p, "expected a valid field argument: a quoted string or a bare string");
-			goto err;
-		}
-		if (!lex_str(p, "]")) {
-			fail(p, "expected a ']' token");
-			goto err;
-		}
-	}
+	if (bracket_arg(p, &f->arg))
+		goto err;
 	return f;
 err:
 	eng_ast_free(f);
@@ -438,19 +447,8 @@ static struct eng_ast *parse_transformer(struct parser *p, struct eng_pos pos, s
 		goto err;
 	}
 	/* getopt(...)[t]: an argument, as a field's */
-	if (lex_str(p, "[")) {
-		t->arg = lex_quoted(p);
-		if (!t->arg && !p->failed)
-			t->arg = lex_field_arg_bare(p);
-		if (!t->arg) {
-			fail(p, "expected a valid field argument: a quoted string or a bare string");
-			goto err;
-		}
-		if (!lex_str(p, "]")) {
-			fail(p, "expected a ']' token");
-			goto err;
-		}
-	}
+	if (bracket_arg(p, &t->arg))
+		goto err;
 	p->depth--;
 	return t;
 err:

@@ -584,30 +584,6 @@ static size_t put(char *buf, size_t cap, size_t pos, const char *s, size_t n)
 	return pos + k;
 }
 
-/* Standard base64 decoding, as Falco's b64 transformer; stops at the first
- * character outside the alphabet. */
-static size_t b64_decode(const char *in, size_t len, char *out, size_t cap)
-{
-	static const char alpha[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	uint32_t acc = 0;
-	int bits = 0;
-	size_t n = 0;
-	for (size_t i = 0; i < len; i++) {
-		const char *p = in[i] ? strchr(alpha, in[i]) : NULL;
-		if (!p)
-			break;
-		acc = (acc << 6) | (uint32_t)(p - alpha);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (n + 1 < cap)
-				out[n++] = (char)((acc >> bits) & 0xff);
-		}
-	}
-	return n;
-}
-
 /* Appends the value of x to out at *pos (cap bytes, kept NUL-terminated);
  * -1 when a field in it is not available. */
 static int xeval(struct xnode *x, const struct eng_ctx *c, char *out, size_t cap, size_t *pos)
@@ -679,7 +655,7 @@ static int xeval(struct xnode *x, const struct eng_ctx *c, char *out, size_t cap
 			return 0;
 		}
 		char dec[ENG_FIELD_BUF];
-		size_t n = b64_decode(x->scratch, k, dec, sizeof(dec));
+		size_t n = eng_b64_decode(x->scratch, k, dec, sizeof(dec) - 1);
 		*pos = put(out, cap, *pos, dec, n);
 		return 0;
 	}

@@ -467,21 +467,30 @@ static void cond_pos(uint32_t line, uint32_t col, int style, const struct eng_po
 	*oc = col + (style == 1) + p->col - 1;
 }
 
+/* Parses the condition of a macro or a rule into *ast: 0, -ENOMEM, or the
+ * load error at the parser's position in the file. */
+static int parse_cond(struct eng_rules *r, const char *cond, struct eng_ast **ast,
+		      const char *file, uint32_t line, uint32_t col, int style,
+		      const char *itype, const char *iname)
+{
+	struct eng_parse_error pe;
+	int rc = eng_parse(cond, ast, &pe);
+	if (rc == 0 || rc == -ENOMEM)
+		return rc;
+	cond_pos(line, col, style, &pe.pos, &line, &col);
+	return rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", file, line, col, itype, iname,
+		      "Could not parse condition: %s (line %u, column %u of the condition)",
+		      pe.msg, pe.pos.line, pe.pos.col);
+}
+
 static int compile_macros(struct eng_rules *r)
 {
 	for (size_t i = 0; i < r->nmacros; i++) {
 		struct rl_macro *m = &r->macros[i];
-		struct eng_parse_error pe;
-		int rc = eng_parse(m->cond, &m->ast, &pe);
-		if (rc == -ENOMEM)
+		int rc = parse_cond(r, m->cond, &m->ast, m->file, m->cond_line, m->cond_col,
+				    m->cond_style, "macro", m->name);
+		if (rc)
 			return rc;
-		if (rc) {
-			uint32_t l, c;
-			cond_pos(m->cond_line, m->cond_col, m->cond_style, &pe.pos, &l, &c);
-			return rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", m->file, l, c, "macro",
-				      m->name, "Could not parse condition: %s (line %u, column %u of the "
-				      "condition)", pe.msg, pe.pos.line, pe.pos.col);
-		}
 		size_t budget = MAX_NODES;
 		if ((rc = expand_lists(r, m->ast, &budget)) == -E2BIG)
 			return rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", m->file, m->cond_line,
@@ -1038,19 +1047,12 @@ static void trim(char *s)
 
 static int compile_rule(struct eng_rules *r, struct eng_rule *rule)
 {
-	struct eng_parse_error pe;
 	struct rl_rule_priv *p = rule->priv;
 	trim(rule->output);
-	int rc = eng_parse(rule->cond, &rule->ast, &pe);
-	if (rc == -ENOMEM)
+	int rc = parse_cond(r, rule->cond, &rule->ast, rule->file, p->cond_line, p->cond_col,
+			    p->cond_style, "rule", rule->name);
+	if (rc)
 		return rc;
-	if (rc) {
-		uint32_t l, c;
-		cond_pos(p->cond_line, p->cond_col, p->cond_style, &pe.pos, &l, &c);
-		return rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", rule->file, l, c, "rule",
-			      rule->name, "Could not parse condition: %s (line %u, column %u of the "
-			      "condition)", pe.msg, pe.pos.line, pe.pos.col);
-	}
 	/* "(condition) and not (exception 1) and not (exception 2)..." */
 	struct exc_ctx x = {r, rule, NULL};
 	struct eng_ast *top = NULL;
@@ -1129,6 +1131,7 @@ static int compile_rule(struct eng_rules *r, struct eng_rule *rule)
 			      p->cond_col, "rule", rule->name, "Unknown event type '%s' in an "
 			      "evt.type comparison: use a syscall or event name (sysdig -L lists "
 			      "the events)", badtype->str);
+	struct eng_parse_error pe;
 	rc = eng_filter_compile(rule->ast, &rule->filter, &pe);
 	if (rc == -ENOMEM)
 		return rc;

@@ -1,28 +1,48 @@
 #!/usr/bin/env python3
-"""The driver's syscall codes (PPM_SC_*) as pdig's data file pdig/ppm_sc.in.
+"""The driver's syscall codes (PPM_SC_*) and their categories, as the data
+file shm/ppm_sc.in: "NAME CODE CATEGORY" a line.
 
-Usage: gen_ppm_sc.py HEADER [OUT]          write the data file (stdout if no OUT)
-       gen_ppm_sc.py --check HEADER DATA   differences between the two; exit 1 if any
+Usage: gen_ppm_sc.py HEADER [LIBSCAP.so] [OUT]   write the data file (stdout if no OUT)
+       gen_ppm_sc.py --check HEADER DATA [LIBSCAP.so]
+                                                 differences; exit 1 if any
+       gen_ppm_sc.py --c DATA OUT.h              the engine's table (the build)
 
-HEADER is libscap's driver/ppm_events_public.h (enum ppm_syscall_code). The
-data file is generated once and committed, so building pdig never needs
-libscap; --check tells whether an installed libscap still agrees with it.
+HEADER is libscap's driver/ppm_events_public.h (enum ppm_syscall_code: the
+codes, the generic event's "ID" that pdig writes); LIBSCAP.so is Debian's
+libscap, whose per-syscall table (scap_get_syscall_info_table(), read with
+ctypes: it is in code, not in a header) gives each code the category
+evt.category shows for a generic event. The data file is generated once and
+committed, so building never needs libscap; --check tells whether an
+installed libscap still agrees with it (categories only when LIBSCAP.so is
+there).
 """
+import ctypes
+import os
 import re
 import sys
 
+LIBSCAP = "/usr/lib/x86_64-linux-gnu/libscap.so"
+CATEGORIES = {0: "EC_UNKNOWN", 1: "EC_OTHER", 2: "EC_FILE", 3: "EC_NET", 4: "EC_IPC",
+              5: "EC_MEMORY", 6: "EC_PROCESS", 7: "EC_SLEEP", 8: "EC_SYSTEM", 9: "EC_SIGNAL",
+              10: "EC_USER", 11: "EC_TIME", 12: "EC_PROCESSING", 32: "EC_IO_READ",
+              33: "EC_IO_WRITE", 34: "EC_IO_OTHER", 64: "EC_WAIT", 128: "EC_SCHEDULER",
+              256: "EC_INTERNAL"}
+
 PREAMBLE = """\
 # The driver's syscall codes: the "ID" of the generic event (PPM_SC_* of
-# libscap's driver/ppm_events_public.h, 2022), one "NAME CODE" a line, NAME
-# the lowercased constant without PPM_SC_ (mostly the syscall's name).
-# Generated once by scripts/gen_ppm_sc.py from that header and kept as data:
-# the build reads this file only. Codes are part of the event format: never
+# libscap's driver/ppm_events_public.h, 2022), one "NAME CODE CATEGORY" a
+# line: NAME the lowercased constant without PPM_SC_ (mostly the syscall's
+# name; "unknown" is code 0), CATEGORY what libscap's syscall table gives the
+# code (evt.category of a generic event). Generated once by
+# scripts/gen_ppm_sc.py from that header and Debian's libscap 0.29.3, and
+# kept as data: the build reads this file only (pdig: name -> code; the
+# engine: code -> category). Codes are part of the event format: never
 # renumber.
 """
 
 
 def read_header(path):
-    """NAME -> code from enum ppm_syscall_code (UNKNOWN and MAX left out)."""
+    """NAME -> code from enum ppm_syscall_code (MAX left out)."""
     codes, inside = {}, False
     for line in open(path, encoding="utf-8"):
         if re.match(r"\s*enum\s+ppm_syscall_code\b", line):
@@ -33,43 +53,94 @@ def read_header(path):
         if line.strip().startswith("}"):
             break
         m = re.match(r"\s*PPM_SC_(\w+)\s*=\s*(\d+)", line)
-        if m and m.group(1) not in ("UNKNOWN", "MAX"):
+        if m and m.group(1) != "MAX":
             codes[m.group(1).lower()] = int(m.group(2))
     if not codes:
         sys.exit(f"{path}: no enum ppm_syscall_code with PPM_SC_* values")
     return codes
 
 
+class _Desc(ctypes.Structure):
+    _fields_ = [("category", ctypes.c_int), ("flags", ctypes.c_int), ("name", ctypes.c_char_p)]
+
+
+def read_libscap(path, ncodes):
+    """code -> category name from libscap's per-syscall table."""
+    get = ctypes.CDLL(path).scap_get_syscall_info_table
+    get.restype = ctypes.POINTER(_Desc)
+    table = get()
+    cats = {}
+    for code in range(ncodes):
+        c = table[code].category
+        if c not in CATEGORIES:
+            sys.exit(f"{path}: code {code}: unknown category {c}")
+        cats[code] = CATEGORIES[c]
+    return cats
+
+
 def read_data(path):
-    codes = {}
+    """NAME -> (code, category)."""
+    rows, names = {}, set(CATEGORIES.values())
     for lineno, raw in enumerate(open(path, encoding="utf-8"), 1):
         line = raw.split("#", 1)[0].split()
         if not line:
             continue
-        if len(line) != 2 or not line[1].isdigit():
-            sys.exit(f"{path}:{lineno}: need NAME CODE")
-        if line[0] in codes:
+        if len(line) != 3 or not line[1].isdigit() or line[2] not in names:
+            sys.exit(f"{path}:{lineno}: need NAME CODE CATEGORY (CATEGORY one of EC_*)")
+        if line[0] in rows:
             sys.exit(f"{path}:{lineno}: {line[0]} listed twice")
-        codes[line[0]] = int(line[1])
-    return codes
+        rows[line[0]] = (int(line[1]), line[2])
+    return rows
+
+
+def check(hdr_path, data_path, lib_path):
+    hdr, data = read_header(hdr_path), read_data(data_path)
+    diff = 0
+    for name in sorted(set(hdr) | set(data), key=lambda n: hdr.get(n, data.get(n, (0,))[0])):
+        got = data[name][0] if name in data else None
+        if hdr.get(name) != got:
+            print(f"{name}: header {hdr.get(name, '-')}, data file {'-' if got is None else got}")
+            diff = 1
+    if lib_path and os.path.exists(lib_path):
+        cats = read_libscap(lib_path, max(hdr.values()) + 1)
+        for name, (code, cat) in sorted(data.items(), key=lambda kv: kv[1][0]):
+            if code in cats and cats[code] != cat:
+                print(f"{name}: libscap {cats[code]}, data file {cat}")
+                diff = 1
+    return diff
+
+
+def write_c(data, out):
+    """code -> category, SHM_EC_* (shm_event.h); codes without a row: EC_UNKNOWN."""
+    bycode = {code: (name, cat) for name, (code, cat) in data.items()}
+    n = max(bycode) + 1
+    out.write("/* Generated by scripts/gen_ppm_sc.py from shm/ppm_sc.in: do not edit.\n"
+              " * The category of each driver syscall code (the generic event's ID). */\n"
+              "#ifndef SHM_PPM_SC_H\n#define SHM_PPM_SC_H\n#include <stdint.h>\n"
+              "#include \"shm_event.h\"\n\n#define SHM_PPM_SC_COUNT %d\n" % n)
+    out.write("static const uint16_t shm_ppm_sc_category[SHM_PPM_SC_COUNT] = {\n")
+    for code in range(n):
+        name, cat = bycode.get(code, ("-", "EC_UNKNOWN"))
+        out.write(f"\tSHM_{cat}, /* {code} {name} */\n")
+    out.write("};\n\n#endif\n")
 
 
 def main():
     args = sys.argv[1:]
-    if len(args) == 3 and args[0] == "--check":
-        hdr, data = read_header(args[1]), read_data(args[2])
-        diff = 0
-        for name in sorted(set(hdr) | set(data), key=lambda n: hdr.get(n, data.get(n))):
-            if hdr.get(name) != data.get(name):
-                print(f"{name}: header {hdr.get(name, '-')}, data file {data.get(name, '-')}")
-                diff = 1
-        sys.exit(diff)
-    if len(args) not in (1, 2):
+    if len(args) in (3, 4) and args[0] == "--check":
+        sys.exit(check(args[1], args[2], args[3] if len(args) == 4 else LIBSCAP))
+    if len(args) == 3 and args[0] == "--c":
+        with open(args[2], "w", encoding="utf-8") as f:
+            write_c(read_data(args[1]), f)
+        return
+    if len(args) not in (1, 2, 3):
         sys.exit(__doc__)
     codes = read_header(args[0])
-    text = PREAMBLE + "".join(f"{n} {c}\n" for n, c in sorted(codes.items(), key=lambda kv: kv[1]))
-    if len(args) == 2:
-        with open(args[1], "w", encoding="utf-8") as f:
+    cats = read_libscap(args[1] if len(args) > 1 else LIBSCAP, max(codes.values()) + 1)
+    text = PREAMBLE + "".join(f"{n} {c} {cats[c]}\n"
+                              for n, c in sorted(codes.items(), key=lambda kv: kv[1]))
+    if len(args) == 3:
+        with open(args[2], "w", encoding="utf-8") as f:
             f.write(text)
     else:
         sys.stdout.write(text)

@@ -6,7 +6,7 @@ Every event symbol is checked against shm/events.in; every syscall number,
 when the kernel header is given, against its __NR_ constant. With the
 kernel header, every other syscall gets a row of the "all" set (pdig -a),
 written as the generic event; its "ID" is the driver's PPM_SC_* code, from
-pdig's data file ppm_sc.in (default: the one next to syscalls.in; 0 when a
+the data file shm/ppm_sc.in (default: the project's; 0 when a
 syscall is not in it). A sc=N in syscalls.in must agree with that file. The
 output is never edited by hand: change syscalls.in and rebuild.
 """
@@ -48,27 +48,28 @@ def read_unistd(path):
 
 
 def read_ppm_sc(path):
-    """NAME -> PPM_SC code from ppm_sc.in (scripts/gen_ppm_sc.py made it)."""
+    """NAME -> PPM_SC code from shm/ppm_sc.in (scripts/gen_ppm_sc.py made it;
+    its CATEGORY column is the engine's)."""
     codes = {}
     for lineno, raw in enumerate(open(path, encoding="utf-8"), 1):
         w = raw.split("#", 1)[0].split()
         if not w:
             continue
-        if len(w) != 2 or not w[1].isdigit():
-            fail(path, lineno, "need NAME CODE")
+        if len(w) != 3 or not w[1].isdigit():
+            fail(path, lineno, "need NAME CODE CATEGORY")
         if w[0] in codes:
             fail(path, lineno, f"{w[0]} listed twice")
         codes[w[0]] = int(w[1])
     return codes
 
 
-def ppm_sc_path(src, arg):
-    """The data file: the one named, else ppm_sc.in next to syscalls.in.
+def ppm_sc_path(arg):
+    """The data file: the one named, else the project's shm/ppm_sc.in.
     A C header in its place (build files that passed libscap's
     ppm_events_public.h) is not read: the build must not depend on libscap."""
     if arg and not arg.endswith(".h"):
         return arg
-    path = os.path.join(os.path.dirname(os.path.abspath(src)), "ppm_sc.in")
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "shm", "ppm_sc.in")
     return path if os.path.exists(path) else None
 
 
@@ -152,7 +153,7 @@ def main():
         sys.exit(__doc__)
     src, events_in, out_h, out_c = sys.argv[1:5]
     nrs = read_unistd(sys.argv[5]) if len(sys.argv) >= 6 and sys.argv[5] else {}
-    sc_path = ppm_sc_path(src, sys.argv[6] if len(sys.argv) == 7 else "")
+    sc_path = ppm_sc_path(sys.argv[6] if len(sys.argv) == 7 else "")
     codes = read_ppm_sc(sc_path) if sc_path else {}
     events = read_events(events_in)
     rows = parse(src, events, nrs, codes)

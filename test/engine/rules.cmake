@@ -50,8 +50,7 @@ if(PDIG_FUZZ)
     ${ENG_DIR}/filter_parse.c ${ENG_DIR}/filter.c ${ENG_DIR}/match.c ${ENG_DIR}/fields.c ${ENG_DIR}/map.c
     ${ENG_DIR}/output.c ${ENG_DIR}/state.c ${ENG_DIR}/rules_set.c ${ENG_DIR}/rules_load.c
     ${ENG_DIR}/rules_compile.c ${ENG_DIR}/container.c)
-  target_include_directories(fuzz_rules PRIVATE ${ENG_DIR} ${CMAKE_BINARY_DIR}/engine/generated)
-  add_dependencies(fuzz_rules eng_generated)
+  target_include_directories(fuzz_rules PRIVATE ${ENG_DIR})
   target_compile_options(fuzz_rules PRIVATE -fsanitize=fuzzer,address,undefined
                          -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   target_link_options(fuzz_rules PRIVATE -fsanitize=fuzzer,address,undefined)

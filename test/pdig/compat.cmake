@@ -24,11 +24,11 @@ add_test(NAME pdig.compat_msg COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/compat_msg.
          $<TARGET_FILE:pdig> $<TARGET_FILE:pd_evdump> ${CMAKE_CURRENT_BINARY_DIR}/progs)
 set_tests_properties(pdig.compat_msg PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120)
 
-# PPM_SC codes from our data file pdig/ppm_sc.in (checked against libscap's
-# header when it is installed)
+# PPM_SC codes and their categories from our data file shm/ppm_sc.in
+# (checked against libscap's header and table when they are installed)
 add_test(NAME pdig.ppm_sc COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/ppm_sc.sh
          ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/scripts ${PROJECT_SOURCE_DIR}/pdig
-         ${PROJECT_SOURCE_DIR}/shm/events.in)
+         ${PROJECT_SOURCE_DIR}/shm/events.in ${PROJECT_SOURCE_DIR}/shm/ppm_sc.in)
 set_tests_properties(pdig.ppm_sc PROPERTIES SKIP_RETURN_CODE 77)
 
 # an engine restarted while pdig runs gets the traced tree again
