@@ -48,6 +48,8 @@ static void entry_free(struct eng_container *c)
 	free(c->imagerepo);
 	free(c->imagetag);
 	free(c->imagedigest);
+	free(c->k8s_pod);
+	free(c->k8s_ns);
 	free(c);
 }
 
@@ -105,8 +107,10 @@ static struct eng_container *entry_new(const char *id, int type)
 	c->imagerepo = strdup("");
 	c->imagetag = strdup("");
 	c->imagedigest = strdup("");
+	c->k8s_pod = strdup("");
+	c->k8s_ns = strdup("");
 	if (!c->id || !c->name || !c->image || !c->imageid || !c->imagerepo || !c->imagetag ||
-	    !c->imagedigest) {
+	    !c->imagedigest || !c->k8s_pod || !c->k8s_ns) {
 		entry_free(c);
 		return NULL;
 	}
@@ -635,7 +639,7 @@ static int jskip(struct json *j, int depth)
 /* The members of the "container" object this engine keeps. */
 struct jc {
 	char id[256], name[256], image[512], imageid[256], imagerepo[512], imagetag[256],
-		imagedigest[256];
+		imagedigest[256], k8s_pod[256], k8s_ns[256];
 	long type;
 	int privileged;
 	int has_id;
@@ -655,6 +659,36 @@ static char *member_buf(struct jc *c, const char *key, size_t *cap)
 			return bufs[k];
 		}
 	return NULL;
+}
+
+/* The "labels" object: the two Kubernetes labels kept, the rest skipped. */
+static int parse_labels(struct json *j, struct jc *c)
+{
+	if (j->p >= j->end || *j->p++ != '{')
+		return -1;
+	for (;;) {
+		char key[64];
+		ws(j);
+		if (j->p < j->end && *j->p == '}') {
+			j->p++;
+			return 0;
+		}
+		if (jstring(j, key, sizeof(key)))
+			return -1;
+		ws(j);
+		if (j->p >= j->end || *j->p++ != ':')
+			return -1;
+		ws(j);
+		char *b = !strcmp(key, "io.kubernetes.pod.name")	? c->k8s_pod
+			  : !strcmp(key, "io.kubernetes.pod.namespace") ? c->k8s_ns
+									: NULL;
+		if (b && j->p < j->end && *j->p == '"' ? jstring(j, b, sizeof(c->k8s_pod))
+						       : jskip(j, 2))
+			return -1;
+		ws(j);
+		if (j->p < j->end && *j->p == ',')
+			j->p++;
+	}
 }
 
 static int parse_container_obj(struct json *j, struct jc *c)
@@ -689,6 +723,9 @@ static int parse_container_obj(struct json *j, struct jc *c)
 			if (e > j->end)
 				return -1;
 			j->p = e;
+		} else if (!strcmp(key, "labels") && j->p < j->end && *j->p == '{') {
+			if (parse_labels(j, c))
+				return -1;
 		} else if (!strcmp(key, "privileged") && j->end - j->p >= 4 &&
 			   !memcmp(j->p, "true", 4)) {
 			c->privileged = 1;
@@ -782,10 +819,10 @@ void eng_container_event(struct eng_state *st, const struct shm_evt *e)
 		goto nomem;
 	n->privileged = (uint8_t)c->privileged;
 	char **dst[] = {&n->name, &n->image, &n->imageid, &n->imagerepo, &n->imagetag,
-			&n->imagedigest};
+			&n->imagedigest, &n->k8s_pod, &n->k8s_ns};
 	const char *src[] = {c->name, c->image, c->imageid, c->imagerepo, c->imagetag,
-			     c->imagedigest};
-	for (int k = 0; k < 6; k++) {
+			     c->imagedigest, c->k8s_pod, c->k8s_ns};
+	for (int k = 0; k < 8; k++) {
 		char *s = strdup(src[k]);
 		if (!s) {
 			entry_free(n);

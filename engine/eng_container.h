@@ -36,6 +36,10 @@ struct eng_container {
 	char *id;
 	int type;
 	char *name, *image, *imageid, *imagerepo, *imagetag, *imagedigest;
+	/* Kubernetes, from the labels io.kubernetes.pod.name and
+	 * io.kubernetes.pod.namespace (libsinsp's source for k8s.pod.name and
+	 * k8s.ns.name without an API server) */
+	char *k8s_pod, *k8s_ns;
 	uint8_t privileged;
 	struct eng_container *next; /* same hash */
 };

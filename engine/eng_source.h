@@ -57,11 +57,23 @@ struct eng_ring_opts {
 	const char *listen_path; /* a unix socket where producers hand over regions */
 	int idle_exit_ms;        /* end after this long with no event; -1: never */
 	const volatile int *stop; /* ends the source when it becomes non-zero (signals) */
+	/* End once the producers are gone and everything they wrote is read:
+	 * exit_with_producer after the first producer came; drain (set by a
+	 * signal: "no producer will come") even if none came. */
+	int exit_with_producer;
+	const volatile int *drain;
 };
 
 /* Attaches the live ring; on failure err says why and what to do. */
 int eng_source_ring_new(struct eng_source **s, const struct eng_ring_opts *opts, char *err,
 			size_t errlen);
+/* --ready-fd: tells whoever started the engine that it reads the ring (its
+ * socket listens, its rules are loaded): one byte written to fd, then fd
+ * closed. A parent that reads end-of-file instead knows the engine failed.
+ * -1: nothing. */
+void eng_source_ready(int fd);
+/* The FD of --ready-fd (an open descriptor), or -1 with the reason printed. */
+int eng_parse_ready_fd(const char *arg);
 /* Writes each producer's counters (events, drops by cause) to f. */
 void eng_source_ring_report(const struct eng_source *s, FILE *f);
 

@@ -33,6 +33,7 @@ enum fid {
 	F_CONTAINER_ID, F_CONTAINER_NAME, F_EVT_HOSTNAME,
 	F_CONTAINER_TYPE, F_CONTAINER_IMAGE, F_CONTAINER_IMAGE_ID, F_CONTAINER_IMAGE_REPOSITORY,
 	F_CONTAINER_IMAGE_TAG, F_CONTAINER_IMAGE_DIGEST, F_CONTAINER_PRIVILEGED,
+	F_K8S_NS_NAME, F_K8S_POD_NAME,
 	/* fields Falco's rules use that need no new state, or that this engine
 	 * cannot know (always not available) */
 	F_PROC_IS_EXE_FROM_MEMFD, F_PROC_IS_EXE_UPPER_LAYER, F_PROC_ENV, F_FD_NAMERAW,
@@ -40,7 +41,7 @@ enum fid {
 	F_NA_FIRST, /* from here on: never available */
 	F_THREAD_CAP_PERMITTED, F_THREAD_CAP_INHERITABLE, F_THREAD_CAP_EFFECTIVE,
 	F_CONTAINER_MOUNT_DEST, F_FD_CIP_NAME, F_FD_SIP_NAME, F_FD_LIP_NAME,
-	F_FD_RIP_NAME, F_K8S_NS_NAME, F_K8S_POD_NAME, F_CONTAINER_MOUNTS, F_CONTAINER_START_TS,
+	F_FD_RIP_NAME, F_CONTAINER_MOUNTS, F_CONTAINER_START_TS,
 	F_PROC_EXE_INO, F_PROC_EXE_INO_CTIME, F_PROC_EXE_INO_MTIME, F_PROC_EXE_INO_CTIME_DUR,
 };
 
@@ -301,9 +302,11 @@ const struct eng_field_info eng_fields[] = {
 	 "nanoseconds between the executable file's last status change and the process start; not "
 	 "available: these event versions do not carry it."},
 	{"k8s.ns.name", F_K8S_NS_NAME, ENG_FT_STR, 0,
-	 "Kubernetes namespace name (not available: no Kubernetes metadata)."},
+	 "Kubernetes namespace name, from the container's io.kubernetes.pod.namespace label "
+	 "(pdig-trace sets it from $POD_NAMESPACE)."},
 	{"k8s.pod.name", F_K8S_POD_NAME, ENG_FT_STR, 0,
-	 "Kubernetes pod name (not available: no Kubernetes metadata)."},
+	 "Kubernetes pod name, from the container's io.kubernetes.pod.name label (pdig-trace "
+	 "sets it from $POD_NAME)."},
 	{NULL, 0, 0, 0, NULL},
 };
 
@@ -1129,6 +1132,8 @@ static int extract_container(const struct eng_ctx *c, const struct eng_thread *t
 	case F_CONTAINER_IMAGE_REPOSITORY: s = ct->imagerepo; break;
 	case F_CONTAINER_IMAGE_TAG: s = ct->imagetag; break;
 	case F_CONTAINER_IMAGE_DIGEST: s = ct->imagedigest; break;
+	case F_K8S_NS_NAME: s = ct->k8s_ns; break;
+	case F_K8S_POD_NAME: s = ct->k8s_pod; break;
 	default: /* F_CONTAINER_PRIVILEGED */
 		return eng_container_knows_privileged(ct->type) ? num(v, ct->privileged) : NA;
 	}
@@ -1375,6 +1380,8 @@ int eng_field_extract(struct eng_fieldref *ref, const struct eng_ctx *c, struct 
 	case F_CONTAINER_IMAGE_TAG:
 	case F_CONTAINER_IMAGE_DIGEST:
 	case F_CONTAINER_PRIVILEGED:
+	case F_K8S_NS_NAME:
+	case F_K8S_POD_NAME:
 		return extract_container(c, t, id, v);
 	case F_PROC_IS_EXE_WRITABLE: return num(v, m->exe_writable);
 	case F_PROC_IS_EXE_FROM_MEMFD:

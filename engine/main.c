@@ -21,20 +21,22 @@
 /* sysdig's default line, with evt.args standing in for evt.info */
 #define DEFAULT_FORMAT "*%evt.num %evt.time %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.args"
 
-static volatile int stop_requested;
+static volatile int stop_requested, drain_requested;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGUSR1) /* no producer will come: read what is there, then end */
+		drain_requested = 1;
+	else
+		stop_requested = 1;
 }
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: pdig-engine -e FILE [-p FORMAT] [-n COUNT] [FILTER...]\n"
-		"       pdig-engine --ring[=NAME] [--listen PATH] [--idle-exit MS] [-p FORMAT] "
-		"[FILTER...]\n"
+		"       pdig-engine --ring[=NAME] [--listen PATH] [--idle-exit MS] [--exit-with-producer]\n"
+		"                   [--ready-fd FD] [-p FORMAT] [FILTER...]\n"
 		"       pdig-engine -r RULES.yaml|DIR [-r ...] (-e FILE | --ring[=NAME]) [--json]\n"
 		"                   [-o priority=P] [-o rule_matching=first|all] [-D NAME] [-t TAG] [-T TAG]\n"
 		"       pdig-engine -V RULES.yaml|DIR    validate rules files, print errors and warnings\n"
@@ -45,6 +47,10 @@ static void usage(FILE *f)
 		"                  created when it does not exist yet\n"
 		"  --listen PATH   accept rings handed over on the unix socket PATH\n"
 		"  --idle-exit MS  live: stop after MS milliseconds without events\n"
+		"  --exit-with-producer  live: stop once the producers (pdig) that came are\n"
+		"                  gone and everything they wrote is read; SIGUSR1 says that no\n"
+		"                  producer will come (stop when the ring is read, even if none came)\n"
+		"  --ready-fd FD   live: write one byte to FD and close it once reading\n"
 		"  -p FORMAT       print each matching event as FORMAT: text with %%field tokens,\n"
 		"                  e.g. '%%evt.num %%proc.name %%fd.name'; start with '*' to print\n"
 		"                  <NA> for missing fields instead of skipping the line\n"
@@ -85,10 +91,14 @@ int main(int argc, char **argv)
 		{"ring", optional_argument, NULL, 'R'},
 		{"listen", required_argument, NULL, 'L'},
 		{"idle-exit", required_argument, NULL, 'I'},
+		{"exit-with-producer", no_argument, NULL, 'X'},
+		{"ready-fd", required_argument, NULL, 'F'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *file = NULL, *format = DEFAULT_FORMAT;
-	struct eng_ring_opts ring = {.idle_exit_ms = -1, .stop = &stop_requested};
+	struct eng_ring_opts ring = {.idle_exit_ms = -1, .stop = &stop_requested,
+				     .drain = &drain_requested};
+	int ready_fd = -1;
 	int live = 0;
 	long long limit = -1;
 	int c;
@@ -130,6 +140,13 @@ int main(int argc, char **argv)
 			ring.idle_exit_ms = (int)ms;
 			break;
 		}
+		case 'X':
+			ring.exit_with_producer = 1;
+			break;
+		case 'F':
+			if ((ready_fd = eng_parse_ready_fd(optarg)) < 0)
+				return 2;
+			break;
 		case 'l':
 			list_fields();
 			return 0;
@@ -197,6 +214,7 @@ int main(int argc, char **argv)
 		struct sigaction sa = {.sa_handler = on_signal};
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGUSR1, &sa, NULL);
 		file = src->name;
 	} else if (eng_source_scap_new(&src, file, err, sizeof(err))) {
 		fprintf(stderr, "pdig-engine: cannot read the capture: %s\n"
@@ -214,6 +232,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pdig-engine: out of memory loading the process list of %s\n", file);
 		goto done;
 	}
+	eng_source_ready(ready_fd);
+	ready_fd = -1;
 
 	static char obuf[1 << 16];
 	/* live lines go out as they come; a replay is written in big blocks */

@@ -7,6 +7,9 @@ set(ENG_RULES_SOURCES
   ${CMAKE_CURRENT_SOURCE_DIR}/rules_main.c
 )
 foreach(lib engine_core engine_core_asan)
+  if(NOT TARGET ${lib})
+    continue()
+  endif()
   target_sources(${lib} PRIVATE ${ENG_RULES_SOURCES})
   target_link_libraries(${lib} PUBLIC PkgConfig::YAML)
 endforeach()

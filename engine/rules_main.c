@@ -35,12 +35,14 @@ struct rstate {
 	int active; /* enabled, compiled, at or above the minimum priority */
 };
 
-static volatile int stop_requested;
+static volatile int stop_requested, drain_requested;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGUSR1) /* no producer will come: read what is there, then end */
+		drain_requested = 1;
+	else
+		stop_requested = 1;
 }
 
 struct opts {
@@ -58,6 +60,9 @@ struct opts {
 	const char *disable[64], *tag_on[64], *tag_off[64];
 	int ndisable, ntag_on, ntag_off;
 	int list_rules;
+	const char *extra;         /* -p: appended to every rule's output */
+	int extra_replaces;        /* -pc/-pk: ... in place of %container.info if there */
+	int ready_fd;              /* --ready-fd */
 };
 
 static void usage(FILE *f)
@@ -71,10 +76,16 @@ static void usage(FILE *f)
 		"  -e FILE           replay a .scap capture\n"
 		"  --ring[=NAME]     read the live ring pdig writes (NAME: $PDIG_RING, else the\n"
 		"                    default); --listen PATH takes rings handed over on a socket;\n"
-		"                    --idle-exit MS stops after MS milliseconds without events\n"
+		"                    --idle-exit MS stops after MS milliseconds without events;\n"
+		"                    --exit-with-producer stops once the producers that came are\n"
+		"                    gone and the ring is read (SIGUSR1: none will come, stop once\n"
+		"                    read); --ready-fd FD writes a byte to FD once reading\n"
 		"  -V RULES          validate rules files: print every error and warning, exit 1\n"
 		"                    on an error\n"
 		"  --json            print alerts as Falco's JSON (same as -o json_output=true)\n"
+		"  -p FORMAT         add FORMAT (%%field text) to every rule's output, as Falco's -p;\n"
+		"                    -pc: container=%%container.name (id=%%container.id), -pk: k8s.ns=\n"
+		"                    %%k8s.ns.name k8s.pod=%%k8s.pod.name container=%%container.id\n"
 		"  -o KEY=VALUE      json_output=true|false, priority=LEVEL (the minimum),\n"
 		"                    rule_matching=first|all\n"
 		"  -D TEXT           disable the rules whose name contains TEXT (repeatable)\n"
@@ -231,6 +242,44 @@ static int json_fields_new(struct rstate *rs)
 	return rc;
 }
 
+/*
+ * -p: Falco's extra output. -pc/-pk put it in place of %container.info where
+ * a rule's output has it; otherwise it is appended after a space. The rule's
+ * text output is compiled again ('*': missing fields print <NA>, as
+ * rules_compile.c does); the JSON fields follow rule->output.
+ */
+static int add_extra(const struct opts *o, struct eng_rule *rule)
+{
+	char *text = NULL, err[256];
+	const char *ci = o->extra_replaces ? strstr(rule->output, "%container.info") : NULL;
+	int n = ci ? asprintf(&text, "%.*s%s%s", (int)(ci - rule->output), rule->output, o->extra,
+			      ci + strlen("%container.info"))
+		   : asprintf(&text, "%s%s%s", rule->output,
+			      rule->output[0] && o->extra[0] ? " " : "", o->extra);
+	if (n < 0)
+		return -ENOMEM;
+	char *fmt;
+	if (asprintf(&fmt, "*%s", text) < 0) {
+		free(text);
+		return -ENOMEM;
+	}
+	struct eng_output *out;
+	int rc = eng_output_new(fmt, &out, err, sizeof(err));
+	free(fmt);
+	if (rc) {
+		free(text);
+		if (rc != -ENOMEM)
+			fprintf(stderr, "pdig-engine: -p %s: %s\n  (fields are written %%name, e.g. "
+					"%%container.id; 'pdig-engine --list' shows them)\n", o->extra, err);
+		return rc;
+	}
+	free(rule->output);
+	rule->output = text;
+	eng_output_free(rule->out);
+	rule->out = out;
+	return 0;
+}
+
 static int cmp_tags(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -351,6 +400,11 @@ static int run(const struct opts *o)
 		for (int k = 0; k < o->ntag_off; k++)
 			on &= !has_tag(rule, o->tag_off[k]);
 		rs[i].active = on && rule->filter && rule->priority <= o->min_prio;
+		if (rs[i].active && o->extra && (rc = add_extra(o, rule))) {
+			if (rc == -ENOMEM)
+				goto nomem;
+			goto done;
+		}
 		if (o->list_rules)
 			printf("%-8s %-13s %s\n", rs[i].active ? "active" : !rule->filter ? "skipped"
 						  : "off", eng_priority_name(rule->priority), rule->name);
@@ -394,6 +448,7 @@ static int run(const struct opts *o)
 		struct sigaction sa = {.sa_handler = on_signal};
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGUSR1, &sa, NULL);
 	} else if (eng_source_scap_new(&src, o->capture, err, sizeof(err))) {
 		fprintf(stderr, "pdig-engine: cannot read the capture: %s\n"
 				"  (check the path; pdig-engine reads .scap files written by pdig, "
@@ -411,6 +466,7 @@ static int run(const struct opts *o)
 			srcname);
 		goto done;
 	}
+	eng_source_ready(o->ready_fd);
 	char host[256] = "";
 	gethostname(host, sizeof(host) - 1);
 	static char obuf[1 << 16];
@@ -525,14 +581,18 @@ int eng_rules_main(int argc, char **argv)
 		{"ring", optional_argument, NULL, 'G'},
 		{"listen", required_argument, NULL, 'S'},
 		{"idle-exit", required_argument, NULL, 'I'},
+		{"exit-with-producer", no_argument, NULL, 'X'},
+		{"ready-fd", required_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct opts o = {.min_prio = ENG_PRIO_DEBUG,
-			 .ring = {.idle_exit_ms = -1, .stop = &stop_requested}};
+			 .ring = {.idle_exit_ms = -1, .stop = &stop_requested,
+				  .drain = &drain_requested},
+			 .ready_fd = -1};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:e:V:o:D:t:T:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:e:V:o:D:t:T:p:h", longopts, NULL)) != -1) {
 		int bad = 0;
 		switch (c) {
 		case 'r': bad = add_opt(o.rules, &o.nrules, optarg); break;
@@ -545,6 +605,24 @@ int eng_rules_main(int argc, char **argv)
 		case 'J': o.json = 1; break;
 		case 'L': o.legacy = 1; break;
 		case 'R': o.list_rules = 1; break;
+		case 'X': o.ring.exit_with_producer = 1; break;
+		case 'F':
+			if ((o.ready_fd = eng_parse_ready_fd(optarg)) < 0)
+				return 2;
+			break;
+		case 'p':
+			if (!strcmp(optarg, "c") || !strcmp(optarg, "container")) {
+				o.extra = "container=%container.name (id=%container.id)";
+				o.extra_replaces = 1;
+			} else if (!strcmp(optarg, "k") || !strcmp(optarg, "kubernetes")) {
+				o.extra = "k8s.ns=%k8s.ns.name k8s.pod=%k8s.pod.name "
+					  "container=%container.id";
+				o.extra_replaces = 1;
+			} else {
+				o.extra = optarg;
+				o.extra_replaces = 0;
+			}
+			break;
 		case 'G': o.live = 1; o.ring.name = optarg; break;
 		case 'S': o.live = 1; o.ring.listen_path = optarg; break;
 		case 'I': {

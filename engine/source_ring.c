@@ -20,6 +20,9 @@ struct ring_source {
 	int listen_fd;
 	int idle_exit_ms;
 	const volatile int *stop;
+	int exit_with_producer;
+	const volatile int *drain;
+	int seen_producer;     /* a producer has come (exit_with_producer waits for one) */
 	char name[256];
 	char err[256];
 	uint64_t drops_seen;   /* producers' drops already turned into a drop event */
@@ -131,6 +134,39 @@ static int apply_meta(struct eng_state *st, const struct shm_scap_meta *m)
 	return rc;
 }
 
+/*
+ * 1 when no producer is left and nothing is left to read: every slot free
+ * or owned by a dead process, every ring empty, no producer waiting on the
+ * socket. The owner is read before the head, so a dead owner's head is
+ * final. Only after a producer came, or when told none will (drain).
+ */
+static int producers_done(struct ring_source *rs)
+{
+	unsigned before = shm_ring_cons_nregions(rs->c);
+	accept_pending(rs); /* one that connected and left before the drain signal */
+	if (shm_ring_cons_nregions(rs->c) != before) {
+		rs->seen_producer = 1;
+		return 0;
+	}
+	struct shm_ring_cons_stats cs;
+	shm_ring_cons_stats(rs->c, &cs);
+	if (cs.n_read || cs.n_meta || cs.n_regions_dropped)
+		rs->seen_producer = 1;
+	for (unsigned r = 0; r < shm_ring_cons_nregions(rs->c); r++) {
+		struct shm_ring_slot_stats ss;
+		for (unsigned i = 0; !shm_ring_cons_slot_stats(rs->c, r, i, &ss); i++) {
+			if (ss.pid) {
+				rs->seen_producer = 1;
+				if (shm_ring_proc_start(ss.pid))
+					return 0; /* alive (a zombie counts as gone) */
+			}
+			if (ss.used)
+				return 0;
+		}
+	}
+	return rs->seen_producer || (rs->drain && *rs->drain);
+}
+
 static int ring_next(struct eng_source *s, struct eng_event *ev, uint32_t *df)
 {
 	struct ring_source *rs = (struct ring_source *)s;
@@ -165,6 +201,8 @@ static int ring_next(struct eng_source *s, struct eng_event *ev, uint32_t *df)
 		}
 		if (drop_event(rs, ev, df))
 			return 1;
+		if ((rs->exit_with_producer || (rs->drain && *rs->drain)) && producers_done(rs))
+			return 0;
 		idle += POLL_MS;
 		if (rs->idle_exit_ms >= 0 && idle >= rs->idle_exit_ms)
 			return 0;
@@ -194,6 +232,28 @@ static uint64_t ring_lost(const struct eng_source *s)
 	struct shm_ring_cons_stats cs;
 	shm_ring_cons_stats(((const struct ring_source *)s)->c, &cs);
 	return cs.n_drops + cs.n_corrupt;
+}
+
+int eng_parse_ready_fd(const char *arg)
+{
+	char *end;
+	long fd = strtol(arg, &end, 10);
+	if (*end || end == arg || fd < 0 || fd > 65535 || fcntl((int)fd, F_GETFD) < 0) {
+		fprintf(stderr, "pdig-engine: --ready-fd wants an open file descriptor, not '%s'\n",
+			arg);
+		return -1;
+	}
+	return (int)fd;
+}
+
+void eng_source_ready(int fd)
+{
+	if (fd < 0)
+		return;
+	const char b = '1';
+	while (write(fd, &b, 1) < 0 && errno == EINTR)
+		;
+	close(fd);
 }
 
 void eng_source_ring_report(const struct eng_source *s, FILE *f)
@@ -260,6 +320,8 @@ int eng_source_ring_new(struct eng_source **out, const struct eng_ring_opts *o, 
 	rs->listen_fd = -1;
 	rs->idle_exit_ms = o->idle_exit_ms;
 	rs->stop = o->stop;
+	rs->exit_with_producer = o->exit_with_producer;
+	rs->drain = o->drain;
 	rs->base.ops = &ring_ops;
 	rs->base.name = rs->name;
 	if ((rc = shm_ring_cons_new(&rs->c, NULL))) {

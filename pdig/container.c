@@ -14,6 +14,14 @@
  * path element is the container's runtime id. pdig's own cgroup is not
  * used: where it names a container, the threads' cgroups (which pdig
  * records) name the same one, and where it does not, it says nothing.
+ *
+ * --container-name, --container-image, --container-image-id and
+ * --container-label KEY=VALUE describe it further (pdig-trace reads them
+ * from ECS's metadata endpoint or Kubernetes' downward API): the event then
+ * carries them as libsinsp's container_json does, the image also split
+ * into repository, tag and digest, so pdig-engine shows container.name,
+ * container.image*, and k8s.pod.name / k8s.ns.name from the labels
+ * io.kubernetes.pod.name / io.kubernetes.pod.namespace.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,6 +31,38 @@
 #include "pdig.h"
 
 #define PD_CT_STATIC 10 /* libsinsp's CT_STATIC */
+#define META_MAX 512     /* longest name, image, image id, label key or value */
+#define LABELS_MAX 16
+
+static const char *meta[3];              /* name, image, image id */
+static const char *labels[LABELS_MAX];   /* "KEY=VALUE" */
+static size_t nlabels;
+
+int pd_container_meta(enum pd_ct_meta what, const char *value)
+{
+	size_t n = strlen(value);
+	if (n > META_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)value[i] < 0x20)
+			return -EINVAL; /* no control characters: they end up in alerts */
+	if (what != PD_CT_LABEL) {
+		meta[what] = value;
+		return 0;
+	}
+	const char *eq = strchr(value, '=');
+	if (!eq || eq == value)
+		return -EINVAL;
+	for (size_t i = 0; i < nlabels; i++) /* a key given again: the last one */
+		if (!strncmp(labels[i], value, (size_t)(eq - value) + 1)) {
+			labels[i] = value;
+			return 0;
+		}
+	if (nlabels >= LABELS_MAX)
+		return -ENOSPC;
+	labels[nlabels++] = value;
+	return 0;
+}
 
 int pd_container_id_check(const char *id)
 {
@@ -78,8 +118,70 @@ int pd_container_env_id(char *out, size_t cap, const char **from)
 
 /* The event as announced, for an engine that attaches later (the ring's
  * snapshot re-send): one per pdig process, as the option is. */
-static uint8_t ct_rec[PD_CONTAINER_ID_MAX + 192];
+static uint8_t ct_rec[16384];
 static uint32_t ct_len;
+
+/* The JSON text of the event, built in a fixed buffer; too long is an
+ * error (counted as an encoding drop), never a cut string. */
+struct jbuf {
+	char *p;
+	size_t n, cap;
+	int full;
+};
+
+static void jraw(struct jbuf *b, const char *s, size_t len)
+{
+	if (b->full || b->n + len >= b->cap) {
+		b->full = 1;
+		return;
+	}
+	memcpy(b->p + b->n, s, len);
+	b->n += len;
+	b->p[b->n] = 0;
+}
+
+static void jstr(struct jbuf *b, const char *s, size_t len)
+{
+	jraw(b, "\"", 1);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[8];
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			jraw(b, esc, 2);
+		} else if (c < 0x20) {
+			snprintf(esc, sizeof esc, "\\u%04x", c);
+			jraw(b, esc, 6);
+		} else {
+			jraw(b, (const char *)&c, 1);
+		}
+	}
+	jraw(b, "\"", 1);
+}
+
+static void jmember(struct jbuf *b, const char *key, const char *val, size_t len)
+{
+	jraw(b, ",", 1);
+	jstr(b, key, strlen(key));
+	jraw(b, ":", 1);
+	jstr(b, val, len);
+}
+
+/* REGISTRY[:PORT]/NAME[:TAG][@DIGEST] as libsinsp splits an image: the tag
+ * after the last ':' that follows the last '/', the digest after '@'. */
+static void image_parts(struct jbuf *b, const char *image)
+{
+	const char *at = strchr(image, '@');
+	size_t end = at ? (size_t)(at - image) : strlen(image);
+	const char *colon = NULL;
+	for (size_t i = 0; i < end; i++) /* a ':' before a '/' is the registry's port */
+		colon = image[i] == '/' ? NULL : image[i] == ':' ? image + i : colon;
+	size_t repo = colon ? (size_t)(colon - image) : end;
+	jmember(b, "imagerepo", image, repo);
+	jmember(b, "imagetag", colon ? colon + 1 : "", colon ? end - repo - 1 : 0);
+	jmember(b, "imagedigest", at ? at + 1 : "", at ? strlen(at + 1) : 0);
+}
 
 int pd_container_record(const void **rec, uint32_t *len)
 {
@@ -105,18 +207,53 @@ int pd_container_announce(struct pd_tracer *tr, const char *id)
 			return 0;
 		}
 		if (rc == 0)
-			return 0;
+			envid[0] = 0; /* none: as '' */
 		id = envid;
 	}
-	if (!id[0]) /* --container-id '': none, not even from the environment */
+	if (!id[0]) { /* --container-id '': none, not even from the environment */
+		if ((meta[PD_CT_NAME] || meta[PD_CT_IMAGE] || meta[PD_CT_IMAGE_ID] || nlabels) &&
+		    !tr->opts->quiet)
+			fprintf(stderr, "pdig: the container's name, image and labels need its id: "
+				"give --container-id ID too\n");
 		return 0;
+	}
 	if (pd_container_id_check(id))
 		return -EINVAL;
-	char json[PD_CONTAINER_ID_MAX + 128];
+	static char json[sizeof ct_rec - 64];
+	struct jbuf b = {json, 0, sizeof json, 0};
 	struct shm_enc e;
-	snprintf(json, sizeof json,
-		 "{\"container\":{\"id\":\"%s\",\"type\":%d,\"name\":\"\",\"image\":\"\"}}", id,
+	char head[PD_CONTAINER_ID_MAX + 64];
+	snprintf(head, sizeof head, "{\"container\":{\"id\":\"%s\",\"type\":%d", id,
 		 PD_CT_STATIC);
+	jraw(&b, head, strlen(head));
+	const char *name = meta[PD_CT_NAME] ? meta[PD_CT_NAME] : "";
+	const char *image = meta[PD_CT_IMAGE] ? meta[PD_CT_IMAGE] : "";
+	const char *imageid = meta[PD_CT_IMAGE_ID] ? meta[PD_CT_IMAGE_ID] : "";
+	if (!strncmp(imageid, "sha256:", 7)) /* docker's image id, as libsinsp keeps it */
+		imageid += 7;
+	jmember(&b, "name", name, strlen(name));
+	jmember(&b, "image", image, strlen(image));
+	if (image[0])
+		image_parts(&b, image);
+	if (imageid[0])
+		jmember(&b, "imageid", imageid, strlen(imageid));
+	if (nlabels) {
+		jraw(&b, ",\"labels\":{", 11);
+		for (size_t i = 0; i < nlabels; i++) {
+			const char *eq = strchr(labels[i], '=');
+			if (i)
+				jraw(&b, ",", 1);
+			jstr(&b, labels[i], (size_t)(eq - labels[i]));
+			jraw(&b, ":", 1);
+			jstr(&b, eq + 1, strlen(eq + 1));
+		}
+		jraw(&b, "}", 1);
+	}
+	jraw(&b, "}}", 2);
+	if (b.full) {
+		tr->st.drop_encode++;
+		return -ENOSPC;
+	}
 	/* no thread: libsinsp gives container events the tid -1 */
 	if (shm_enc_begin(&e, ct_rec, sizeof ct_rec, SHM_EV_CONTAINER_JSON_2_E, pd_now(),
 			  UINT64_MAX))

@@ -5,8 +5,11 @@
  * x32 ABIs get the same rules (libseccomp translates them by name), so a
  * 32-bit call (int 0x80) of a traced syscall stops as well.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <seccomp.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,4 +91,30 @@ void pd_filter_arch_maps(struct pd_tracer *tr)
 				tr->x32_map[nr] = (int16_t)i;
 		}
 	}
+}
+
+/* The filter as classic BPF, for installing it in another process
+ * (attach mode: inject.c). *prog is malloc'd; 0 or a negative errno. */
+int pd_filter_export(void *ctx, void **prog, size_t *len)
+{
+	int fd = memfd_create("pdig-filter", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = seccomp_export_bpf(ctx, fd);
+	off_t size = rc < 0 ? -1 : lseek(fd, 0, SEEK_END);
+	if (rc >= 0 && size <= 0)
+		rc = -EINVAL;
+	void *buf = rc < 0 ? NULL : malloc((size_t)size);
+	if (rc >= 0 && !buf)
+		rc = -ENOMEM;
+	if (rc >= 0 && pread(fd, buf, (size_t)size, 0) != size)
+		rc = -EIO;
+	close(fd);
+	if (rc < 0) {
+		free(buf);
+		return rc;
+	}
+	*prog = buf;
+	*len = (size_t)size;
+	return 0;
 }

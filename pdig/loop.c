@@ -35,12 +35,6 @@
 #include "pdig.h"
 #include "procfs.h"
 
-static void resume(struct pd_tracee *t, int sig)
-{
-	long req = (t->flags & PD_T_IN_SYSCALL) ? PTRACE_SYSCALL : PTRACE_CONT;
-	/* ESRCH: killed meanwhile; waitpid will report its end */
-	ptrace(req, t->tid, 0, (long)sig);
-}
 
 static int is_stop_signal(int sig)
 {
@@ -68,7 +62,7 @@ static void announce_child(struct pd_tracer *tr, struct pd_tracee *c)
 static void release_child(struct pd_tracer *tr, struct pd_tracee *c)
 {
 	announce_child(tr, c);
-	resume(c, c->pending_sig);
+	pd_resume(c, c->pending_sig);
 	c->pending_sig = 0;
 }
 
@@ -103,6 +97,10 @@ static void on_new_child(struct pd_tracer *tr, struct pd_tracee *parent)
 	if (!c && !(c = pd_tracee_add(tr, tid)))
 		return; /* out of memory: its first stop tries again (loop) */
 	uint64_t flags = parent->sc ? pd_clone_call_flags(parent) : 0;
+	/* without our filter like its parent; so too the child of a process
+	 * pdig -p has not set up yet (its filter would come too late) */
+	if (parent->flags & (PD_T_PLAIN | PD_T_ATTACHED))
+		c->flags |= PD_T_PLAIN;
 	c->child_ev = child_event(parent->sc);
 	c->child_clone_flags = flags;
 	c->pid = (flags & CLONE_THREAD) ? parent->pid : tid;
@@ -284,6 +282,14 @@ static void on_stopped(struct pd_tracer *tr, struct pd_tracee *t, int status)
 	int sig = WSTOPSIG(status);
 	unsigned ev = (unsigned)status >> 16;
 
+	if (t->flags & PD_T_ATTACHED) {
+		/* pdig -p: its first stop since the seize */
+		int end;
+		pid_t tid = t->tid;
+		if (pd_attach_first_stop(tr, t, status, &end) && end != -1)
+			on_wait(tr, tid, end);
+		return;
+	}
 	if (!(t->flags & (PD_T_STARTED | PD_T_ROOT)) &&
 	    (ev != PTRACE_EVENT_STOP || (t->flags & PD_T_HELD))) {
 		/* Not the attach stop a new child starts with, or a held child
@@ -304,7 +310,7 @@ static void on_stopped(struct pd_tracer *tr, struct pd_tracee *t, int status)
 			t->pending_sig = ev ? 0 : sig;
 		if (t->flags & PD_T_ROOT) {
 			t->flags |= PD_T_STARTED;
-			resume(t, t->pending_sig);
+			pd_resume(t, t->pending_sig);
 			t->pending_sig = 0;
 		} else if (t->flags & PD_T_EXPECTED) {
 			release_child(tr, t);
@@ -315,34 +321,44 @@ static void on_stopped(struct pd_tracer *tr, struct pd_tracee *t, int status)
 		return;
 	}
 	if (sig == (SIGTRAP | 0x80)) {
-		pd_syscall_exit(tr, t);
-		resume(t, 0);
+		if (t->flags & PD_T_PLAIN)
+			pd_syscall_plain(tr, t);
+		else
+			pd_syscall_exit(tr, t);
+		pd_resume(t, 0);
 		return;
 	}
 	switch (ev) {
 	case PTRACE_EVENT_SECCOMP:
-		pd_syscall_enter(tr, t);
-		resume(t, 0);
+		/* (a plain-mode thread given the filter late sees both stops:
+		 * its syscall-entry stop tells) */
+		if (!(t->flags & PD_T_PLAIN))
+			pd_syscall_enter(tr, t);
+		pd_resume(t, 0);
 		return;
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
 	case PTRACE_EVENT_CLONE:
 		on_new_child(tr, t);
-		resume(t, 0);
+		pd_resume(t, 0);
 		return;
 	case PTRACE_EVENT_EXEC:
-		resume(on_exec(tr, t), 0);
+		pd_resume(on_exec(tr, t), 0);
 		return;
 	case PTRACE_EVENT_EXIT: {
 		unsigned long st = 0;
 		if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &st) == 0)
 			pd_emit_procexit(tr, t, (int)st);
-		resume(t, 0);
+		/* pdig -p in the namespace of a PID 1 that ends: the kernel
+		 * kills pdig with the rest as it goes */
+		if (tr->attach && t->tid == tr->root)
+			pd_out_flush(tr->out);
+		pd_resume(t, 0);
 		return;
 	}
 	case PTRACE_EVENT_STOP:
 		if (!is_stop_signal(sig)) {
-			resume(t, 0);
+			pd_resume(t, 0);
 			return;
 		}
 		ptrace(PTRACE_LISTEN, t->tid, 0, 0); /* group-stop */
@@ -357,7 +373,7 @@ static void on_stopped(struct pd_tracer *tr, struct pd_tracee *t, int status)
 		pd_signal_deliver(tr, t, sig);
 		return;
 	default:
-		resume(t, 0);
+		pd_resume(t, 0);
 	}
 }
 
@@ -408,7 +424,8 @@ static void release_orphans(struct pd_tracer *tr)
  */
 static void kill_rest(struct pd_tracer *tr)
 {
-	if (tr->rest_killed || process_traced(tr, tr->root))
+	/* pdig -p: what it attached to was running before pdig, and goes on */
+	if (tr->attach || tr->rest_killed || process_traced(tr, tr->root))
 		return;
 	tr->rest_killed = 1;
 	for (size_t i = 0; i < tr->nbuckets; i++)
@@ -442,6 +459,13 @@ static void on_wait(struct pd_tracer *tr, pid_t pid, int status)
 	}
 	if (!WIFSTOPPED(status))
 		return;
+	if (tr->detaching) {
+		if (t)
+			pd_attach_detach_one(tr, t, status);
+		else
+			ptrace(PTRACE_DETACH, pid, 0, 0);
+		return;
+	}
 	if (!t) {
 		/* a new child reporting before its parent's clone event */
 		t = pd_tracee_add(tr, pid);
@@ -467,6 +491,8 @@ int pd_loop(struct pd_tracer *tr)
 			kicked = 0;
 			drain_front(tr);
 		}
+		if (tr->attach && pd_attach_signalled())
+			pd_attach_leave(tr);
 		/* As PID 1 the container ends with its command (--wait-all or not). */
 		if (tr->root_done && (!tr->opts->wait_all || tr->front_pid1))
 			kill_rest(tr);

@@ -1,5 +1,6 @@
 /*
  * pdig [OPTIONS] [--] COMMAND [ARGS...]: run COMMAND, trace its whole tree.
+ * pdig [OPTIONS] -p PID[,PID...]: attach to running processes (attach.c).
  *
  * Two processes (see struct pd_shared): this one, the front, is what the
  * shell waits for and the command's real parent; its child, the tracer,
@@ -31,7 +32,16 @@
 
 static const char usage_text[] =
 	"usage: pdig [OPTIONS] [--] COMMAND [ARGS...]\n"
-	"Runs COMMAND and turns the syscalls of its whole process tree into Falco events.\n"
+	"       pdig [OPTIONS] -p PID[,PID...]\n"
+	"Runs COMMAND, or attaches to running processes, and turns the syscalls of\n"
+	"their whole process tree into Falco events.\n"
+	"  -p, --pid PID[,PID...]  attach to these processes (every thread, and the\n"
+	"                      children they make from then on) instead of running a command\n"
+	"      --tree          with -p: their descendants too (the default for PID 1 of a\n"
+	"                      pid namespace, a container's entrypoint)\n"
+	"      --no-inject     with -p: trace without installing pdig's seccomp filter in\n"
+	"                      them: slower, but SIGINT/SIGTERM then detach and leave them\n"
+	"                      as they were (with the filter pdig stays until they end)\n"
 	"      --ring NAME     the shared-memory ring pdig-engine reads (default: $PDIG_RING,\n"
 	"                      else /pdig-ring); used unless -w, --raw or --udig is given alone\n"
 	"      --connect PATH  hand a private ring (a sealed memfd, no name in /dev/shm) to the\n"
@@ -50,6 +60,10 @@ static const char usage_text[] =
 	"      --container-id ID  the container pdig-engine reports the traced tree in where its\n"
 	"                      cgroups name none (default: the id at the end of\n"
 	"                      $ECS_CONTAINER_METADATA_URI_V4; '' for none)\n"
+	"      --container-name NAME, --container-image IMAGE, --container-image-id ID,\n"
+	"      --container-label KEY=VALUE  what pdig-engine shows of that container\n"
+	"                      (container.name, container.image*, k8s.pod.name from the label\n"
+	"                      io.kubernetes.pod.name, k8s.ns.name from io.kubernetes.pod.namespace)\n"
 	"      --wait-all      when COMMAND ends, keep tracing what it left running until\n"
 	"                      that ends too (default: kill it, as a container runtime does\n"
 	"                      when the entrypoint exits)\n"
@@ -65,7 +79,35 @@ static _Noreturn void usage_error(const char *fmt, const char *arg)
 }
 
 enum { OPT_VERSION = 256, OPT_RING, OPT_CONNECT, OPT_LOSSLESS, OPT_UDIG, OPT_RAW, OPT_WAIT_ALL,
-       OPT_CONTAINER_ID };
+       OPT_CONTAINER_ID, OPT_TREE, OPT_NO_INJECT };
+
+#define OPT_CT_META 512 /* --container-name and friends (container.c) */
+#define PD_ATTACH_MAX 64
+
+/* -p's list: 1..PD_ATTACH_MAX positive pids, comma-separated. */
+static size_t parse_pids(const char *arg, pid_t *out)
+{
+	size_t n = 0;
+	const char *p = arg;
+	for (;;) {
+		char *end;
+		errno = 0;
+		if (*p < '0' || *p > '9')
+			return 0;
+		long v = strtol(p, &end, 10);
+		if (errno || v <= 0 || v > 0x3fffffff || n == PD_ATTACH_MAX)
+			return 0;
+		for (size_t i = 0; i < n; i++)
+			if (out[i] == (pid_t)v)
+				return 0;
+		out[n++] = (pid_t)v;
+		if (!*end)
+			return n;
+		if (*end != ',')
+			return 0;
+		p = end + 1;
+	}
+}
 
 static void parse_args(int argc, char **argv, struct pd_opts *o)
 {
@@ -84,18 +126,44 @@ static void parse_args(int argc, char **argv, struct pd_opts *o)
 		{"raw", required_argument, NULL, OPT_RAW},
 		{"wait-all", no_argument, NULL, OPT_WAIT_ALL},
 		{"container-id", required_argument, NULL, OPT_CONTAINER_ID},
+		/* container.c's metadata: OPT_CT_META + enum pd_ct_meta */
+		{"container-name", required_argument, NULL, OPT_CT_META + PD_CT_NAME},
+		{"container-image", required_argument, NULL, OPT_CT_META + PD_CT_IMAGE},
+		{"container-image-id", required_argument, NULL, OPT_CT_META + PD_CT_IMAGE_ID},
+		{"container-label", required_argument, NULL, OPT_CT_META + PD_CT_LABEL},
+		{"pid", required_argument, NULL, 'p'},
+		{"tree", no_argument, NULL, OPT_TREE},
+		{"no-inject", no_argument, NULL, OPT_NO_INJECT},
 		{NULL, 0, NULL, 0},
 	};
+	static pid_t pids[PD_ATTACH_MAX];
 	memset(o, 0, sizeof *o);
 	o->snaplen = PD_DEFAULT_SNAPLEN;
+	o->tree = -1;
+	int tree_set = 0;
 	opterr = 0;
 	int c;
 	/* "+": stop at the first non-option, the command's own flags pass through */
-	while ((c = getopt_long(argc, argv, "+:aw:s:qvh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:aw:s:qvhp:", longopts, NULL)) != -1) {
 		char *end;
 		switch (c) {
 		case 'a':
 			o->capture_all = 1;
+			break;
+		case 'p':
+			if (o->nattach)
+				usage_error("%s: give one -p with a comma-separated list", "-p");
+			o->nattach = parse_pids(optarg, pids);
+			if (!o->nattach)
+				usage_error("bad -p '%s': give process ids, e.g. -p 1 or -p 12,34 "
+					    "(at most 64)", optarg);
+			o->attach_pids = pids;
+			break;
+		case OPT_TREE:
+			tree_set = 1;
+			break;
+		case OPT_NO_INJECT:
+			o->no_inject = 1;
 			break;
 		case OPT_RING:
 			if (!optarg[0])
@@ -132,6 +200,14 @@ static void parse_args(int argc, char **argv, struct pd_opts *o)
 					    "'.', '_', '-' or ':' ('' for none)", optarg);
 			o->container_id = optarg;
 			break;
+		case OPT_CT_META + PD_CT_NAME:
+		case OPT_CT_META + PD_CT_IMAGE:
+		case OPT_CT_META + PD_CT_IMAGE_ID:
+		case OPT_CT_META + PD_CT_LABEL:
+			if (pd_container_meta((enum pd_ct_meta)(c - OPT_CT_META), optarg))
+				usage_error("bad container metadata '%s': at most 512 characters, no "
+					    "control characters; labels as KEY=VALUE, 16 at most", optarg);
+			break;
 		case 's': {
 			errno = 0;
 			unsigned long v = strtoul(optarg, &end, 10);
@@ -159,8 +235,20 @@ static void parse_args(int argc, char **argv, struct pd_opts *o)
 			usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (o->nattach) {
+		if (optind < argc)
+			usage_error("'%s': give a command or -p PID, not both", argv[optind]);
+		if (o->wait_all)
+			usage_error("%s is for a command pdig runs; with -p pdig always waits "
+				    "for what it attached to", "--wait-all");
+		if (tree_set)
+			o->tree = 1;
+		return;
+	}
+	if (tree_set || o->no_inject)
+		usage_error("%s goes with -p PID", tree_set ? "--tree" : "--no-inject");
 	if (optind >= argc)
-		usage_error("%s", "no command given");
+		usage_error("%s", "no command given (or -p PID to attach to a running process)");
 	o->argv = argv + optind;
 }
 
@@ -240,6 +328,8 @@ static _Noreturn void die_like(int sig)
 	_exit(128 + sig);
 }
 
+#include "compat32.h"
+
 static void print_stats(const struct pd_stats *st, const struct pd_opts *o)
 {
 	uint64_t lost = st->drop_write + st->drop_encode + st->drop_ring;
@@ -254,6 +344,10 @@ static void print_stats(const struct pd_stats *st, const struct pd_opts *o)
 		(unsigned long long)st->drop_write,
 		(unsigned long long)st->drop_encode, (unsigned long long)st->page_faults,
 		(unsigned long long)st->foreign_trace);
+	/* only with -v: the probe costs a fork */
+	if (o->verbose)
+		fprintf(stderr, "pdig: 32-bit syscalls (int 0x80): %s\n",
+			pd_compat32_describe(pd_compat32_probe()));
 }
 
 /* The tracer: seizes the command, traces the tree, writes the events;
@@ -308,6 +402,51 @@ static _Noreturn void tracer_main(const struct pd_opts *opts, pid_t cmd, pid_t f
 	int done = tr.root_done;
 	pd_tracer_fini(&tr);
 	exit(done ? 0 : PD_EXIT_FAILURE);
+}
+
+/*
+ * pdig -p: one process, the tracer; what it attached to is not its child.
+ * Ends when every traced process has ended (with the first one's status:
+ * its exit code, or 128+N for a death by signal N), or after SIGINT,
+ * SIGTERM or SIGHUP has detached it from processes without its filter.
+ */
+static int attach_main(const struct pd_opts *opts)
+{
+	struct pd_tracer tr;
+	int rc = PD_EXIT_FAILURE;
+	if (pd_tracer_init(&tr, opts) < 0) {
+		fprintf(stderr, "pdig: out of memory\n");
+		return PD_EXIT_FAILURE;
+	}
+	/* no SA_RESTART: the signal wakes waitpid */
+	set_action(SIGINT, pd_attach_on_signal, 0);
+	set_action(SIGTERM, pd_attach_on_signal, 0);
+	set_action(SIGHUP, pd_attach_on_signal, 0);
+	set_action(SIGPIPE, SIG_IGN, 0);
+	if (pd_out_new(&tr.out, opts, &tr.st) < 0)
+		goto out;
+	rc = pd_attach_start(&tr);
+	if (rc) {
+		pd_out_free(tr.out);
+		goto out;
+	}
+	pd_attach_snapshot(&tr);
+	pd_container_announce(&tr, opts->container_id);
+	int lrc = pd_loop(&tr);
+	if (lrc < 0)
+		fprintf(stderr, "pdig: waitpid: %s\n", strerror(-lrc));
+	if (pd_out_free(tr.out) < 0) {
+		fprintf(stderr, "pdig: the events could not all be written\n");
+		tr.st.drop_write++;
+	}
+	print_stats(&tr.st, opts);
+	rc = 0;
+	if (tr.root_done)
+		rc = WIFSIGNALED(tr.root_status) ? 128 + WTERMSIG(tr.root_status)
+						  : WEXITSTATUS(tr.root_status);
+out:
+	pd_tracer_fini(&tr);
+	return rc;
 }
 
 struct front {
@@ -412,6 +551,8 @@ int main(int argc, char **argv)
 	int fwd[2] = {-1, -1}, ready[2] = {-1, -1};
 	int rc;
 	parse_args(argc, argv, &opts);
+	if (opts.nattach)
+		return attach_main(&opts);
 	memset(&f, 0, sizeof f);
 	f.pid1 = getpid() == 1;
 	rc = pd_launch_spawn(&opts, &f.cmd);

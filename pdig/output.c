@@ -169,6 +169,16 @@ void pd_out_page_fault(struct pd_out *o)
 		shm_udig_count_pf_drop(o->udig);
 }
 
+void pd_out_flush(struct pd_out *o)
+{
+	if (o->raw)
+		fflush(o->raw);
+	if (o->w)
+		shm_scap_writer_flush(o->w);
+	if (o->ring)
+		shm_ring_prod_flush(o->ring);
+}
+
 void pd_out_idle(struct pd_out *o)
 {
 	if (o->ring)
@@ -219,7 +229,7 @@ static void resend_snapshot(struct pd_out *o)
 					if (!(t->flags & PD_T_EXITED) &&
 					    (t->tid == t->pid) == (pass == 0))
 						tids[n++] = t->tid;
-		rc = pd_snapshot_take_tids(&snap, tids, n);
+		rc = pd_snapshot_take_tids(&snap, tids, n, tr->anc);
 		free(tids);
 	}
 	if (rc < 0) {
@@ -242,18 +252,13 @@ static void resend_snapshot(struct pd_out *o)
 			"again (%zu traced threads)\n", n);
 }
 
-int pd_out_procs(struct pd_out *o, struct pd_tracer *tr, pid_t root)
+/* The snapshot of the traced tree before its first event: take it with
+ * take(arg), then to the capture and the ring. */
+static int out_snapshot(struct pd_out *o, struct pd_tracer *tr, struct pd_snapshot **snapp,
+			int rc)
 {
-	if (!o->w && !o->ring)
-		return 0;
-	struct pd_snapshot *snap;
 	int quiet = tr->opts->quiet;
-	if (o->ring) {
-		/* from now on, a consumer attaching gets the tree sent again */
-		o->tr = tr;
-		o->cons_gen = shm_ring_prod_consumer_gen(o->ring);
-	}
-	int rc = pd_snapshot_take(&snap, root);
+	struct pd_snapshot *snap = *snapp;
 	if (rc < 0) {
 		if (!quiet)
 			fprintf(stderr, "pdig: cannot read the process list: %s\n", strerror(-rc));
@@ -274,6 +279,35 @@ int pd_out_procs(struct pd_out *o, struct pd_tracer *tr, pid_t root)
 	}
 	pd_snapshot_free(snap);
 	return rc;
+}
+
+static void from_now_on_resend(struct pd_out *o, struct pd_tracer *tr)
+{
+	if (o->ring) {
+		/* from now on, a consumer attaching gets the tree sent again */
+		o->tr = tr;
+		o->cons_gen = shm_ring_prod_consumer_gen(o->ring);
+	}
+}
+
+int pd_out_procs(struct pd_out *o, struct pd_tracer *tr, pid_t root)
+{
+	if (!o->w && !o->ring)
+		return 0;
+	struct pd_snapshot *snap = NULL;
+	from_now_on_resend(o, tr);
+	int rc = pd_snapshot_take(&snap, root);
+	return out_snapshot(o, tr, &snap, rc);
+}
+
+int pd_out_procs_tids(struct pd_out *o, struct pd_tracer *tr, const pid_t *tids, size_t n)
+{
+	if (!o->w && !o->ring)
+		return 0;
+	struct pd_snapshot *snap = NULL;
+	from_now_on_resend(o, tr);
+	int rc = pd_snapshot_take_tids(&snap, tids, n, tr->anc);
+	return out_snapshot(o, tr, &snap, rc);
 }
 
 int pd_out_free(struct pd_out *o)

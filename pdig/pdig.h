@@ -39,7 +39,12 @@ struct pd_opts {
 	const char *write_path; /* -w: capture file */
 	const char *raw_path;   /* --raw: bare event records (tests) */
 	const char *container_id; /* --container-id: NULL from the environment, "" none */
-	char *const *argv;      /* the command */
+	char *const *argv;      /* the command (NULL when attaching) */
+	/* -p: attach to these processes instead of running a command */
+	const pid_t *attach_pids;
+	size_t nattach;
+	int tree;               /* --tree: their descendants too (-1: for PID 1 only) */
+	int no_inject;          /* --no-inject: plain PTRACE_SYSCALL, detachable */
 };
 
 /* Nothing is lost silently: every drop is counted here. */
@@ -63,6 +68,10 @@ struct pd_stats {
 #define PD_T_EXITED 0x20    /* procexit written */
 #define PD_T_ROOT 0x40      /* the command itself */
 #define PD_T_SKIPPED 0x80   /* the call is skipped (made to fail with ENOSYS) */
+#define PD_T_ATTACHED 0x100 /* seized by pdig -p: set up at its first stop */
+/* no filter of ours (pdig -p --no-inject, or injection failed): resumed with
+ * PTRACE_SYSCALL, calls picked out at their syscall-entry stops */
+#define PD_T_PLAIN 0x200
 /* the signal was injected with PTRACE_SINGLESTEP to see the handler's entry,
  * where the kernel has decided whether the interrupted call returns EINTR or
  * is restarted; cleared by the next stop */
@@ -148,7 +157,20 @@ struct pd_tracer {
 	uint8_t *evbuf;
 	size_t evcap;
 	struct pd_procinfo *pi;
+	/* pdig -p (attach.c) */
+	int attach;
+	pid_t anc;              /* ancestors in snapshots from here up (0: pdig's) */
+	int detaching;          /* detach from every tracee at its next stop */
+	void *bpf;              /* the filter to inject, as classic BPF */
+	size_t bpf_len;
+	struct pd_attach_proc *aprocs; /* attached processes and their mode */
+	size_t naprocs;
+	int said_stay;          /* "pdig stays until ..." said */
 };
+
+/* Resumes t as its mode wants: to the exit stop when due, to every syscall
+ * stop when it has no filter of ours (tracee.c). */
+void pd_resume(struct pd_tracee *t, int sig);
 
 /* What a decoder sees: the call, its result (exit) and the record being built. */
 struct pd_call {
@@ -169,6 +191,7 @@ void pd_tracee_del(struct pd_tracer *tr, struct pd_tracee *t);
 
 /* filter.c */
 int pd_filter_build(void **ctx, const struct pd_opts *opts, int set_nnp, char *err, size_t errlen);
+int pd_filter_export(void *ctx, void **prog, size_t *len);
 int pd_filter_load(void *ctx);
 void pd_filter_free(void *ctx);
 void pd_filter_arch_maps(struct pd_tracer *tr);
@@ -180,6 +203,25 @@ void pd_filter_arch_maps(struct pd_tracer *tr);
 int pd_launch_spawn(const struct pd_opts *opts, pid_t *pid);
 int pd_launch_seize(struct pd_tracer *tr, pid_t pid);
 
+/* attach.c: pdig -p. start: checks the targets, seizes every thread (and
+ * with --tree every descendant) until no new one appears, and asks each
+ * for a stop: 0, or PD_EXIT_* with the message printed. */
+int pd_attach_start(struct pd_tracer *tr);
+/* The process list sent before the first event: the targets' ancestors,
+ * then the attached processes, parents first. */
+int pd_attach_snapshot(struct pd_tracer *tr);
+/* The first stop of a seized thread: its process gets pdig's filter
+ * (injected once per process) or stays in plain mode. 1 if t ended
+ * meanwhile, with its wait status in *status (-1: its end follows). */
+int pd_attach_first_stop(struct pd_tracer *tr, struct pd_tracee *t, int stop_status,
+			 int *status);
+/* SIGINT/SIGTERM/SIGHUP asked pdig -p to go: detach where it can. */
+void pd_attach_on_signal(int sig);
+int pd_attach_signalled(void);
+void pd_attach_leave(struct pd_tracer *tr);
+/* A stop of a tracee while detaching: let it go (its pending signal too). */
+void pd_attach_detach_one(struct pd_tracer *tr, struct pd_tracee *t, int status);
+
 /* loop.c: runs until every tracee is gone. */
 int pd_loop(struct pd_tracer *tr);
 /* The tracer's SIGUSR1 handler: the front has written a message. */
@@ -188,6 +230,9 @@ void pd_loop_kick(int sig);
 /* syscall.c: seccomp and syscall-exit stops -> events. */
 void pd_syscall_enter(struct pd_tracer *tr, struct pd_tracee *t);
 void pd_syscall_exit(struct pd_tracer *tr, struct pd_tracee *t);
+/* A syscall-entry or -exit stop of a tracee without our filter (plain mode):
+ * the calls of the traced set get their events, the others none. */
+void pd_syscall_plain(struct pd_tracer *tr, struct pd_tracee *t);
 /* Builds one record of type with fn and hands it to the output. */
 void pd_emit(struct pd_tracer *tr, struct pd_tracee *t, const struct pd_syscall *sc,
 	     uint16_t type, pd_dec_fn fn, const uint64_t *args, int64_t ret);
@@ -243,10 +288,15 @@ void pd_out_event(struct pd_out *o, const void *rec, uint32_t len);
 /* A value left empty because tracee memory was unreadable (the "page
  * fault" drop the driver counts). */
 void pd_out_page_fault(struct pd_out *o);
+/* Everything written so far to the file or the ring, now: pdig may be
+ * killed next (pdig -p inside a pid namespace whose PID 1 is ending). */
+void pd_out_flush(struct pd_out *o);
 /* No tracee stop pending: wake a sleeping consumer for what was written. */
 void pd_out_idle(struct pd_out *o);
 /* The process list: the root's ancestors and the root (before the first event). */
 int pd_out_procs(struct pd_out *o, struct pd_tracer *tr, pid_t root);
+/* The same for the tree of tids (pdig -p), with the ancestors of tr->anc. */
+int pd_out_procs_tids(struct pd_out *o, struct pd_tracer *tr, const pid_t *tids, size_t n);
 int pd_out_free(struct pd_out *o);
 
 /* container.c: the traced tree's container id (pdig --container-id). */
@@ -264,5 +314,11 @@ int pd_container_announce(struct pd_tracer *tr, const char *id);
 /* That event's record, to send again with the process list to an engine
  * that attaches later; -ENOENT when none was announced. */
 int pd_container_record(const void **rec, uint32_t *len);
+/* --container-name, --container-image, --container-image-id, --container-label
+ * KEY=VALUE: what the container event says besides the id (value kept, not
+ * copied). 0; -EINVAL: too long (512), a control character, a label without
+ * KEY=; -ENOSPC: more than 16 labels. */
+enum pd_ct_meta { PD_CT_NAME, PD_CT_IMAGE, PD_CT_IMAGE_ID, PD_CT_LABEL };
+int pd_container_meta(enum pd_ct_meta what, const char *value);
 
 #endif

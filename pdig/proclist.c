@@ -397,10 +397,10 @@ out:
 	return rc;
 }
 
-/* pdig's ancestors up to init, then tids: the state a consumer needs before
- * the events of tids. Fds are read for main threads only (threads share
- * their process's table). */
-static int take(struct pd_snapshot **out, const pid_t *tids, size_t ntids)
+/* anc and its ancestors up to init, then tids: the state a consumer needs
+ * before the events of tids. Fds are read for main threads only (threads
+ * share their process's table). */
+static int take(struct pd_snapshot **out, const pid_t *tids, size_t ntids, pid_t anc)
 {
 	struct pd_snapshot *s = calloc(1, sizeof *s);
 	int rc = -ENOMEM;
@@ -417,7 +417,7 @@ static int take(struct pd_snapshot **out, const pid_t *tids, size_t ntids)
 	/* ancestors first, so parents precede children */
 	pid_t chain[MAX_ANCESTORS];
 	size_t depth = 0;
-	for (pid_t p = getpid(); p > 0 && depth < MAX_ANCESTORS;) {
+	for (pid_t p = anc; p > 0 && depth < MAX_ANCESTORS;) {
 		chain[depth++] = p;
 		if (pd_procinfo_read(&s->pis[0], p, 0) < 0)
 			break;
@@ -445,12 +445,12 @@ err:
 
 int pd_snapshot_take(struct pd_snapshot **out, pid_t root)
 {
-	return take(out, &root, 1);
+	return take(out, &root, 1, getpid());
 }
 
-int pd_snapshot_take_tids(struct pd_snapshot **out, const pid_t *tids, size_t n)
+int pd_snapshot_take_tids(struct pd_snapshot **out, const pid_t *tids, size_t n, pid_t anc)
 {
-	return take(out, tids, n);
+	return take(out, tids, n, anc ? anc : getpid());
 }
 
 void pd_snapshot_free(struct pd_snapshot *s)

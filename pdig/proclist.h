@@ -14,8 +14,10 @@ struct pd_snapshot;
  * and the root), their open fds, users and groups: 0 or a negative errno. */
 int pd_snapshot_take(struct pd_snapshot **s, pid_t root);
 /* The same with the traced tree as it is now in place of the root: tids in
- * the order given (main threads before their threads), fds of main threads. */
-int pd_snapshot_take_tids(struct pd_snapshot **s, const pid_t *tids, size_t n);
+ * the order given (main threads before their threads), fds of main threads;
+ * ancestors from anc up (0: pdig's, for the command it runs; pdig -p: the
+ * parent of the process attached to). */
+int pd_snapshot_take_tids(struct pd_snapshot **s, const pid_t *tids, size_t n, pid_t anc);
 void pd_snapshot_free(struct pd_snapshot *s);
 /* As the metadata blocks of a capture (before its first event). */
 int pd_snapshot_write(const struct pd_snapshot *s, struct shm_scap_writer *w);

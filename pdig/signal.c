@@ -73,12 +73,6 @@ int pd_signal_ignored(struct pd_tracee *t, int sig)
 	return 1;
 }
 
-/* The resume request for t, as the loop chooses it. */
-static void resume(struct pd_tracee *t, int sig)
-{
-	long req = (t->flags & PD_T_IN_SYSCALL) ? PTRACE_SYSCALL : PTRACE_CONT;
-	ptrace(req, t->tid, 0, (long)sig); /* ESRCH: killed meanwhile */
-}
 
 /*
  * A SIGTRAP stop after a PTRACE_SINGLESTEP injection: the handler's entry
@@ -123,11 +117,11 @@ void pd_signal_deliver(struct pd_tracer *tr, struct pd_tracee *t, int sig)
 	int stepped = t->flags & PD_T_SIGSTEP;
 	t->flags &= ~PD_T_SIGSTEP;
 	if (stepped && sig == SIGTRAP && step_stop(tr, t)) {
-		resume(t, 0);
+		pd_resume(t, 0);
 		return;
 	}
 	if (tr->proc_ok && pd_signal_ignored(t, sig)) {
-		resume(t, 0);
+		pd_resume(t, 0);
 		return;
 	}
 	/* Not for x32 calls: their handlers' frames have another layout. Not
@@ -141,5 +135,5 @@ void pd_signal_deliver(struct pd_tracer *tr, struct pd_tracee *t, int sig)
 			return;
 		t->flags &= ~PD_T_SIGSTEP;
 	}
-	resume(t, sig);
+	pd_resume(t, sig);
 }

@@ -161,30 +161,44 @@ static void untraced_guard(struct pd_tracee *t)
 	}
 }
 
-void pd_syscall_enter(struct pd_tracer *tr, struct pd_tracee *t)
+/* Is the call in the traced set (the filter's rules, for plain mode)? */
+static int in_set(const struct pd_tracer *tr, const struct pd_syscall *sc, const uint64_t *args)
 {
-	struct __ptrace_syscall_info si;
-	t->flags &= ~PD_T_SIGSTEP; /* no handler ran: the call was restarted */
-	memset(&si, 0, sizeof si);
-	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof si, &si) <= 0 ||
-	    si.op != PTRACE_SYSCALL_INFO_SECCOMP)
-		return;
-	const struct pd_syscall *sc = lookup(tr, si.arch, si.seccomp.nr);
-	int ours = si.seccomp.ret_data == PD_SECCOMP_TAG;
+	if (tr->opts->capture_all)
+		return 1;
+	if (!(sc->flags & PD_SC_DEFAULT))
+		return 0;
+	if (sc->when_arg < 0)
+		return 1;
+	for (unsigned v = 0; v < sc->when_n; v++)
+		if (args[sc->when_arg] == sc->when_vals[v])
+			return 1;
+	return 0;
+}
+
+/* A call entering: its enter event. ours: our filter stopped it (plain
+ * mode: always), else a TRACE result of the program's own filter. */
+static void enter_call(struct pd_tracer *tr, struct pd_tracee *t, uint32_t arch, uint64_t nr,
+		       uint64_t *args, int ours, int plain)
+{
+	const struct pd_syscall *sc = lookup(tr, arch, nr);
 	uint64_t sockargs[6];
 	/* 32-bit arguments: the upper halves are stale bits of the 64-bit
 	 * registers (a restarted call would not compare equal) */
-	if (si.arch == AUDIT_ARCH_I386)
+	if (arch == AUDIT_ARCH_I386)
 		for (int i = 0; i < 6; i++)
-			si.seccomp.args[i] &= 0xffffffffu;
-	if (!sc && si.arch == AUDIT_ARCH_I386 && si.seccomp.nr == I386_SOCKETCALL) {
-		uint64_t a[2] = {si.seccomp.args[0], si.seccomp.args[1]};
+			args[i] &= 0xffffffffu;
+	if (!sc && arch == AUDIT_ARCH_I386 && nr == I386_SOCKETCALL) {
+		uint64_t a[2] = {args[0], args[1]};
 		sc = socketcall(tr, t, a, sockargs);
 		if (sc) {
-			memcpy(si.seccomp.args, sockargs, sizeof sockargs);
-			si.seccomp.nr = I386_SOCKETCALL;
+			memcpy(args, sockargs, sizeof sockargs);
+			nr = I386_SOCKETCALL;
 		}
 	}
+	/* plain mode sees every call: only those the filter would stop count */
+	if (plain && (!sc || !in_set(tr, sc, args)))
+		return;
 
 	if (t->flags & PD_T_RESTART) {
 		t->flags &= ~PD_T_RESTART;
@@ -192,7 +206,7 @@ void pd_syscall_enter(struct pd_tracer *tr, struct pd_tracee *t)
 		 * it is the same call, not a second one. */
 		if (ours && t->sc &&
 		    ((sc && sc->nr == NR_RESTART_SYSCALL) ||
-		     (sc == t->sc && memcmp(t->args, si.seccomp.args, sizeof t->args) == 0))) {
+		     (sc == t->sc && memcmp(t->args, args, sizeof t->args) == 0))) {
 			t->flags |= PD_T_IN_SYSCALL;
 			return;
 		}
@@ -212,9 +226,9 @@ void pd_syscall_enter(struct pd_tracer *tr, struct pd_tracee *t)
 		return;
 	}
 	t->sc = sc;
-	t->nr = si.seccomp.nr;
-	t->arch = arch_of(si.arch, si.seccomp.nr);
-	memcpy(t->args, si.seccomp.args, sizeof t->args);
+	t->nr = nr;
+	t->arch = arch_of(arch, nr);
+	memcpy(t->args, args, sizeof t->args);
 	if (ours)
 		untraced_guard(t);
 	else
@@ -224,6 +238,32 @@ void pd_syscall_enter(struct pd_tracer *tr, struct pd_tracee *t)
 		t->flags |= PD_T_IN_SYSCALL;
 	else
 		t->sc = NULL;
+}
+
+void pd_syscall_enter(struct pd_tracer *tr, struct pd_tracee *t)
+{
+	struct __ptrace_syscall_info si;
+	t->flags &= ~PD_T_SIGSTEP; /* no handler ran: the call was restarted */
+	memset(&si, 0, sizeof si);
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof si, &si) <= 0 ||
+	    si.op != PTRACE_SYSCALL_INFO_SECCOMP)
+		return;
+	enter_call(tr, t, si.arch, si.seccomp.nr, si.seccomp.args,
+		   si.seccomp.ret_data == PD_SECCOMP_TAG, 0);
+}
+
+void pd_syscall_plain(struct pd_tracer *tr, struct pd_tracee *t)
+{
+	struct __ptrace_syscall_info si;
+	memset(&si, 0, sizeof si);
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof si, &si) <= 0)
+		return;
+	if (si.op == PTRACE_SYSCALL_INFO_ENTRY) {
+		t->flags &= ~PD_T_SIGSTEP;
+		enter_call(tr, t, si.arch, si.entry.nr, si.entry.args, 1, 1);
+	} else if (si.op == PTRACE_SYSCALL_INFO_EXIT && (t->flags & PD_T_IN_SYSCALL)) {
+		pd_syscall_exit(tr, t);
+	}
 }
 
 void pd_syscall_exit(struct pd_tracer *tr, struct pd_tracee *t)

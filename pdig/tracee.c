@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 
 #include "pdig.h"
 #include "procfs.h"
@@ -42,6 +43,10 @@ void pd_tracer_fini(struct pd_tracer *tr)
 	free(tr->buckets);
 	free(tr->evbuf);
 	free(tr->pi);
+	free(tr->bpf);
+	free(tr->aprocs);
+	tr->bpf = NULL;
+	tr->aprocs = NULL;
 	tr->buckets = NULL;
 	tr->evbuf = NULL;
 	tr->pi = NULL;
@@ -109,4 +114,10 @@ void pd_tracee_del(struct pd_tracer *tr, struct pd_tracee *t)
 			return;
 		}
 	}
+}
+
+void pd_resume(struct pd_tracee *t, int sig)
+{
+	long req = (t->flags & (PD_T_IN_SYSCALL | PD_T_PLAIN)) ? PTRACE_SYSCALL : PTRACE_CONT;
+	ptrace(req, t->tid, 0, (long)sig); /* ESRCH: killed meanwhile */
 }

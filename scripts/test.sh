@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the whole test suite through ctest.
 # Exits non-zero on any failure. Works from any directory, and twice in a row.
+#   scripts/test.sh          the default run: every test but those labelled
+#                            "full" (longer variants of the same checks)
+#   scripts/test.sh --full   every test (test/README.md)
+# Ends with what was left out on this machine and why (test/lib/skips.sh).
 set -euo pipefail
+labels=(-LE full)
+case ${1:-} in
+--full) labels=() ;;
+"") ;;
+*) echo "usage: $0 [--full]" >&2; exit 2 ;;
+esac
 . "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 pdig_install_missing
@@ -20,4 +30,7 @@ else
 fi
 
 cd "$PDIG_BUILD"
-ctest --output-on-failure -j"$(nproc)" --timeout 900
+rc=0
+ctest --output-on-failure -j"$(nproc)" --timeout 900 ${labels[@]+"${labels[@]}"} || rc=$?
+sh "$PDIG_ROOT/test/lib/skips.sh" "$PDIG_BUILD" || true
+exit $rc

@@ -33,9 +33,11 @@ T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
 mkdir "$T/work" "$T/bin"
 
+. "$(dirname "$0")/../lib/probe.sh"
 if ! "$PDIG" -q -w "$T/probe.scap" -- true 2>"$T/probe.err"; then
-	echo "SKIP: pdig cannot trace on this machine: $(cat "$T/probe.err")"
-	exit 77
+	pd_need trace # what pdig needs, asked natively: exits 77 if missing
+	echo "FAIL: pdig cannot trace, though ptrace and seccomp work natively here: $(cat "$T/probe.err")"
+	exit 1
 fi
 
 fail=0 pass=0 unchecked=0 reasons=
@@ -85,7 +87,7 @@ if [ -z "$no_ns" ] && ! unshare -m true 2>/dev/null; then
 	no_ns="unshare -m does not work here (no mount namespaces)"
 fi
 no_script=
-command -v script >/dev/null 2>&1 || no_script="script (util-linux) is not installed: no terminal"
+pd_have pty || no_script=$PD_MISSING
 no_route=$no_py
 # a non-blocking connect to TEST-NET-2 only needs a route (no packet comes back)
 if [ -z "$no_route" ] && ! "$PY" -c '

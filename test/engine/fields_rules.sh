@@ -5,7 +5,8 @@
 # event's parameters on ptrace's exit, proc.is_exe_from_memfd), each once.
 #
 # usage: fields_rules.sh PDIG ENGINE_RULES FALCO_RULES.yaml
-# Exits 77 when the stable rules are absent or pdig cannot trace here.
+# Exits 77 when the stable rules are absent or the machine refuses what pdig
+# needs (ptrace, seccomp: test/lib/probe.sh).
 set -u
 PDIG=$(realpath "$1") ENGINE=$(realpath "$2") RULES=$3
 if [ ! -f "$RULES" ]; then
@@ -27,9 +28,14 @@ else
 	pass=$((pass + 1))
 fi
 
+. "$(dirname "$0")/../lib/probe.sh"
 if ! "$PDIG" -q -w "$T/probe.scap" -- true 2>"$T/probe.err"; then
-	echo "SKIP: pdig cannot trace on this machine: $(cat "$T/probe.err")"
-	[ $fail -eq 0 ] && exit 77
+	if ! pd_have trace; then
+		echo "SKIP: $PD_WHY"
+		[ $fail -eq 0 ] && exit 77
+		exit 1
+	fi
+	echo "FAIL: pdig cannot trace, though ptrace and seccomp work natively here: $(cat "$T/probe.err")"
 	exit 1
 fi
 

@@ -7,6 +7,8 @@ if [ -z "$pdig" ] || [ ! -x "$pdig" ]; then
 	echo "SKIP: pdig is not built: no live producer to read from"
 	exit 77
 fi
+. "$(dirname "$0")/../lib/probe.sh"
+pd_need trace
 tmp=$(mktemp -d)
 ring=/pdig-engine-live-$$
 trap 'rm -rf "$tmp"; rm -f /dev/shm/"${ring#/}"' EXIT
@@ -20,9 +22,9 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do
 	sleep 0.1
 done
 if ! "$pdig" -q --ring "$ring" -- sh -c 'cat /etc/hostname >/dev/null; cat /etc/passwd >/dev/null'; then
-	echo "SKIP: pdig could not trace here (ptrace or seccomp refused?)"
+	echo "FAIL: pdig could not trace, though ptrace and seccomp work natively here"
 	kill "$engine_pid" 2>/dev/null
-	exit 77
+	exit 1
 fi
 wait "$engine_pid"
 rc=$?

@@ -4,12 +4,15 @@
 # the compat msghdr and iovecs. progs/int80msg makes each call both ways on
 # the same sockets, 64-bit first.
 PDIG=$1 EVDUMP=$2 P=$3
+. "$(dirname "$0")/../lib/probe.sh"
+PD_KPROBE=$P/kprobe
+# every check here goes through the 32-bit entry
+pd_need int80
+pd_need trace
 fail=0
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 out=$("$P/int80msg" 2>&1)
-if [ "$out" != ok ]; then
-	echo "SKIP: int80msg does not run natively here (no 32-bit entry?): $out"; exit 77
-fi
+[ "$out" = ok ] || { echo "FAIL: int80msg natively, though int 0x80 works here: $out"; exit 1; }
 traced=$("$PDIG" -q --raw "$tmp/r.raw" "$P/int80msg" 2>&1)
 [ "$traced" = ok ] && echo "ok: int80msg under pdig" || { echo "FAIL: under pdig: $traced"; fail=1; }
 "$EVDUMP" "$tmp/r.raw" > "$tmp/r.txt" || { echo "FAIL: malformed records"; exit 1; }

@@ -4,11 +4,15 @@
 # Debian's sysdig -u.
 # The udig names are global: run in a private mount namespace with its own
 # /dev/shm, so nothing is left in (or read from) the machine's.
+. "$(dirname "$0")/../lib/probe.sh"
+PD_KPROBE=$3/kprobe
 if [ -z "${PDIG_PRIVATE_SHM:-}" ]; then
-	command -v unshare >/dev/null 2>&1 || { echo "skip: unshare (util-linux) is not installed"; exit 77; }
-	unshare -m true 2>/dev/null || { echo "skip: cannot create a mount namespace (unshare -m needs root)"; exit 77; }
-	exec env PDIG_PRIVATE_SHM=1 unshare -m --propagation private \
+	pd_need trace
+	pd_have mountns && exec env PDIG_PRIVATE_SHM=1 unshare -m --propagation private \
 		sh -c 'mount -t tmpfs -o mode=1777 tmpfs /dev/shm && exec sh "$0" "$@"' "$0" "$@"
+	# the named ring's own name is unique: the machine's /dev/shm will do
+	pd_skip "the udig ring read by sysdig -u" "udig's names are global, and only a private /dev/shm keeps the test's apart from the machine's"
+	PDIG_PRIVATE_SHM=0
 fi
 PDIG=$1 EVDUMP=$2 P=$3
 ring=/pdig-test-ring-$$
@@ -33,8 +37,9 @@ has "$tmp/r.txt" "^> procexit tid=$CHILD status=0 " "procexit from the ring"
 [ ! -e "/dev/shm$ring" ] && echo "ok: read to the end, the ring's name is gone" || { echo "FAIL: /dev/shm$ring left behind"; fail=1; }
 
 # udig: sysdig -u must be capturing before pdig writes
+[ "$PDIG_PRIVATE_SHM" = 1 ] || exit $fail
 if ! command -v sysdig > /dev/null; then
-	echo "skip: sysdig is not installed (udig)"
+	echo "skip: the udig ring read by sysdig -u: sysdig is not installed: it is only the reader pdig's udig ring is checked with"
 	exit $fail
 fi
 timeout 30 sysdig -u -p "%evt.dir %evt.type %proc.name %thread.tid %evt.args" "proc.name=file_ops" > "$tmp/u.txt" 2> "$tmp/u.err" &

@@ -3,7 +3,10 @@
 # their processes, names and command lines, and the process list (pdig and
 # its ancestors) before the first event.
 PDIG=$1 P=$2
-command -v sysdig > /dev/null || { echo "SKIP: sysdig is not installed"; exit 77; }
+. "$(dirname "$0")/../lib/probe.sh"
+PD_KPROBE=$P/kprobe
+pd_need trace
+command -v sysdig > /dev/null || { echo "SKIP: sysdig is not installed: it is the reader these checks are made with"; exit 77; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/w"
 "$PDIG" -q -w "$tmp/c.scap" "$P/file_ops" "$tmp/w" > "$tmp/out" 2>&1

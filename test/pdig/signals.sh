@@ -3,6 +3,9 @@
 # entrypoint) pdig forwards them, reaps, exits with its command, and
 # reports a death by signal N as 128+N.
 PDIG=$1 P=$2
+. "$(dirname "$0")/../lib/probe.sh"
+PD_KPROBE=$P/kprobe
+pd_need trace
 # a ring of our own, removed at the end (the default one is the engine's)
 export PDIG_RING=/pdig-test-$$
 fail=0
@@ -32,9 +35,9 @@ wait $pd; st=$?
 [ $st = 0 ] && grep -q resumed "$tmp/out" && ok "SIGCONT to pdig continues the command" ||
 	bad "after SIGCONT: status $st, output: $(cat "$tmp/out")"
 
-if ! unshare -p -f --mount-proc true 2> /dev/null; then
-	echo "SKIP: cannot make a pid namespace here (unshare -p needs CAP_SYS_ADMIN)"
-	exit $([ $fail = 0 ] && echo 77 || echo 1)
+if ! pd_have pidns; then
+	pd_skip "pdig as PID 1 (forwarding, exit with the command, 128+N)"
+	exit $fail
 fi
 # PID 1: forwarding
 unshare -p -f --mount-proc "$PDIG" -q sh -c "$script" > "$tmp/out1" 2>&1 &

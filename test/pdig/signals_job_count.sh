@@ -6,6 +6,9 @@
 # signal sent to pdig alone (docker stop, kill PID) must still reach the
 # command, once. progs/sigcount counts what its handlers see.
 PDIG=$1 P=$2
+. "$(dirname "$0")/../lib/probe.sh"
+PD_KPROBE=$P/kprobe
+pd_need trace
 export PDIG_RING=/pdig-test-$$
 command -v setsid > /dev/null || { echo "SKIP: setsid (util-linux) is missing"; exit 77; }
 tmp=$(mktemp -d); trap 'touch "$tmp/fin"; rm -rf "$tmp" /dev/shm$PDIG_RING' EXIT

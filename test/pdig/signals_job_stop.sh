@@ -9,6 +9,8 @@
 # own in the test's session (a new session's group would be orphaned, and the
 # kernel drops SIGTSTP to an orphaned group).
 PDIG=$1
+. "$(dirname "$0")/../lib/probe.sh"
+pd_need trace
 export PDIG_RING=/pdig-test-$$
 py=$(command -v python3) || { echo "SKIP: python3 is missing (it starts the job in a process group of its own)"; exit 77; }
 newpgrp() { exec "$py" -c 'import os, sys; os.setpgid(0, 0); os.execvp(sys.argv[1], sys.argv[1:])' "$@"; }

@@ -3,6 +3,8 @@
 # hang, no error or warning line, and a capture that sysdig -r reads with
 # stress-ng's events in it.
 PDIG=$1
+. "$(dirname "$0")/../lib/probe.sh"
+pd_need trace
 export PDIG_RING=/pdig-test-$$
 command -v stress-ng > /dev/null || { echo "SKIP: stress-ng is not installed (apt-get install stress-ng)"; exit 77; }
 command -v timeout > /dev/null || { echo "SKIP: timeout (coreutils) is missing"; exit 77; }
@@ -13,12 +15,13 @@ command -v sysdig > /dev/null && "$PDIG" -q -w "$tmp/probe.scap" true 2> /dev/nu
 [ $have_sysdig = 1 ] || echo "note: no sysdig or no -w here: captures not checked"
 fail=0
 # short, quick stressors of what pdig follows: processes, threads, signals,
-# pipes, sockets, waits; each for 2 s with 2 workers
+# pipes, sockets, waits; each for 1 s (PDIG_STRESS_SECONDS) with 2 workers
+secs=${PDIG_STRESS_SECONDS:-1}
 for s in fork clone vfork vforkmany pipe sem futex sigq sigrt epoll sock sigchld pthread \
 	sigsegv seccomp zombie session pidfd; do
-	timeout -k 5 60 stress-ng --$s 2 --timeout 2s > "$tmp/native" 2>&1
+	timeout -k 5 60 stress-ng --$s 2 --timeout ${secs}s > "$tmp/native" 2>&1
 	n=$?
-	timeout -k 5 60 "$PDIG" -q -w "$tmp/$s.scap" -- stress-ng --$s 2 --timeout 2s > "$tmp/traced" 2>&1
+	timeout -k 5 60 "$PDIG" -q -w "$tmp/$s.scap" -- stress-ng --$s 2 --timeout ${secs}s > "$tmp/traced" 2>&1
 	t=$?
 	bad=$(grep -Ei 'error|fail|warn|unexpected' "$tmp/traced" | grep -v 'failed: 0' | tr '\n' '|')
 	if [ $n != $t ]; then

@@ -8,6 +8,8 @@
 # - Ctrl-Z: bash shows the job stopped, the command really stops, fg
 #   continues it to its normal end.
 PDIG=$1
+. "$(dirname "$0")/../lib/probe.sh"
+pd_need trace
 export PDIG_RING=/pdig-test-$$
 command -v tmux > /dev/null || { echo "SKIP: tmux is not installed"; exit 77; }
 command -v bash > /dev/null || { echo "SKIP: bash is not installed"; exit 77; }

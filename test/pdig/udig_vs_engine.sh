@@ -4,6 +4,8 @@
 # events, in the same order, with the same results.
 # usage: udig_vs_engine.sh PDIG PDIG-ENGINE
 PDIG=$1 ENGINE=$2
+. "$(dirname "$0")/../lib/probe.sh"
+pd_need trace
 command -v sysdig >/dev/null 2>&1 || { echo "skip: sysdig is not installed (apt-get install sysdig)"; exit 77; }
 command -v unshare >/dev/null 2>&1 || { echo "skip: unshare (util-linux) is not installed"; exit 77; }
 # The udig names are global: a private mount namespace with its own /dev/shm.

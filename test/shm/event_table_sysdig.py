@@ -54,9 +54,16 @@ def main():
     ours = expected(events_in)
     checked, ok = 0, True
     if shutil.which("sysdig"):
-        real = subprocess.run(["sysdig", "-L"], capture_output=True, text=True, check=True).stdout
-        ok &= compare(ours, real.splitlines(), "sysdig -L")
-        checked += 1
+        version = subprocess.run(["sysdig", "--version"], capture_output=True,
+                                 text=True).stdout.strip()
+        if version == "sysdig version 0.29.3":
+            real = subprocess.run(["sysdig", "-L"], capture_output=True, text=True,
+                                  check=True).stdout
+            ok &= compare(ours, real.splitlines(), "sysdig -L")
+            checked += 1
+        else:
+            print(f"skip: sysdig -L: {version or 'sysdig of unknown version'} is installed, "
+                  "not 0.29.3 (Debian 12's), whose event table ours follows")
     ref = os.path.join(os.path.dirname(events_in), "..", "..", "shared", "reference",
                        "sysdig-0.29.3-events.txt")
     if os.path.exists(ref):

@@ -5,10 +5,8 @@
 # usage: format_sysdig_test.sh FORMAT_CORPUS [ROUNDS]
 corpus=$1
 rounds=${2:-25}
-if ! command -v sysdig >/dev/null 2>&1; then
-	echo "SKIP: sysdig is not installed (Debian: apt-get install sysdig)"
-	exit 77
-fi
+. "$(dirname "$0")/../lib/probe.sh"
+pd_need sysdig
 dir=$(mktemp -d) || exit 1
 trap 'rm -rf "$dir"' EXIT
 # parameter names found in many events, of many types

@@ -9,10 +9,8 @@
 set -u
 write_sample=$1 compare=$2 expected=$3
 
-if ! command -v sysdig >/dev/null 2>&1; then
-	echo "SKIP: sysdig is not installed (apt-get install sysdig)"
-	exit 77
-fi
+. "$(dirname "$0")/../lib/probe.sh"
+pd_need sysdig
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 fail=0

@@ -14,7 +14,8 @@ set -u
 PRODUCER=$1
 skip() { echo "SKIP: $*"; exit 77; }
 
-command -v sysdig >/dev/null 2>&1 || skip "sysdig is not installed (Debian package sysdig)"
+. "$(dirname "$0")/../lib/probe.sh"
+pd_need sysdig
 command -v unshare >/dev/null 2>&1 || skip "unshare (util-linux) is not installed"
 [ "$(id -u)" = 0 ] || skip "needs root: sysdig -u and a private /dev/shm (unshare -m)"
 unshare -m true 2>/dev/null || skip "cannot create a mount namespace here (unshare -m failed)"
