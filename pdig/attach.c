@@ -308,7 +308,13 @@ int pd_attach_start(struct pd_tracer *tr)
 	char err[256];
 	void *filter = NULL;
 	tr->attach = 1;
-	tr->proc_ok = 1;
+	tr->proc_ok = pd_proc_matches();
+	if (!tr->proc_ok) {
+		/* the pids would name other processes in /proc */
+		fprintf(stderr, "pdig: /proc is not the one of pdig's pid namespace: mount "
+			"one there (mount -t proc proc /proc) to attach by PID\n");
+		return PD_EXIT_FAILURE;
+	}
 	pd_filter_arch_maps(tr);
 	for (size_t i = 0; i < o->nattach; i++)
 		if (check_target(o->attach_pids[i]))

@@ -58,7 +58,7 @@ static _Noreturn void child(void *filter, char *const *argv)
 
 /* /proc of another pid namespace (a new namespace without its own /proc
  * mount) would describe other processes under our tids. */
-static int proc_matches(void)
+int pd_proc_matches(void)
 {
 	char buf[32];
 	ssize_t n = readlink("/proc/self", buf, sizeof buf - 1);
@@ -108,7 +108,7 @@ int pd_launch_spawn(const struct pd_opts *opts, pid_t *pidp)
 
 int pd_launch_seize(struct pd_tracer *tr, pid_t pid)
 {
-	tr->proc_ok = proc_matches();
+	tr->proc_ok = pd_proc_matches();
 	if (!tr->proc_ok && !tr->opts->quiet)
 		fprintf(stderr, "pdig: /proc is not the one of pdig's pid namespace (mount one "
 			"there): process details in events will be missing\n");

@@ -202,6 +202,8 @@ void pd_filter_arch_maps(struct pd_tracer *tr);
  * seizes and continues it. */
 int pd_launch_spawn(const struct pd_opts *opts, pid_t *pid);
 int pd_launch_seize(struct pd_tracer *tr, pid_t pid);
+/* Is /proc the one of pdig's pid namespace? */
+int pd_proc_matches(void);
 
 /* attach.c: pdig -p. start: checks the targets, seizes every thread (and
  * with --tree every descendant) until no new one appears, and asks each

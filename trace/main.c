@@ -69,6 +69,10 @@ static const char usage_text[] =
 	"                      (default 500; 0: do not ask)\n"
 	"      --drain-timeout S  longest wait for the engine to read what is left once\n"
 	"                      pdig has ended (default 10)\n"
+	"      --output FILE   alerts to FILE (appended) instead of standard output, e.g.\n"
+	"                      /proc/1/fd/1: the log of a container pdig-trace was exec'd into\n"
+	"      --stdin-stop    stop as on SIGTERM when standard input ends: for sessions\n"
+	"                      that pass no signal on (docker exec -i, kubectl exec -i)\n"
 	"  -v, --verbose       say which programs, rules and metadata are used\n"
 	"  -h, --help          this text\n"
 	"      --version       the version\n"
@@ -121,6 +125,8 @@ struct opts {
 	const char *extra; /* NULL: the default */
 	int metadata_ms;
 	int drain_s;
+	const char *output; /* --output */
+	int stdin_stop;
 	char **cmd;
 };
 
@@ -133,7 +139,7 @@ static int parse_num(const char *s, long lo, long hi, long *v)
 }
 
 enum { O_PDIG = 256, O_ENGINE, O_TEXT, O_NO_DEFAULT, O_EXTRA, O_META_MS, O_DRAIN_S, O_TREE,
-       O_NO_INJECT, O_VERSION, O_JSON, O_LEGACY, O_WAIT };
+       O_NO_INJECT, O_VERSION, O_JSON, O_LEGACY, O_WAIT, O_OUTPUT, O_STDIN_STOP };
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
@@ -152,6 +158,8 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		{"extra-output", required_argument, NULL, O_EXTRA},
 		{"metadata-timeout", required_argument, NULL, O_META_MS},
 		{"drain-timeout", required_argument, NULL, O_DRAIN_S},
+		{"output", required_argument, NULL, O_OUTPUT},
+		{"stdin-stop", no_argument, NULL, O_STDIN_STOP},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, O_VERSION},
@@ -219,6 +227,12 @@ static void parse_args(int argc, char **argv, struct opts *o)
 					    optarg);
 			o->drain_s = (int)v;
 			break;
+		case O_OUTPUT:
+			if (!optarg[0])
+				usage_error("%s", "--output needs a file name");
+			o->output = optarg;
+			break;
+		case O_STDIN_STOP: o->stdin_stop = 1; break;
 		case 'v': o->verbose = 1; break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -492,11 +506,13 @@ static void meta_args(struct argv_list *a, const struct meta_job *j, int verbose
 
 static sigset_t handled; /* blocked in pdig-trace, read from the signalfd */
 
-static pid_t spawn(char *const *argv, int keep_fd, int new_group)
+static pid_t spawn(char *const *argv, int keep_fd, int new_group, int out_fd)
 {
 	pid_t p = fork();
 	if (p != 0)
 		return p;
+	if (out_fd >= 0)
+		dup2(out_fd, STDOUT_FILENO);
 	/* the engine in a group of its own: Ctrl-C at a terminal and a group
 	 * kill are for the command; the engine stops when told, after reading */
 	if (new_group)
@@ -762,8 +778,17 @@ int main(int argc, char **argv)
 	for (int i = 0; i < o.engine_extra.n; i++)
 		add_arg(&ea, o.engine_extra.v[i]);
 	fflush(NULL);
-	r.engine = spawn(ea.v, ready[1], 1);
+	int out_fd = -1;
+	if (o.output && (out_fd = open(o.output, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+		fprintf(stderr, "pdig-trace: cannot write the alerts to %s: %s\n", o.output,
+			strerror(errno));
+		remove_work_dir();
+		return EXIT_FAIL;
+	}
+	r.engine = spawn(ea.v, ready[1], 1, out_fd);
 	close(ready[1]);
+	if (out_fd >= 0)
+		close(out_fd);
 	if (r.engine < 0) {
 		fprintf(stderr, "pdig-trace: fork: %s\n", strerror(errno));
 		remove_work_dir();
@@ -858,7 +883,7 @@ int main(int argc, char **argv)
 			add_arg(&pa, *c);
 	}
 	fflush(NULL);
-	r.pdig = spawn(pa.v, -1, 0);
+	r.pdig = spawn(pa.v, -1, 0, -1);
 	if (r.pdig < 0) {
 		fprintf(stderr, "pdig-trace: fork: %s\n", strerror(errno));
 		kill(r.engine, SIGTERM);
@@ -904,13 +929,25 @@ int main(int argc, char **argv)
 			}
 			wait = (int)left;
 		}
-		struct pollfd p = {sfd, POLLIN, 0};
-		if (poll(&p, 1, wait) < 0 && errno != EINTR)
+		struct pollfd p[2] = {{sfd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+		if (poll(p, o.stdin_stop ? 2 : 1, wait) < 0 && errno != EINTR)
 			break;
 		struct signalfd_siginfo si;
 		while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
 			if (si.ssi_signo != SIGCHLD)
 				on_signal(&r, &si);
+		if (o.stdin_stop && p[1].revents) {
+			char buf[256];
+			ssize_t got = read(STDIN_FILENO, buf, sizeof buf);
+			if (got <= 0) {
+				/* the session that started us is gone: as a SIGTERM */
+				o.stdin_stop = 0;
+				memset(&si, 0, sizeof si);
+				si.ssi_signo = SIGTERM;
+				si.ssi_code = SI_USER;
+				on_signal(&r, &si);
+			}
+		}
 	}
 	remove_work_dir();
 	fflush(NULL);

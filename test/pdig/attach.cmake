@@ -4,5 +4,6 @@ target_link_libraries(pdprog_attach_target pthread)
 set_target_properties(pdprog_attach_target PROPERTIES OUTPUT_NAME attach_target
                       RUNTIME_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/progs)
 add_test(NAME pdig.attach COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/attach.sh
-         $<TARGET_FILE:pdig> $<TARGET_FILE:pd_evdump> ${CMAKE_CURRENT_BINARY_DIR}/progs)
+         $<TARGET_FILE:pdig> $<TARGET_FILE:pd_evdump> ${CMAKE_CURRENT_BINARY_DIR}/progs
+         $<TARGET_FILE:pdig-engine>)
 set_tests_properties(pdig.attach PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 180)

@@ -9,7 +9,7 @@
 #    process that joins that namespace;
 #  - refusals: no such process, pdig itself, a process already traced, no
 #    CAP_SYS_PTRACE for another user's process, usage errors.
-PDIG=$1 EVDUMP=$2 P=$3
+PDIG=$1 EVDUMP=$2 P=$3 ENGINE=$4
 . "$(dirname "$0")/../lib/probe.sh"
 PD_KPROBE=$P/kprobe
 pd_need trace
@@ -82,6 +82,31 @@ for mode in inject no-inject; do
 		grep -q "seccomp filter installed" "$d/pdig.err" && bad "no-inject: a filter was installed"
 	fi
 done
+
+# 1b. state from before the attach: an fd opened then is named, the
+# parent of a process is known (the snapshot read from /proc)
+d=$tmp/state; mkdir "$d"
+echo secret > "$d/early.txt"
+sh -c "exec 5< $d/early.txt; while [ ! -e $d/go ]; do sleep 0.05; done; cat <&5 > /dev/null" &
+TGT=$!
+sleep 0.2
+"$PDIG" -w "$d/ev.scap" -p "$TGT" 2> "$d/pdig.err" &
+PD=$!
+attached "$d/pdig.err" || bad "state: pdig did not attach"
+sleep 0.2; touch "$d/go"; wait "$PD"
+want="cat sh $d/early.txt"
+if [ -x "$ENGINE" ]; then
+	got=$("$ENGINE" -e "$d/ev.scap" -p "%proc.name %proc.pname %fd.name" "evt.type=read and evt.dir=< and proc.name=cat and fd.num=0" | head -1)
+	[ "$got" = "$want" ] && ok "state: pdig-engine names an fd opened before the attach, and the parent" ||
+		bad "state: pdig-engine says '$got', want '$want'"
+fi
+if pd_have sysdig; then
+	got=$(sysdig -r "$d/ev.scap" -p "%proc.name %proc.pname %fd.name" "evt.type=read and evt.dir=< and proc.name=cat and fd.num=0" 2>/dev/null | head -1)
+	[ "$got" = "$want" ] && ok "state: sysdig reads the same from the capture" ||
+		bad "state: sysdig says '$got', want '$want'"
+else
+	pd_skip "the state check through sysdig"
+fi
 
 # 2. a shell blocked in wait4 (its child runs on, untraced: no --tree)
 d=$tmp/wait4; mkdir "$d"

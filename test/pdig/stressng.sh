@@ -12,7 +12,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp" /dev/shm$PDIG_RING' EXIT
 cd "$tmp" || exit 1
 have_sysdig=0
 command -v sysdig > /dev/null && "$PDIG" -q -w "$tmp/probe.scap" true 2> /dev/null && have_sysdig=1
-[ $have_sysdig = 1 ] || echo "note: no sysdig or no -w here: captures not checked"
+[ $have_sysdig = 1 ] || echo "skip: the captures read back by sysdig -r: no sysdig (or no -w) here: only the reader is missing"
 fail=0
 # short, quick stressors of what pdig follows: processes, threads, signals,
 # pipes, sockets, waits; each for 1 s (PDIG_STRESS_SECONDS) with 2 workers
