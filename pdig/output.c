@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "pdig.h"
 #include "proclist.h"
@@ -29,6 +30,9 @@ struct pd_out {
 	 * tracer whose tree is sent again when it changes (a new engine). */
 	uint32_t cons_gen;
 	struct pd_tracer *tr;
+	/* the capture and raw file: unwritten events, since when */
+	int dirty;
+	uint64_t flushed_ns;
 };
 
 static void resend_snapshot(struct pd_out *o);
@@ -127,9 +131,44 @@ err:
 	return rc;
 }
 
+/* A killed pdig loses at most this much of its capture or raw file: what
+ * is buffered is written once it is this old (at the next event, or when
+ * the tracees run and pdig waits for them). */
+#define PD_FLUSH_NS (200u * 1000u * 1000u)
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void flush_if_old(struct pd_out *o)
+{
+	if (!o->dirty)
+		return;
+	uint64_t now = mono_ns();
+	if (now - o->flushed_ns < PD_FLUSH_NS)
+		return;
+	if (o->raw)
+		fflush(o->raw);
+	if (o->w)
+		shm_scap_writer_flush(o->w);
+	o->flushed_ns = now;
+	o->dirty = 0;
+}
+
 void pd_out_event(struct pd_out *o, const void *rec, uint32_t len)
 {
 	o->st->events++;
+	if (o->raw || o->w) {
+		if (!o->dirty)
+			o->flushed_ns = mono_ns(); /* the oldest unwritten event's age */
+		o->dirty = 1;
+		/* a tracer never idle (stops always pending) still writes out */
+		if ((o->st->events & 255) == 0)
+			flush_if_old(o);
+	}
 	if (o->raw && fwrite(rec, 1, len, o->raw) != len)
 		o->st->drop_write++;
 	if (o->w && shm_scap_write_event(o->w, 0, 0, rec, len) < 0) {
@@ -181,6 +220,7 @@ void pd_out_flush(struct pd_out *o)
 
 void pd_out_idle(struct pd_out *o)
 {
+	flush_if_old(o);
 	if (o->ring)
 		shm_ring_prod_flush(o->ring);
 }

@@ -113,7 +113,8 @@ struct shm_scap_reader {
 	int state;           /* 0 reading, 1 at the end, <0 the fatal error */
 	FILE *warn;
 	uint64_t skipped;
-	char err[320];
+	uint64_t nevents;    /* events returned: said when the file ends early */
+	char err[400];
 
 	struct shm_scap_meta meta;
 };
@@ -129,6 +130,14 @@ static int fail(struct shm_scap_reader *r, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(r->err, sizeof r->err, fmt, ap);
 	va_end(ap);
+	/* a capture cut short (its writer killed) is still worth reading:
+	 * say how much of it was */
+	if (strstr(r->err, "truncated file")) {
+		size_t n = strlen(r->err);
+		snprintf(r->err + n, sizeof r->err - n,
+			 " (the file ends early, after %" PRIu64 " events: was its writer stopped "
+			 "before it finished?)", r->nevents);
+	}
 	r->state = err;
 	return err;
 }
@@ -915,6 +924,7 @@ static inline int take_event(struct shm_scap_reader *r, struct shm_evt *evt, uin
 	*flags = 0;
 	if (pre == 6)
 		memcpy(flags, r->body + 2, 4);
+	r->nevents++;
 	return 1;
 }
 
