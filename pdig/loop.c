@@ -343,7 +343,12 @@ static void on_stopped(struct pd_tracer *tr, struct pd_tracee *t, int status)
 		pd_resume(t, 0);
 		return;
 	case PTRACE_EVENT_EXEC:
-		pd_resume(on_exec(tr, t), 0);
+		/* the exec has succeeded: its exit event is written here, with
+		 * the new image in /proc, and the exit stop is not taken (one
+		 * stop fewer per exec; a failed exec still has its exit stop) */
+		t = on_exec(tr, t);
+		pd_syscall_done(tr, t, 0);
+		pd_resume(t, 0);
 		return;
 	case PTRACE_EVENT_EXIT: {
 		unsigned long st = 0;

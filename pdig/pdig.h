@@ -232,6 +232,9 @@ void pd_loop_kick(int sig);
 /* syscall.c: seccomp and syscall-exit stops -> events. */
 void pd_syscall_enter(struct pd_tracer *tr, struct pd_tracee *t);
 void pd_syscall_exit(struct pd_tracer *tr, struct pd_tracee *t);
+/* The call of t has ended with ret, known from a ptrace event stop (an
+ * execve's exec event): its exit event now, and no exit stop is taken. */
+void pd_syscall_done(struct pd_tracer *tr, struct pd_tracee *t, int64_t ret);
 /* A syscall-entry or -exit stop of a tracee without our filter (plain mode):
  * the calls of the traced set get their events, the others none. */
 void pd_syscall_plain(struct pd_tracer *tr, struct pd_tracee *t);

@@ -288,3 +288,12 @@ void pd_syscall_exit(struct pd_tracer *tr, struct pd_tracee *t)
 	write_exit(tr, t, ret);
 	t->sc = NULL;
 }
+
+void pd_syscall_done(struct pd_tracer *tr, struct pd_tracee *t, int64_t ret)
+{
+	if (!t->sc || !(t->flags & PD_T_IN_SYSCALL))
+		return;
+	t->flags &= ~(PD_T_IN_SYSCALL | PD_T_RESTART);
+	write_exit(tr, t, ret);
+	t->sc = NULL;
+}

@@ -28,6 +28,7 @@ ln -s "$D/fake-client" "$T/clients/docker"
 ln -s "$D/fake-client" "$T/clients/kubectl"
 DOCKER=$T/clients/docker KUBECTL=$T/clients/kubectl
 pids=
+# shellcheck disable=SC2154 # k: the trap's own loop variable
 trap 'for k in $pids; do kill -KILL "$k" 2>/dev/null; done; rm -rf "$T"' EXIT
 
 APP='while :; do
@@ -56,9 +57,9 @@ container() {
 	fi
 	unshare --pid --fork --mount --propagation private sh -c '
 		R=$0 kind=$1
+		if [ "$kind" = ro ]; then mount --bind "$R" "$R" && mount -o remount,bind,ro "$R" "$R" || exit 1; fi
 		mount -t proc proc "$R/proc" && mount --bind /dev/null "$R/dev/null" || exit 1
 		[ -d "$R/tmp" ] && mount -t tmpfs tmpfs "$R/tmp"
-		if [ "$kind" = ro ]; then mount --bind "$R" "$R" && mount -o remount,bind,ro "$R" "$R" || exit 1; fi
 		shift
 		exec chroot "$R" "$@"' "$R" "$kind" $cmd $sh -c "$APP" \
 		>"$T/$name.log" 2>&1 &
