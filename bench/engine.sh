@@ -188,7 +188,7 @@ if [ ! -s "$seed" ]; then
 		mkdir -p "$tmp/work"
 		# a small, fixed environment keeps the execve events like a service's
 		if (cd "$tmp/work" && env -i PATH=/usr/bin:/bin HOME=/tmp LANG=C.UTF-8 \
-			timeout 300 "$pdig" -q -w "$tmp/seed.scap" -- sh -c "$workload") \
+			timeout 300 "$pdig" -q --io -w "$tmp/seed.scap" -- sh -c "$workload") \
 			>"$tmp/pdig.out" 2>&1; then
 			# seeds of older workloads go
 			rm -f "$cache"/engine_seed_[0-9]*.scap "$cache"/engine_big_real_*

@@ -1,6 +1,7 @@
 /*
  * The seccomp filter: SCMP_ACT_TRACE(PD_SECCOMP_TAG) for the syscalls of the
- * default set (all of the table with -a), allow for the rest. Rows with a
+ * default set (and the io set with --io; all of the table with -a), allow
+ * for the rest. Rows with a
  * when= condition stop only for the listed argument values. The i386 and
  * x32 ABIs get the same rules (libseccomp translates them by name), so a
  * 32-bit call (int 0x80) of a traced syscall stops as well.
@@ -40,7 +41,7 @@ int pd_filter_build(void **out, const struct pd_opts *opts, int set_nnp, char *e
 	}
 	for (unsigned i = 0; i < PD_SYSCALL_COUNT; i++) {
 		const struct pd_syscall *sc = &pd_syscall_table[i];
-		if (!(sc->flags & PD_SC_DEFAULT) && !opts->capture_all)
+		if (!pd_sc_traced(opts, sc))
 			continue;
 		int nr = seccomp_syscall_resolve_name(sc->name);
 		if (nr == __NR_SCMP_ERROR)

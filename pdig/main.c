@@ -57,6 +57,9 @@ static const char usage_text[] =
 	"      --raw FILE      write bare event records to FILE (for tests)\n"
 	"  -a, --capture-all   every syscall, not just the default set (generic events\n"
 	"                      where pdig has no decoder of its own)\n"
+	"      --io            read, write, pread64 and pwrite64 too, with their data\n"
+	"                      (evt.buffer); no Falco rule needs them, and each costs two\n"
+	"                      stops, so they are left out by default as Falco leaves them\n"
 	"      --container-id ID  the container pdig-engine reports the traced tree in where its\n"
 	"                      cgroups name none (default: the id at the end of\n"
 	"                      $ECS_CONTAINER_METADATA_URI_V4; '' for none)\n"
@@ -79,7 +82,7 @@ static _Noreturn void usage_error(const char *fmt, const char *arg)
 }
 
 enum { OPT_VERSION = 256, OPT_RING, OPT_CONNECT, OPT_LOSSLESS, OPT_UDIG, OPT_RAW, OPT_WAIT_ALL,
-       OPT_CONTAINER_ID, OPT_TREE, OPT_NO_INJECT };
+       OPT_CONTAINER_ID, OPT_TREE, OPT_NO_INJECT, OPT_IO };
 
 #define OPT_CT_META 512 /* --container-name and friends (container.c) */
 #define PD_ATTACH_MAX 64
@@ -134,6 +137,7 @@ static void parse_args(int argc, char **argv, struct pd_opts *o)
 		{"pid", required_argument, NULL, 'p'},
 		{"tree", no_argument, NULL, OPT_TREE},
 		{"no-inject", no_argument, NULL, OPT_NO_INJECT},
+		{"io", no_argument, NULL, OPT_IO},
 		{NULL, 0, NULL, 0},
 	};
 	static pid_t pids[PD_ATTACH_MAX];
@@ -164,6 +168,9 @@ static void parse_args(int argc, char **argv, struct pd_opts *o)
 			break;
 		case OPT_NO_INJECT:
 			o->no_inject = 1;
+			break;
+		case OPT_IO:
+			o->io = 1;
 			break;
 		case OPT_RING:
 			if (!optarg[0])

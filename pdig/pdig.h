@@ -28,6 +28,7 @@
 
 struct pd_opts {
 	int capture_all;
+	int io;                 /* --io: read, write, pread64, pwrite64 too */
 	int lossless;
 	int udig;
 	int quiet;
@@ -188,6 +189,12 @@ void pd_tracer_fini(struct pd_tracer *tr);
 struct pd_tracee *pd_tracee_find(struct pd_tracer *tr, pid_t tid);
 struct pd_tracee *pd_tracee_add(struct pd_tracer *tr, pid_t tid);
 void pd_tracee_del(struct pd_tracer *tr, struct pd_tracee *t);
+
+/* Is sc in the traced set (its when= condition aside)? */
+static inline int pd_sc_traced(const struct pd_opts *o, const struct pd_syscall *sc)
+{
+	return o->capture_all || (sc->flags & PD_SC_DEFAULT) || (o->io && (sc->flags & PD_SC_IO));
+}
 
 /* filter.c */
 int pd_filter_build(void **ctx, const struct pd_opts *opts, int set_nnp, char *err, size_t errlen);

@@ -166,7 +166,7 @@ static int in_set(const struct pd_tracer *tr, const struct pd_syscall *sc, const
 {
 	if (tr->opts->capture_all)
 		return 1;
-	if (!(sc->flags & PD_SC_DEFAULT))
+	if (!pd_sc_traced(tr->opts, sc))
 		return 0;
 	if (sc->when_arg < 0)
 		return 1;

@@ -138,8 +138,8 @@ def parse(path, events, nrs, codes):
             fail(path, lineno, f"{ev_x} does not follow {ev_e}")
         if stops not in ("exit", "enter"):
             fail(path, lineno, "STOPS is exit or enter")
-        if cset not in ("default", "all"):
-            fail(path, lineno, "SET is default or all")
+        if cset not in ("default", "io", "all"):
+            fail(path, lineno, "SET is default, io or all")
         if not re.fullmatch(r"[a-z0-9_]+", dec):
             fail(path, lineno, f"bad decoder name {dec}")
         rows.append(dict(name=name, nr=nr, ev_e=ev_e, ev_x=ev_x, dec=dec, stops=stops,
@@ -169,6 +169,7 @@ def main():
         h.write("#ifndef PD_SYSCALL_TABLE_H\n#define PD_SYSCALL_TABLE_H\n\n#include <stdint.h>\n\n")
         h.write("#define PD_SC_DEFAULT 1u /* in the default seccomp filter */\n")
         h.write("#define PD_SC_EXIT 2u    /* needs the syscall-exit stop */\n")
+        h.write("#define PD_SC_IO 4u      /* in the filter with --io (data read and written) */\n")
         h.write(f"#define PD_SYSCALL_NR_MAX {NR_MAX}\n\n")
         h.write("struct pd_call;\ntypedef void (*pd_dec_fn)(struct pd_call *c);\n\n")
         h.write("struct pd_syscall {\n\tconst char *name;\n\tuint16_t nr;\n"
@@ -194,6 +195,8 @@ def main():
             flags = []
             if r["cset"] == "default":
                 flags.append("PD_SC_DEFAULT")
+            if r["cset"] == "io":
+                flags.append("PD_SC_IO")
             if r["stops"] == "exit":
                 flags.append("PD_SC_EXIT")
             fe = f"pd_dec_{r['dec']}_e" if r["np_e"] else "NULL"

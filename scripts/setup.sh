@@ -12,6 +12,7 @@ PDIG_PACKAGES=(
   libmicrohttpd-dev zlib1g-dev libre2-dev
   sysdig libfalcosecurity0-dev strace util-linux procps bc tmux stress-ng
   clang libclang-rt-14-dev
+  shellcheck python3-yaml busybox-static
 )
 
 pdig_install_missing() {

@@ -339,7 +339,9 @@ static char work_dir[PATH_MAX], sock_path[PATH_MAX], rules_dir[PATH_MAX];
 
 static int make_work_dir(void)
 {
-	const char *cands[] = {getenv("TMPDIR"), "/tmp", "/dev/shm", "/run", "/var/tmp"};
+	/* last, pdig-trace's own directory: a writable volume that holds the
+	 * programs does too */
+	const char *cands[] = {getenv("TMPDIR"), "/tmp", "/dev/shm", "/run", "/var/tmp", self_dir};
 	for (size_t i = 0; i < sizeof cands / sizeof *cands; i++) {
 		if (!cands[i] || !cands[i][0])
 			continue;
@@ -353,8 +355,9 @@ static int make_work_dir(void)
 	}
 	work_dir[0] = 0;
 	fprintf(stderr, "pdig-trace: no writable directory for the engine's socket (tried "
-			"$TMPDIR, /tmp, /dev/shm, /run, /var/tmp): mount a small tmpfs or volume "
-			"(ECS: a bind mount or volume; Kubernetes: an emptyDir) and set TMPDIR to it\n");
+			"$TMPDIR, /tmp, /dev/shm, /run, /var/tmp, %s): mount a small tmpfs or volume "
+			"(ECS: a bind mount or volume; Kubernetes: an emptyDir) and set TMPDIR to it\n",
+		self_dir[0] ? self_dir : "pdig-trace's directory");
 	return -EROFS;
 }
 

@@ -462,6 +462,46 @@ int tr_json_get(const char *json, const char *key, char *out, size_t cap)
 	}
 }
 
+/* The object of the "Containers" array of a task's metadata whose "Name" is
+ * name: a pointer to its '{', or NULL. */
+static const char *task_container(const char *json, const char *name)
+{
+	struct js j = {json};
+	char k[128], v[256];
+	ws(&j);
+	if (*j.p++ != '{')
+		return NULL;
+	for (;;) {
+		ws(&j);
+		if (jstring(&j, k, sizeof k))
+			return NULL;
+		ws(&j);
+		if (*j.p++ != ':')
+			return NULL;
+		ws(&j);
+		if (!strcmp(k, "Containers") && *j.p == '[') {
+			j.p++;
+			for (;;) {
+				ws(&j);
+				const char *obj = j.p;
+				if (*obj == '{' && tr_json_get(obj, "Name", v, sizeof v) == 1 &&
+				    !strcmp(v, name))
+					return obj;
+				if (jskip(&j, 1))
+					return NULL;
+				ws(&j);
+				if (*j.p++ != ',')
+					return NULL;
+			}
+		}
+		if (jskip(&j, 1))
+			return NULL;
+		ws(&j);
+		if (*j.p++ != ',')
+			return NULL;
+	}
+}
+
 static void env_copy(const char *var, char *out, size_t cap)
 {
 	const char *v = getenv(var);
@@ -486,16 +526,27 @@ int tr_meta_read(struct tr_meta *m, int timeout_ms, char *why, size_t whylen)
 	const char *uri = getenv("ECS_CONTAINER_METADATA_URI_V4");
 	if (!uri || !uri[0])
 		uri = getenv("ECS_CONTAINER_METADATA_URI");
+	/* a sidecar describes another container of its task: the task's
+	 * metadata, that container's entry */
+	const char *other = getenv("PDIG_ECS_CONTAINER");
 	if (uri && uri[0]) {
 		char *body = malloc(RESP_MAX + 1);
+		char url[1024];
 		if (!body)
 			return -ENOMEM;
-		rc = tr_http_get(uri, timeout_ms, body, RESP_MAX + 1, why, whylen);
+		snprintf(url, sizeof url, "%s%s", uri, other && other[0] ? "/task" : "");
+		rc = tr_http_get(url, timeout_ms, body, RESP_MAX + 1, why, whylen);
+		const char *obj = body;
+		if (!rc && other && other[0] && !(obj = task_container(body, other))) {
+			snprintf(why, whylen, "no container named '%s' in the task's metadata "
+				 "($PDIG_ECS_CONTAINER)", other);
+			rc = -ENOENT;
+		}
 		if (!rc) {
-			int a = tr_json_get(body, "DockerId", m->id, sizeof m->id);
-			int b = tr_json_get(body, "Name", m->name, sizeof m->name);
-			int c = tr_json_get(body, "Image", m->image, sizeof m->image);
-			int d = tr_json_get(body, "ImageID", m->image_id, sizeof m->image_id);
+			int a = tr_json_get(obj, "DockerId", m->id, sizeof m->id);
+			int b = tr_json_get(obj, "Name", m->name, sizeof m->name);
+			int c = tr_json_get(obj, "Image", m->image, sizeof m->image);
+			int d = tr_json_get(obj, "ImageID", m->image_id, sizeof m->image_id);
 			if (a < 0 || b < 0 || c < 0 || d < 0) {
 				snprintf(why, whylen, "the answer of %s is not the JSON expected", uri);
 				memset(m, 0, sizeof *m);

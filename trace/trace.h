@@ -34,6 +34,8 @@ struct tr_meta {
  *    once and leaves the fields empty (pdig still takes the id from the
  *    URI). The endpoint is plain http on a link-local address: a socket,
  *    no TLS, no name resolution (so the static binary needs nothing).
+ *    With $PDIG_ECS_CONTAINER=NAME, the task's metadata (URI/task) and
+ *    the entry of container NAME: a sidecar describing the application.
  *  - Kubernetes' downward API: $POD_NAME, $POD_NAMESPACE, $POD_UID.
  *  - $PDIG_CONTAINER_ID, $PDIG_CONTAINER_NAME, $PDIG_CONTAINER_IMAGE win
  *    over both.

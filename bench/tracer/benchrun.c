@@ -10,10 +10,11 @@
  * the largest process it reaped: exact for pdig-engine, which has no
  * children). With --hwm, the peak RSS (VmHWM) of the command and its
  * descendants (two levels: pdig's front and its tracer) whose name is NAME,
- * the largest one, sampled every 10 ms. /proc is read rather than the rusage
- * because the rusage of pdig's front includes the traced command's. The
- * wait wakes at once when the command ends (a pidfd), so sampling adds
- * nothing to the wall time. Exits with the command's exit code.
+ * the largest one, sampled every 10 ms (every ms in the first 100 ms).
+ * /proc is read rather than the rusage because the rusage of pdig's front
+ * includes the traced command's. The wait wakes at once when the command
+ * ends (a pidfd), so sampling adds nothing to the wall time. Exits with the
+ * command's exit code.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -115,7 +116,8 @@ int main(int argc, char **argv)
 		struct pollfd p = {.fd = pfd, .events = POLLIN};
 		for (;;) {
 			sample(pid, hwm, 2);
-			int r = poll(&p, 1, 10);
+			/* every ms at first: short runs end before a 10 ms tick */
+			int r = poll(&p, 1, now_ns() - t0 < 100000000 ? 1 : 10);
 			if (r > 0 || (r < 0 && errno != EINTR))
 				break; /* ended (or poll broke: wait4 below still waits) */
 		}

@@ -67,7 +67,7 @@ else
 			echo "skip: program $i: it fails natively here ($(head -c 300 "$tmp/native.err" | tr '\n' ' ')): nothing to record"
 			continue
 		fi
-		if (cd "$tmp" && timeout 60 "$pdig" -q -w "$tmp/real$i.scap" -- sh -c "$cmd") \
+		if (cd "$tmp" && timeout 60 "$pdig" -q --io -w "$tmp/real$i.scap" -- sh -c "$cmd") \
 			>/dev/null 2>"$tmp/pdig.err"; then
 			extra+=("real$i")
 		else

@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"; rm -f "/dev/shm$ring"' EXIT
 command -v dd >/dev/null || { echo "skip: dd is not installed"; exit 77; }
 
 # 50000 one-byte reads and writes: far more events than one ring slot holds
-"$PDIG" -v --ring "$ring" -- dd if=/dev/zero of=/dev/null bs=1 count=50000 2>"$tmp/pdig.err" ||
+"$PDIG" -v --io --ring "$ring" -- dd if=/dev/zero of=/dev/null bs=1 count=50000 2>"$tmp/pdig.err" ||
 	{ echo "FAIL: pdig: $(cat "$tmp/pdig.err")"; exit 1; }
 produced=$(sed -n 's/^pdig: [0-9]* stops, \([0-9]*\) events; dropped: \([0-9]*\) (ring full).*/\1/p' "$tmp/pdig.err")
 dropped=$(sed -n 's/^pdig: [0-9]* stops, \([0-9]*\) events; dropped: \([0-9]*\) (ring full).*/\2/p' "$tmp/pdig.err")

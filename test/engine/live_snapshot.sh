@@ -28,14 +28,14 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do
 	[ -e /dev/shm/"${ring#/}" ] && break
 	sleep 0.1
 done
-if ! (cd "$tmp" && "$pdig" -q --ring "$ring" -- sh -c "$cmd" >"$tmp/stdout.txt"); then
+if ! (cd "$tmp" && "$pdig" -q --io --ring "$ring" -- sh -c "$cmd" >"$tmp/stdout.txt"); then
 	echo "FAIL: pdig could not trace, though ptrace and seccomp work natively here"
 	kill "$engine_pid" 2>/dev/null
 	exit 1
 fi
 wait "$engine_pid"
 rc=$?
-(cd "$tmp" && "$pdig" -q -w "$tmp/c.scap" -- sh -c "$cmd" >"$tmp/stdout.txt") ||
+(cd "$tmp" && "$pdig" -q --io -w "$tmp/c.scap" -- sh -c "$cmd" >"$tmp/stdout.txt") ||
 	{ echo "FAIL: pdig -w failed"; exit 1; }
 "$engine" -e "$tmp/c.scap" -p "$fmt" "$filter" >"$tmp/replay" 2>"$tmp/replay.err" ||
 	{ echo "FAIL: replay failed: $(cat "$tmp/replay.err")"; exit 1; }
@@ -44,7 +44,7 @@ rc=$?
 # the ring ahead of the events
 ring2=/pdig-live-snapshot-late-$$
 trap 'rm -rf "$tmp"; rm -f /dev/shm/"${ring#/}" /dev/shm/"${ring2#/}"' EXIT
-(cd "$tmp" && "$pdig" -q --ring "$ring2" -- sh -c "$cmd" >"$tmp/stdout.txt") ||
+(cd "$tmp" && "$pdig" -q --io --ring "$ring2" -- sh -c "$cmd" >"$tmp/stdout.txt") ||
 	{ echo "FAIL: pdig --ring with no engine failed"; exit 1; }
 "$engine" --ring="$ring2" --idle-exit 1000 -p "$fmt" "$filter" >"$tmp/late" 2>"$tmp/late.err"
 rc2=$?

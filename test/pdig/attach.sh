@@ -50,7 +50,7 @@ for mode in inject no-inject; do
 	exec 3> "$d/in"   # the writer: the target's read blocks until we write
 	waitfile "$d/ready" || bad "$mode: the target did not start"
 	sleep 0.2          # into read()
-	"$PDIG" -v --tree $extra --raw "$d/ev.raw" -p "$TGT" 2> "$d/pdig.err" &
+	"$PDIG" -v --io --tree $extra --raw "$d/ev.raw" -p "$TGT" 2> "$d/pdig.err" &
 	PD=$!
 	attached "$d/pdig.err" || bad "$mode: pdig did not attach: $(cat "$d/pdig.err")"
 	sleep 0.3
@@ -90,7 +90,7 @@ echo secret > "$d/early.txt"
 sh -c "exec 5< $d/early.txt; while [ ! -e $d/go ]; do sleep 0.05; done; cat <&5 > /dev/null" &
 TGT=$!
 sleep 0.2
-"$PDIG" -w "$d/ev.scap" -p "$TGT" 2> "$d/pdig.err" &
+"$PDIG" --io -w "$d/ev.scap" -p "$TGT" 2> "$d/pdig.err" &
 PD=$!
 attached "$d/pdig.err" || bad "state: pdig did not attach"
 sleep 0.2; touch "$d/go"; wait "$PD"
@@ -182,7 +182,7 @@ if pd_have pidns; then
 	# the namespace's PID 1 as the host sees it: unshare's child
 	HOSTPID=$(cat "/proc/$NS/task/$NS/children" 2>/dev/null | awk '{print $1}')
 	[ -n "$HOSTPID" ] || HOSTPID=$(pgrep -P "$NS" | head -1)
-	nsenter -t "$HOSTPID" -p -m "$PDIG" --raw "$d/ev.raw" -p 1 2> "$d/pdig.err" &
+	nsenter -t "$HOSTPID" -p -m "$PDIG" --io --raw "$d/ev.raw" -p 1 2> "$d/pdig.err" &
 	PD=$!
 	attached "$d/pdig.err" || bad "ns: pdig did not attach: $(cat "$d/pdig.err")"
 	sleep 0.3

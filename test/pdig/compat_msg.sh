@@ -13,7 +13,7 @@ fail=0
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 out=$("$P/int80msg" 2>&1)
 [ "$out" = ok ] || { echo "FAIL: int80msg natively, though int 0x80 works here: $out"; exit 1; }
-traced=$("$PDIG" -q --raw "$tmp/r.raw" "$P/int80msg" 2>&1)
+traced=$("$PDIG" -q --io --raw "$tmp/r.raw" "$P/int80msg" 2>&1)
 [ "$traced" = ok ] && echo "ok: int80msg under pdig" || { echo "FAIL: under pdig: $traced"; fail=1; }
 "$EVDUMP" "$tmp/r.raw" > "$tmp/r.txt" || { echo "FAIL: malformed records"; exit 1; }
 grep -E "^[<>] (sendmsg|recvmsg) " "$tmp/r.txt" > "$tmp/msg.txt"

@@ -20,7 +20,7 @@ for prog in $progs; do
 	if [ $? != 0 ]; then
 		echo "FAIL: $prog natively: $native"; fail=1; continue
 	fi
-	traced=$("$PDIG" -q --raw "$tmp/$prog.raw" "$P/$prog") || { echo "FAIL: $prog under pdig: $traced"; fail=1; }
+	traced=$("$PDIG" -q --io --raw "$tmp/$prog.raw" "$P/$prog") || { echo "FAIL: $prog under pdig: $traced"; fail=1; }
 	[ "$native" = "$traced" ] && echo "ok: $prog: same output natively and under pdig" ||
 		{ echo "FAIL: $prog: output differs: native '$native', traced '$traced'"; fail=1; }
 	T=$tmp/$prog.txt

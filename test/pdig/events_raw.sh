@@ -11,7 +11,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 # run NAME PROG ARGS...: traces PROG into $tmp/NAME.txt; PDIG_PID is pdig's pid
 run() {
 	name=$1; shift
-	"$PDIG" -q --raw "$tmp/$name.raw" "$@" > "$tmp/$name.out" 2>&1 &
+	"$PDIG" -q --io --raw "$tmp/$name.raw" "$@" > "$tmp/$name.out" 2>&1 &
 	PDIG_PID=$!
 	wait $PDIG_PID
 	STATUS=$?

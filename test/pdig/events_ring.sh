@@ -23,7 +23,7 @@ has() {
 		echo "FAIL: $3: no line matching: $2"; fail=1; fi
 }
 mkdir "$tmp/w"
-"$PDIG" -q --ring "$ring" "$P/file_ops" "$tmp/w" > "$tmp/out" 2>&1 || { echo "FAIL: pdig: $(cat "$tmp/out")"; exit 1; }
+"$PDIG" -q --io --ring "$ring" "$P/file_ops" "$tmp/w" > "$tmp/out" 2>&1 || { echo "FAIL: pdig: $(cat "$tmp/out")"; exit 1; }
 set -- $(grep '^pid ' "$tmp/out")
 PID=$2 CHILD=$4
 PORT=$(sed -n 's/^port //p' "$tmp/out")
@@ -51,7 +51,7 @@ done
 if [ $n -ge 40 ]; then
 	echo "FAIL: sysdig -u did not start capturing: $(cat "$tmp/u.err")"; kill $sd; exit 1
 fi
-"$PDIG" -q --udig "$P/file_ops" "$tmp/w" > "$tmp/out" 2>&1 || fail=1
+"$PDIG" -q --io --udig "$P/file_ops" "$tmp/w" > "$tmp/out" 2>&1 || fail=1
 set -- $(grep '^pid ' "$tmp/out")
 PID=$2
 sleep 2

@@ -9,7 +9,7 @@ pd_need trace
 command -v sysdig > /dev/null || { echo "SKIP: sysdig is not installed: it is the reader these checks are made with"; exit 77; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/w"
-"$PDIG" -q -w "$tmp/c.scap" "$P/file_ops" "$tmp/w" > "$tmp/out" 2>&1
+"$PDIG" -q --io -w "$tmp/c.scap" "$P/file_ops" "$tmp/w" > "$tmp/out" 2>&1
 st=$?
 if [ $st = 2 ] && grep -q "not available in this build" "$tmp/out"; then
 	echo "SKIP: this build has no capture writer"; exit 77

@@ -36,7 +36,7 @@ i=0; until [ "$(consumer)" = "$e1" ]; do
 	i=$((i + 1)); [ $i -gt 200 ] && { echo "FAIL: engine 1 never attached: $(cat "$tmp/e1.err")"; exit 1; }
 	sleep 0.05
 done
-"$PDIG" -v --ring "$ring" -- "$P/longfd" "$tmp/out.txt" "$tmp/go" > "$tmp/pdig.out" 2> "$tmp/pdig.err" &
+"$PDIG" -v --io --ring "$ring" -- "$P/longfd" "$tmp/out.txt" "$tmp/go" > "$tmp/pdig.out" 2> "$tmp/pdig.err" &
 pd=$!; pids="$pids $pd"
 wait_line "$tmp/e1.out" "^longfd\|$tmp/out.txt\|pdig\$" ||
 	{ echo "FAIL: engine 1 never saw the first write: $(cat "$tmp/e1.out" "$tmp/e1.err" "$tmp/pdig.err")"; exit 1; }

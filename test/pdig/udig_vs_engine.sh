@@ -28,7 +28,7 @@ done
 "$ENGINE" --ring=/udig-vs-engine -p "$FMT" --idle-exit 2000 > "$tmp/engine.txt" 2> "$tmp/engine.err" &
 en=$!
 for _ in $(seq 100); do [ -e /dev/shm/udig-vs-engine ] && break; sleep 0.05; done
-"$PDIG" -q --udig --ring /udig-vs-engine -- sh -c \
+"$PDIG" -q --io --udig --ring /udig-vs-engine -- sh -c \
 	'cat /etc/hostname >/dev/null; ls / >/dev/null; (cd /tmp && ls -d . nonexistent) 2>/dev/null; exit 0' ||
 	{ echo "FAIL: pdig failed"; exit 1; }
 wait $en || { echo "FAIL: engine: $(cat "$tmp/engine.err")"; exit 1; }

@@ -130,8 +130,9 @@ rc=$?
 if unshare -m true 2>/dev/null; then
 	unshare -m --propagation private sh -c '
 		for d in /tmp /dev/shm /run /var/tmp; do [ -d $d ] && mount -t tmpfs -o ro tmpfs $d; done
+		mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1"
 		unset TMPDIR
-		exec "$0" -- true' "$TRACE" >/dev/null 2>"$T/rofs.err"
+		exec "$0" -- true' "$TRACE" "$BIN" >/dev/null 2>"$T/rofs.err"
 	rc=$?
 	[ $rc = 125 ] && grep -q "no writable directory for the engine's socket.*set TMPDIR" "$T/rofs.err" &&
 		ok "no writable directory: 125 and what to do" || bad "rofs: exit $rc, $(cat "$T/rofs.err")"

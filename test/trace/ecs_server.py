@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """A stand-in for ECS's task metadata endpoint, on loopback, for metadata.sh.
 
-usage: ecs_server.py RESPONSE.json PORT_FILE
+usage: ecs_server.py CONTAINER.json TASK.json PORT_FILE
 
-Serves RESPONSE.json (the recorded format of ${ECS_CONTAINER_METADATA_URI_V4})
-for GET /v4/ID, and misbehaves on request by the path's first element:
+Serves CONTAINER.json (the recorded format of ${ECS_CONTAINER_METADATA_URI_V4})
+for GET /v4/ID, TASK.json (${ECS_CONTAINER_METADATA_URI_V4}/task) for
+GET /v4/ID/task, and misbehaves on request by the path's first element:
 /chunked/v4/ID (chunked transfer encoding), /slow/v4/ID (never answers),
 /missing/v4/ID (404), /garbage/v4/ID (not HTTP). Writes its port to
 PORT_FILE once it listens; runs until killed.
@@ -16,6 +17,7 @@ import sys
 import time
 
 BODY = open(sys.argv[1], 'rb').read()
+TASK = open(sys.argv[2], 'rb').read()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -38,21 +40,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header('Content-Length', '0')
             self.end_headers()
             return
+        body = TASK if self.path.endswith('/task') else BODY
         self.send_response(200)
         self.send_header('Content-Type', 'application/json')
         if mode == 'chunked':
             self.send_header('Transfer-Encoding', 'chunked')
             self.end_headers()
-            for off in range(0, len(BODY), 300):
-                part = BODY[off:off + 300]
+            for off in range(0, len(body), 300):
+                part = body[off:off + 300]
                 self.wfile.write(b'%x\r\n%s\r\n' % (len(part), part))
                 self.wfile.flush()
                 time.sleep(0.01)
             self.wfile.write(b'0\r\n\r\n')
         else:
-            self.send_header('Content-Length', str(len(BODY)))
+            self.send_header('Content-Length', str(len(body)))
             self.end_headers()
-            self.wfile.write(BODY)
+            self.wfile.write(body)
 
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
@@ -60,7 +63,7 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 
 srv = Server(('127.0.0.1', 0), Handler)
-with open(sys.argv[2] + '.tmp', 'w') as f:
+with open(sys.argv[3] + '.tmp', 'w') as f:
     f.write(str(srv.server_address[1]))
-os.replace(sys.argv[2] + '.tmp', sys.argv[2])
+os.replace(sys.argv[3] + '.tmp', sys.argv[3])
 srv.serve_forever()

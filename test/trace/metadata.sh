@@ -12,7 +12,7 @@ D=$(cd "$(dirname "$0")" && pwd)
 need_ptrace "$BIN/pdig"
 need_python
 T=$(mktemp -d) || exit 1
-python3 "$D/ecs_server.py" "$D/ecs_container_v4.json" "$T/port" &
+python3 "$D/ecs_server.py" "$D/ecs_container_v4.json" "$D/ecs_task_v4.json" "$T/port" &
 srv=$!
 trap 'kill $srv 2>/dev/null; rm -rf "$T"' EXIT
 wait_until 20 test -s "$T/port" || skip "the test's HTTP server did not start on loopback"
@@ -20,7 +20,7 @@ PORT=$(cat "$T/port")
 ID=cd189a933e5849daa93386466019ab50-2495160603
 URL=http://127.0.0.1:$PORT
 unset ECS_CONTAINER_METADATA_URI ECS_CONTAINER_METADATA_URI_V4 POD_NAME POD_NAMESPACE POD_UID \
-	PDIG_CONTAINER_ID PDIG_CONTAINER_NAME PDIG_CONTAINER_IMAGE
+	PDIG_ECS_CONTAINER PDIG_CONTAINER_ID PDIG_CONTAINER_NAME PDIG_CONTAINER_IMAGE
 FIELDS='id=%container.id name=%container.name image=%container.image repo=%container.image.repository tag=%container.image.tag imageid=%container.image.id'
 
 # the fetch itself
@@ -50,6 +50,16 @@ ECS_CONTAINER_METADATA_URI_V4=$URL/v4/$ID "$TRACE" -- cat /etc/shadow >"$T/def.o
 got="$(field "$T/def.out" "$RULE_SHADOW" container.id);$(field "$T/def.out" "$RULE_SHADOW" container.name);$(field "$T/def.out" "$RULE_SHADOW" container.image)"
 [ "$got" = "$ID;web;123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web:1.4.2" ] &&
 	ok "ECS: id, name and image in the default alert fields" || bad "ECS default: '$got'"
+
+# a sidecar: its own URL, the application's entry in the task's metadata
+SIDE=cd189a933e5849daa93386466019ab50-1784339512
+ECS_CONTAINER_METADATA_URI_V4=$URL/v4/$SIDE PDIG_ECS_CONTAINER=web "$TRACE" -- cat /etc/shadow >"$T/side.out" 2>"$T/side.err"
+got="$(field "$T/side.out" "$RULE_SHADOW" container.id);$(field "$T/side.out" "$RULE_SHADOW" container.name)"
+[ "$got" = "$ID;web" ] && ok "sidecar: PDIG_ECS_CONTAINER=web picks the application's container in /task" ||
+	bad "sidecar: '$got': $(cat "$T/side.err")"
+ECS_CONTAINER_METADATA_URI_V4=$URL/v4/$SIDE PDIG_ECS_CONTAINER=nosuch "$TRACE" -- true >/dev/null 2>"$T/side2.err"
+grep -q "no container named 'nosuch' in the task's metadata" "$T/side2.err" && ok "sidecar: an unknown name is said" ||
+	bad "sidecar nosuch: $(cat "$T/side2.err")"
 
 # a silent endpoint: the command starts after the timeout, with the id of the URL
 start=$(date +%s%N)
