@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <stdatomic.h>
 #include <unistd.h>
@@ -83,6 +84,23 @@ static void guess_child(struct pd_tracer *tr, struct pd_tracee *t)
 		thread ? CLONE_THREAD | CLONE_VM | CLONE_SIGHAND | CLONE_FILES | CLONE_FS : 0;
 }
 
+/* Is t in pdig's pid namespace (asked once per tracee)? */
+static int same_pidns(struct pd_tracer *tr, struct pd_tracee *t)
+{
+	if (!t->pidns) {
+		char path[64];
+		struct stat st;
+		snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)t->tid);
+		if (!tr->pidns_ino) {
+			tr->pidns_ino = stat("/proc/self/ns/pid", &st) == 0 ? (uint64_t)st.st_ino : 1;
+			tr->pidns_dev = (uint64_t)st.st_dev;
+		}
+		t->pidns = tr->proc_ok && stat(path, &st) == 0 && (uint64_t)st.st_ino == tr->pidns_ino &&
+				   (uint64_t)st.st_dev == tr->pidns_dev ? 1 : -1;
+	}
+	return t->pidns == 1;
+}
+
 static void on_new_child(struct pd_tracer *tr, struct pd_tracee *parent)
 {
 	unsigned long msg = 0;
@@ -108,6 +126,14 @@ static void on_new_child(struct pd_tracer *tr, struct pd_tracee *parent)
 		release_child(tr, c);
 	else
 		c->flags |= PD_T_EXPECTED;
+	/* The parent's exit event now, with the child's tid as its result,
+	 * and no exit stop (one stop fewer per fork). Not for vfork: that
+	 * parent returns only once the child has exec'd or exited, and its
+	 * exit event comes then. Not in another pid namespace than pdig's,
+	 * where the parent sees the child under another number. */
+	if (parent->sc && (parent->flags & PD_T_IN_SYSCALL) && !(flags & CLONE_VFORK) &&
+	    !(parent->flags & PD_T_RESTART) && same_pidns(tr, parent))
+		pd_syscall_done(tr, parent, tid);
 }
 
 /* execve from a non-leader thread: the thread takes over the leader's tid;

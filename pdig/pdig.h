@@ -94,6 +94,7 @@ struct pd_tracee {
 	/* a new child: the exit event to write for it, and its clone flags */
 	uint16_t child_ev;
 	uint64_t child_clone_flags;
+	int8_t pidns;                /* in pdig's pid namespace: 1 yes, -1 no, 0 not asked */
 	struct pd_tracee *hnext;     /* hash chain */
 };
 
@@ -167,6 +168,7 @@ struct pd_tracer {
 	struct pd_attach_proc *aprocs; /* attached processes and their mode */
 	size_t naprocs;
 	int said_stay;          /* "pdig stays until ..." said */
+	uint64_t pidns_ino, pidns_dev; /* pdig's pid namespace (loop.c) */
 };
 
 /* Resumes t as its mode wants: to the exit stop when due, to every syscall

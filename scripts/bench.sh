@@ -15,7 +15,7 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
-out= pass=()
+out='' pass=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick | --tiny) pass+=("$1") ;;

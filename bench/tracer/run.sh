@@ -29,7 +29,7 @@ EOF
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-PDIG= ENGINE= REF= WL= BR= RULES= OUT= ROUNDS= SCALE=full ONLY= CCINC= LIST=0
+PDIG='' ENGINE='' REF='' WL='' BR='' RULES='' OUT='' ROUNDS='' SCALE=full ONLY='' CCINC='' LIST=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--pdig) PDIG=$2; shift ;;
@@ -89,9 +89,9 @@ SET=$(python3 "$HERE/gen_refset.py" "$ROOT/pdig/syscalls.in" list) || exit 2
 # (N_A): every call stops there.
 case $SCALE in
 full)
-	declare -A N=([openat]=30000 [stat]=100000 [getppid]=500000 [files]=5000 [threads]=1000
-		[procs]=500 [spawn]=200 [alloc]=200000 [sh_true]=500 [sng_fork]=1000 [sng_open]=5000
-		[attach-openat]=30000 [attach-procs]=500)
+	declare -A N=([openat]=40000 [stat]=200000 [getppid]=2000000 [files]=5000 [threads]=1000
+		[procs]=500 [spawn]=200 [alloc]=1000000 [sh_true]=500 [sng_fork]=1000 [sng_open]=5000
+		[attach-openat]=40000 [attach-procs]=500)
 	FIND_DIR=/usr TAR_DIR=/usr/include CC_SRC=$ROOT/shm/ring.c ;;
 quick)
 	declare -A N=([openat]=5000 [stat]=20000 [getppid]=100000 [files]=1000 [threads]=200
@@ -104,7 +104,7 @@ tiny)
 		[attach-openat]=500 [attach-procs]=10)
 	FIND_DIR=/usr/include/linux TAR_DIR=/usr/include/linux/netfilter CC_SRC=$HERE/workloads.c ;;
 esac
-declare -A N_A=([stat]=$((N[stat] / 10)) [getppid]=$((N[getppid] / 20)))
+declare -A N_A=([stat]=$((N[stat] / 20)) [getppid]=$((N[getppid] / 50)))
 LABEL[find]="find $FIND_DIR"
 LABEL[tar]="tar cf - $TAR_DIR | cat"
 LABEL[gcc]="gcc -O2 -c ${CC_SRC#"$ROOT"/}"
@@ -127,7 +127,10 @@ ENG_BR=
 cleanup() {
 	# an engine left by an interrupted run: benchrun's child, then benchrun
 	if [ -n "$ENG_BR" ]; then
-		kill $(cat "/proc/$ENG_BR/task/$ENG_BR/children" 2> /dev/null) "$ENG_BR" 2> /dev/null
+		local e
+		for e in $(cat "/proc/$ENG_BR/task/$ENG_BR/children" 2> /dev/null) "$ENG_BR"; do
+			kill "$e" 2> /dev/null
+		done
 	fi
 	rm -rf "$T"
 }
@@ -168,8 +171,7 @@ engine_start() {
 
 engine_stop() {
 	[ -n "$ENG_BR" ] || return 0
-	local i
-	for i in $(seq 300); do # 30 s for the engine to read what is left
+	for _ in $(seq 300); do # 30 s for the engine to read what is left
 		kill -0 "$ENG_BR" 2> /dev/null || break
 		sleep 0.1
 	done
@@ -178,9 +180,9 @@ engine_stop() {
 		local e
 		e=$(cat "/proc/$ENG_BR/task/$ENG_BR/children" 2> /dev/null)
 		echo "run.sh: pdig-engine still running 30 s after pdig: stopping it" >&2
-		[ -n "$e" ] && kill -USR1 $e 2> /dev/null
+		[ -n "$e" ] && kill -USR1 "${e%% *}" 2> /dev/null
 		sleep 2
-		[ -n "$e" ] && kill $e 2> /dev/null
+		[ -n "$e" ] && kill "${e%% *}" 2> /dev/null
 	fi
 	wait "$ENG_BR" 2> /dev/null
 	ENG_BR=
@@ -188,8 +190,8 @@ engine_stop() {
 
 # Waits until pid $1 is traced (and has a seccomp filter when $2 = 2).
 wait_traced() {
-	local i st
-	for i in $(seq 1000); do
+	local st
+	for _ in $(seq 1000); do
 		st=$(cat "/proc/$1/status" 2> /dev/null) || return 1
 		if ! grep -q '^TracerPid:[[:space:]]*0$' <<< "$st"; then
 			[ "$2" != 2 ] || grep -q '^Seccomp:[[:space:]]*2' <<< "$st" && return 0
@@ -202,7 +204,7 @@ wait_traced() {
 field() { sed -n "s/.*\\b$1=\\([-0-9]*\\).*/\\1/p" "$2" 2> /dev/null | tail -1; }
 
 run_one() {
-	local w=$1 mode=$2 round=$3 rc=0 attach=0 tpid= wpid=
+	local w=$1 mode=$2 round=$3 rc=0 attach=0 tpid='' wpid=''
 	[[ $w == attach-* ]] && attach=1
 	wl_cmd "$w" "$mode"
 	rm -f "$T/out" "$T/err" "$T/run" "$T/eng."* "$T/go"
@@ -241,7 +243,7 @@ run_one() {
 		fi
 	fi
 	engine_stop
-	local t wall status hwm erss stops= events= pdrops= eread= edrops= alerts= unread=
+	local t wall status hwm erss stops='' events='' pdrops='' eread='' edrops='' alerts='' unread=''
 	wall=$(field wall_ns "$T/run") status=$(field status "$T/run") hwm=$(field hwm_kb "$T/run")
 	[ $attach = 1 ] && status=$rc
 	if [ $TIMING = self ]; then t=$(field elapsed_ns "$T/out"); else t=$wall; fi
@@ -261,7 +263,7 @@ run_one() {
 		if [ -z "$edrops" ] && [ -s "$T/eng.err" ]; then
 			# no per-producer line: the total, less what was unreadable
 			edrops=$(sed -n 's/^pdig-engine: ring: .* \([0-9]*\) dropped by producers.*/\1/p' "$T/eng.err" | tail -1)
-			[ -n "$edrops" ] && edrops=$((edrops - ${unread:-0})) && [ $edrops -lt 0 ] && edrops=0
+			[ -n "$edrops" ] && edrops=$((edrops - ${unread:-0})) && [ "$edrops" -lt 0 ] && edrops=0
 			cp "$T/eng.err" "$OUT/logs/$w.$mode.$round.engine"
 		fi
 		alerts=$(sed -n 's/^pdig-engine: [0-9]* events read.* \([0-9]*\) alerts.*/\1/p' "$T/eng.err" | tail -1)

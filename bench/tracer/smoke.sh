@@ -8,7 +8,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 for c in strace stress-ng; do
 	command -v $c > /dev/null || { echo "SKIP: $c is not installed (the benchmark compares against it)"; exit 77; }
 done
-args=("$@") REF= WL= OUT=
+args=("$@") REF='' WL='' OUT=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--reftrace) REF=$2 ;;
