@@ -822,7 +822,17 @@ void eng_container_event(struct eng_state *st, const struct shm_evt *e)
 			&n->imagedigest, &n->k8s_pod, &n->k8s_ns};
 	const char *src[] = {c->name, c->image, c->imageid, c->imagerepo, c->imagetag,
 			     c->imagedigest, c->k8s_pod, c->k8s_ns};
+	/* The traced tree's container is announced by pdig, and again (the same
+	 * record) to each new consumer; what came later from elsewhere
+	 * (pdig-trace's metadata, read after pdig started) must survive that
+	 * repeat: an empty field of a static container keeps what was known. */
+	const char *const oldv[] = {old ? old->name : NULL, old ? old->image : NULL,
+				    old ? old->imageid : NULL, old ? old->imagerepo : NULL,
+				    old ? old->imagetag : NULL, old ? old->imagedigest : NULL,
+				    old ? old->k8s_pod : NULL, old ? old->k8s_ns : NULL};
 	for (int k = 0; k < 8; k++) {
+		if (!src[k][0] && old && c->type == ENG_CT_STATIC && oldv[k])
+			src[k] = oldv[k];
 		char *s = strdup(src[k]);
 		if (!s) {
 			entry_free(n);

@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "shm_ring.h"
 #include "trace.h"
 
 #ifndef PDIG_VERSION
@@ -65,8 +66,9 @@ static const char usage_text[] =
 	"      --no-default-rules  load only the -r files given\n"
 	"      --extra-output FORMAT  added to every alert's output (default: container\n"
 	"                      id, name and image, and the pod on Kubernetes; '' for none)\n"
-	"      --metadata-timeout MS  longest wait for the ECS task metadata endpoint\n"
-	"                      (default 500; 0: do not ask)\n"
+	"      --metadata-timeout MS  how long the ECS task metadata endpoint may take\n"
+	"                      (default 500; 0: do not ask); the command does not wait\n"
+	"                      for it beyond the engine's start and 100 ms\n"
 	"      --drain-timeout S  longest wait for the engine to read what is left once\n"
 	"                      pdig has ended (default 10)\n"
 	"      --output FILE   alerts to FILE (appended) instead of standard output, e.g.\n"
@@ -438,13 +440,23 @@ struct meta_job {
 	int timeout_ms;
 	int rc;
 	char why[256];
+	int done_fd; /* a byte written here when done: the main loop polls it */
 };
 
 static void *meta_thread(void *arg)
 {
 	struct meta_job *j = arg;
 	j->rc = tr_meta_read(&j->m, j->timeout_ms, j->why, sizeof j->why);
+	const char b = 1;
+	while (write(j->done_fd, &b, 1) < 0 && errno == EINTR)
+		;
 	return NULL;
+}
+
+static int readable(int fd)
+{
+	struct pollfd p = {fd, POLLIN, 0};
+	return poll(&p, 1, 0) == 1;
 }
 
 static int id_ok(const char *id)
@@ -462,14 +474,21 @@ static int text_ok(const char *s)
 	return 1;
 }
 
-/* pdig's container options, before the user's --pdig ones (later ones win) */
-static void meta_args(struct argv_list *a, const struct meta_job *j, int verbose)
+static void meta_failed(const struct meta_job *j)
+{
+	fprintf(stderr, "pdig-trace: no container metadata from ECS (%s): alerts show the "
+			"id at the end of the endpoint's address only\n", j->why);
+}
+
+/* pdig's container options, before the user's --pdig ones (later ones win);
+ * the id pdig will use in pdig_id ("" when none) */
+static void meta_args(struct argv_list *a, const struct meta_job *j, int verbose, char *pdig_id,
+		      size_t cap)
 {
 	static char lab[3][320];
 	const struct tr_meta *m = &j->m;
 	if (j->rc)
-		fprintf(stderr, "pdig-trace: no container metadata from ECS (%s): alerts show the "
-				"id at the end of the endpoint's address only\n", j->why);
+		meta_failed(j);
 	if (m->id[0] && !id_ok(m->id)) {
 		fprintf(stderr, "pdig-trace: the container id '%s' is not usable (letters, digits, "
 				"'.', '_', '-', ':', 128 at most): left out\n", m->id);
@@ -477,6 +496,10 @@ static void meta_args(struct argv_list *a, const struct meta_job *j, int verbose
 		add_arg(a, "--container-id");
 		add_arg(a, m->id);
 	}
+	if (m->id[0] && id_ok(m->id))
+		snprintf(pdig_id, cap, "%s", m->id);
+	else if (tr_uri_id(pdig_id, cap) <= 0 || !id_ok(pdig_id))
+		pdig_id[0] = 0; /* pdig's own default: the end of the URI */
 	const char *flags[] = {"--container-name", "--container-image", "--container-image-id"};
 	const char *vals[] = {m->name, m->image, m->image_id};
 	for (int i = 0; i < 3; i++) {
@@ -525,6 +548,7 @@ static pid_t spawn(char *const *argv, int keep_fd, int new_group, int out_fd)
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sigismember(&handled, sig))
 			signal(sig, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL); /* an ignored signal stays ignored across exec */
 	sigprocmask(SIG_UNBLOCK, &handled, NULL);
 	execv(argv[0], argv);
 	fprintf(stderr, "pdig-trace: cannot run %s: %s\n", argv[0], strerror(errno));
@@ -683,8 +707,9 @@ static void on_signal(struct run *r, const struct signalfd_siginfo *si)
 		}
 		return;
 	}
-	if ((sig == SIGINT || sig == SIGQUIT) && si->ssi_code == SI_KERNEL)
-		return; /* the terminal sent it to the whole foreground group: the command has it */
+	if (si->ssi_code == SI_KERNEL)
+		return; /* the terminal's (Ctrl-C, hangup): the whole foreground group, the
+			 * command included, has it already */
 	if ((sig == SIGINT || sig == SIGQUIT) && !r->attach) {
 		/* pdig (not PID 1 here) leaves these to the terminal: hand them to
 		 * the command itself, as the runtime's kill of PID 1 meant */
@@ -731,13 +756,19 @@ int main(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 
-	struct meta_job mj = {.timeout_ms = o.metadata_ms};
+	/* the metadata endpoint is asked in a thread of its own: the command
+	 * waits for it no longer than the engine takes to start */
+	static struct meta_job mj;
+	int meta_pipe[2] = {-1, -1};
+	mj.timeout_ms = o.metadata_ms;
 	pthread_t mt;
 	int meta_started = 0;
-	if (o.metadata_ms > 0)
+	if (o.metadata_ms > 0 && pipe2(meta_pipe, O_CLOEXEC) == 0) {
+		mj.done_fd = meta_pipe[1];
 		meta_started = pthread_create(&mt, NULL, meta_thread, &mj) == 0;
-	else
-		tr_meta_read(&mj.m, 0, mj.why, sizeof mj.why), mj.rc = 0;
+	}
+	if (!meta_started)
+		mj.rc = tr_meta_read(&mj.m, 0, mj.why, sizeof mj.why);
 
 	/* the engine, on the private socket, with a pipe to say it is ready */
 	int ready[2];
@@ -832,9 +863,25 @@ int main(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 
-	/* the metadata was read while the engine loaded its rules */
+	/* the metadata, if it came while the engine loaded its rules; if not,
+	 * pdig starts with what the environment says and the rest follows */
+	static struct meta_job early;
+	const struct meta_job *now_meta = &mj;
+	/* the endpoint answers in milliseconds: a moment's grace (100 ms at
+	 * most, once) lets the first events carry the name too */
+	struct pollfd mp = {meta_started ? meta_pipe[0] : -1, POLLIN, 0};
 	if (meta_started)
+		poll(&mp, 1, 100);
+	if (meta_started && readable(meta_pipe[0])) {
 		pthread_join(mt, NULL);
+		meta_started = 0;
+	} else if (meta_started) {
+		tr_meta_read(&early.m, 0, early.why, sizeof early.why);
+		now_meta = &early;
+		if (o.verbose)
+			fprintf(stderr, "pdig-trace: the metadata endpoint has not answered yet: "
+					"the command starts, the metadata follows\n");
+	}
 
 	/* -n: the sidecar's application may start after it */
 	static char name_pids[4096];
@@ -870,7 +917,8 @@ int main(int argc, char **argv)
 	add_arg(&pa, pdig_path);
 	add_arg(&pa, "--connect");
 	add_arg(&pa, sock_path);
-	meta_args(&pa, &mj, o.verbose);
+	char pdig_id[129];
+	meta_args(&pa, now_meta, o.verbose, pdig_id, sizeof pdig_id);
 	for (int i = 0; i < o.pdig_extra.n; i++)
 		add_arg(&pa, o.pdig_extra.v[i]);
 	if (o.pids) {
@@ -895,10 +943,14 @@ int main(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 
+	struct shm_ring_prod *late = NULL;
 	for (;;) {
 		reap(&r);
 		if (r.pdig_done && !r.drain_deadline) {
-			/* pdig is gone and its ring complete: the engine reads the rest and ends */
+			/* pdig is gone and its ring complete: the engine reads the rest and
+			 * ends (our own ring let go first: it waits for every producer) */
+			if (late)
+				shm_ring_prod_free(late), late = NULL;
 			r.drain_deadline = now_ms() + (long long)o.drain_s * 1000;
 			if (!r.engine_done)
 				kill(r.engine, SIGUSR1);
@@ -932,14 +984,32 @@ int main(int argc, char **argv)
 			}
 			wait = (int)left;
 		}
-		struct pollfd p[2] = {{sfd, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
-		if (poll(p, o.stdin_stop ? 2 : 1, wait) < 0 && errno != EINTR)
+		struct pollfd p[3] = {{sfd, POLLIN, 0}, {meta_started ? meta_pipe[0] : -1, POLLIN, 0},
+				      {o.stdin_stop ? STDIN_FILENO : -1, POLLIN, 0}};
+		if (poll(p, 3, wait) < 0 && errno != EINTR)
 			break;
+		if (meta_started && p[1].revents) {
+			/* the metadata came after pdig started: told to the engine now */
+			pthread_join(mt, NULL);
+			meta_started = 0;
+			const struct tr_meta *m = &mj.m;
+			char why[256];
+			if (mj.rc)
+				meta_failed(&mj);
+			else if (!r.pdig_done && pdig_id[0] &&
+				 (m->name[0] || m->image[0] || m->image_id[0]) &&
+				 tr_announce(sock_path, pdig_id, m, &late, why, sizeof why))
+				fprintf(stderr, "pdig-trace: the container's metadata could not be "
+						"handed to the engine: %s\n", why);
+			else if (o.verbose)
+				fprintf(stderr, "pdig-trace: container '%s': name '%s' image '%s' (late)\n",
+					pdig_id, m->name, m->image);
+		}
 		struct signalfd_siginfo si;
 		while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
 			if (si.ssi_signo != SIGCHLD)
 				on_signal(&r, &si);
-		if (o.stdin_stop && p[1].revents) {
+		if (o.stdin_stop && p[2].revents) {
 			char buf[256];
 			ssize_t got = read(STDIN_FILENO, buf, sizeof buf);
 			if (got <= 0) {

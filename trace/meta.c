@@ -502,13 +502,6 @@ static const char *task_container(const char *json, const char *name)
 	}
 }
 
-static void env_copy(const char *var, char *out, size_t cap)
-{
-	const char *v = getenv(var);
-	if (v && v[0])
-		snprintf(out, cap, "%s", v);
-}
-
 /* ECS's container id: a docker id (64 hex digits, EC2 tasks) is cut to 12
  * as sysdig shows it; Fargate's "TASK-NUMBER" ids are kept whole. */
 static void short_id(char *id)
@@ -516,6 +509,33 @@ static void short_id(char *id)
 	size_t n = strspn(id, "0123456789abcdef");
 	if (n == 64 && !id[64])
 		id[12] = 0;
+}
+
+int tr_uri_id(char *out, size_t cap)
+{
+	static const char *const vars[] = {"ECS_CONTAINER_METADATA_URI_V4",
+					   "ECS_CONTAINER_METADATA_URI"};
+	for (int k = 0; k < 2; k++) {
+		const char *uri = getenv(vars[k]);
+		if (!uri || !uri[0])
+			continue;
+		/* .../v4/ID as pdig reads it (pdig/container.c) */
+		const char *slash = strrchr(uri, '/');
+		if (!slash || slash - uri < 3 || slash[-3] != '/' || slash[-2] != 'v' ||
+		    (slash[-1] != '3' && slash[-1] != '4') || !slash[1] || strlen(slash + 1) >= cap)
+			return -EINVAL;
+		snprintf(out, cap, "%s", slash + 1);
+		short_id(out);
+		return 1;
+	}
+	return 0;
+}
+
+static void env_copy(const char *var, char *out, size_t cap)
+{
+	const char *v = getenv(var);
+	if (v && v[0])
+		snprintf(out, cap, "%s", v);
 }
 
 int tr_meta_read(struct tr_meta *m, int timeout_ms, char *why, size_t whylen)
@@ -529,7 +549,7 @@ int tr_meta_read(struct tr_meta *m, int timeout_ms, char *why, size_t whylen)
 	/* a sidecar describes another container of its task: the task's
 	 * metadata, that container's entry */
 	const char *other = getenv("PDIG_ECS_CONTAINER");
-	if (uri && uri[0]) {
+	if (uri && uri[0] && timeout_ms > 0) {
 		char *body = malloc(RESP_MAX + 1);
 		char url[1024];
 		if (!body)

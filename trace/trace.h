@@ -44,6 +44,10 @@ struct tr_meta {
  */
 int tr_meta_read(struct tr_meta *m, int timeout_ms, char *why, size_t whylen);
 
+/* The id at the end of $ECS_CONTAINER_METADATA_URI_V4 (else _URI), as pdig
+ * takes it by default: 1, 0 when neither is set, -EINVAL when unusable. */
+int tr_uri_id(char *out, size_t cap);
+
 /* The fetch alone (for tests): GET url, the body (NUL-terminated, cut to
  * cap - 1) in body. 0, or a negative errno with the reason in why. */
 int tr_http_get(const char *url, int timeout_ms, char *body, size_t cap, char *why,
@@ -52,6 +56,18 @@ int tr_http_get(const char *url, int timeout_ms, char *body, size_t cap, char *w
 /* The string value of a top-level key of a JSON object, decoded into out
  * (cut to cap - 1). 1 found, 0 absent or not a string, -EINVAL malformed. */
 int tr_json_get(const char *json, const char *key, char *out, size_t cap);
+
+/* The container event's JSON (container_json_2, type static, as
+ * pdig/container.c writes it) for id and m: its length, or -ENOSPC. */
+int tr_container_json(const char *id, const struct tr_meta *m, char *out, size_t cap);
+
+/* Metadata that came after pdig started: a ring of our own handed to the
+ * engine on sock, with that container event in it. The producer stays (so
+ * an engine waiting for its producers to go waits for this one too) until
+ * shm_ring_prod_free(*p). 0, or a negative errno with the reason in why. */
+struct shm_ring_prod;
+int tr_announce(const char *sock, const char *id, const struct tr_meta *m,
+		struct shm_ring_prod **p, char *why, size_t whylen);
 
 /* The default rules compiled in (rules/, each .yaml file): name and text. */
 struct tr_rules_file {

@@ -126,6 +126,13 @@ rc=$?
 [ $rc = 2 ] && grep -q "pdig: unknown option '--bogus'" "$T/pbogus.err" &&
 	ok "--pdig OPTION reaches pdig (its usage error and status)" || bad "--pdig: exit $rc, $(cat "$T/pbogus.err")"
 
+# the command's signal dispositions and mask are those it would have natively
+native=$(sh -c 'grep -E "^Sig(Ign|Blk)" /proc/self/status')
+"$TRACE" -- sh -c 'grep -E "^Sig(Ign|Blk)" /proc/self/status' >"$T/sig.out" 2>/dev/null
+traced=$(nonjson "$T/sig.out")
+[ "$native" = "$traced" ] && ok "the command's ignored and blocked signals as natively" ||
+	bad "signals: native '$native', under pdig-trace '$traced'"
+
 # no writable directory for the socket: a clear message, 125
 if unshare -m true 2>/dev/null; then
 	unshare -m --propagation private sh -c '

@@ -7,7 +7,8 @@ Serves CONTAINER.json (the recorded format of ${ECS_CONTAINER_METADATA_URI_V4})
 for GET /v4/ID, TASK.json (${ECS_CONTAINER_METADATA_URI_V4}/task) for
 GET /v4/ID/task, and misbehaves on request by the path's first element:
 /chunked/v4/ID (chunked transfer encoding), /slow/v4/ID (never answers),
-/missing/v4/ID (404), /garbage/v4/ID (not HTTP). Writes its port to
+/missing/v4/ID (404), /garbage/v4/ID (not HTTP), /late/v4/ID (answers
+after 0.7 s). Writes its port to
 PORT_FILE once it listens; runs until killed.
 """
 import http.server
@@ -31,6 +32,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if mode == 'slow':
             time.sleep(60)
             return
+        if mode == 'late':
+            time.sleep(0.7)
         if mode == 'garbage':
             self.wfile.write(b'hello\r\n\r\n')
             self.close_connection = True
