@@ -60,6 +60,12 @@ static int open_ring(struct pd_out *out, const struct pd_opts *opts)
 				err[0] ? err : strerror(-rc));
 			return rc;
 		}
+		/* The engine maps the ring as it accepts it: waiting a little
+		 * for that lets the first snapshot be the one it reads (one
+		 * arriving later gets the tree sent again, as any new engine) */
+		struct timespec ms5 = {0, 5 * 1000 * 1000};
+		for (int i = 0; i < 200 && !shm_ring_prod_consumer_gen(out->ring); i++)
+			nanosleep(&ms5, NULL);
 		return 0;
 	}
 	rc = shm_ring_prod_open(&out->ring, opts->ring, SHM_RING_CREATE, &ro);
