@@ -8,7 +8,9 @@
  * default set (generated from pdig/syscalls.in; -a: every syscall), and
  * follows the whole tree. At a seccomp stop it fetches the syscall info and
  * asks for the exit stop where pdig's row needs one; at that exit stop it
- * fetches the info again. No event is built and nothing is written: the
+ * fetches the info again. Like pdig, it skips the exit stop of a fork,
+ * clone or exec that reports its event stop (pdig writes the exit event
+ * there; vfork excepted). No event is built and nothing is written: the
  * difference between pdig and this is what pdig does per stop beyond the
  * stop itself. Exits with the command's status (a death by signal N is
  * re-raised). -v prints the stop counts.
@@ -219,15 +221,22 @@ int main(int argc, char **argv)
 				next = PTRACE_LISTEN;
 		} else if (event == PTRACE_EVENT_EXEC) {
 			n_other++;
-			/* exec from another thread: the leader's tid carries on its call */
+			/* exec from another thread: the leader's tid goes on */
 			unsigned long old = 0;
 			ptrace(PTRACE_GETEVENTMSG, pid, 0, &old);
-			if ((pid_t)old != pid && old <= (unsigned long)pid_max) {
-				in_call[pid] = in_call[old];
+			if ((pid_t)old != pid && old <= (unsigned long)pid_max)
 				in_call[old] = 0;
-			}
+			/* as pdig: a successful exec's exit event is written at this
+			 * stop, so its exit stop is not taken */
+			in_call[pid] = 0;
+		} else if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_CLONE) {
+			n_other++;
+			/* as pdig: the parent's result (the child's tid) is known
+			 * here, so no exit stop; a vfork parent keeps it, as it
+			 * returns only once the child has exec'd or exited */
+			in_call[pid] = 0;
 		} else if (event) {
-			n_other++; /* fork, vfork, clone, exit events */
+			n_other++; /* vfork and exit events */
 		} else {
 			n_other++; /* a signal on its way: deliver it */
 			inject = sig;

@@ -242,14 +242,14 @@ def main():
         if not vals:
             return
         all_ok, n_ok, txt = judge(vals, good, fmt)
-        lines.append(f"- {title}: {verdict(all_ok)}, on {n_ok} of {len(vals)} {what} ({txt}).")
+        lines.append(f"- {title}: {verdict(all_ok)}, on {n_ok} of {len(vals)} {what}: {txt}.")
 
     goal("pdig's overhead within 1.25x of reftrace's (per traced syscall: both trace the same calls)",
          [(w, v) for w in traced if (v := b.overhead_ratios(w, "pdig", "ref"))],
-         lambda x: x <= 1.25, lambda x: f"{x:.2f}x", "workloads with traced calls (pdig/reftrace overhead)")
+         lambda x: x <= 1.25, lambda x: f"{x:.2f}x", "workloads with traced calls; pdig/reftrace overhead")
     goal("pdig's overhead under half of strace's",
          [(w, v) for w in traced if (v := b.overhead_ratios(w, "pdig", "strace"))],
-         lambda x: x < 0.5, lambda x: f"{x:.2f}", "workloads with traced calls (pdig/strace overhead)")
+         lambda x: x < 0.5, lambda x: f"{x:.2f}", "workloads with traced calls; pdig/strace overhead")
     osb = [(w, [1 / x for x in b.ratios(w, "pdig")]) for w in UPSTREAM if w in launch and b.ratios(w, "pdig")]
     res = []
     for w, v in osb:
@@ -266,7 +266,7 @@ def main():
                      + "; ".join(res) + ".")
     goal("untraced syscalls within 5% of native",
          [(w, v) for w in launch if w in UNTRACED and (v := b.ratios(w, "pdig"))],
-         lambda x: x <= 1.05, lambda x: f"{x:.3f}x", "loops without traced calls (pdig / native)")
+         lambda x: x <= 1.05, lambda x: f"{x:.3f}x", "workloads without traced calls; pdig/native")
     # 5. no drops with the stable rules
     res = []
     for w in launch + attach:

@@ -44,8 +44,9 @@ stops() { sed -n "s/.* \\([0-9]*\\) $1 stops.*/\\1/p" "$2"; }
 # every openat and close stops twice; getppid is outside the set; -a takes it
 "$REF" -v "$WL" openat 1000 > /dev/null 2> "$T/o"
 s=$(stops seccomp "$T/o") e=$(stops exit "$T/o")
-check "openat+close x1000: >= 2000 seccomp stops ($s), as many exit stops ($e)" \
-	test "${s:-0}" -ge 2000 -a "${s:-0}" = "${e:-1}"
+# (start-up calls aside: an exec's exit stop is not taken, as in pdig)
+check "openat+close x1000: >= 2000 seccomp stops ($s), an exit stop each ($e)" \
+	test "${s:-0}" -ge 2000 -a "${e:-0}" -ge 2000 -a $((${s:-0} - ${e:-0})) -le 10
 "$REF" -v "$WL" getppid 1000 > /dev/null 2> "$T/g"
 s=$(stops seccomp "$T/g")
 check "getppid x1000 untraced: few seccomp stops ($s)" test "${s:-9999}" -lt 100

@@ -4,6 +4,10 @@ add_executable(pdprog_attach_target progs/attach_target.c)
 target_link_libraries(pdprog_attach_target pthread)
 set_target_properties(pdprog_attach_target PROPERTIES OUTPUT_NAME attach_target
                       RUNTIME_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/progs)
+add_executable(pdprog_attach_ownfilter progs/attach_ownfilter.c)
+target_link_libraries(pdprog_attach_ownfilter pthread)
+set_target_properties(pdprog_attach_ownfilter PROPERTIES OUTPUT_NAME attach_ownfilter
+                      RUNTIME_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/progs)
 add_test(NAME pdig.attach COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/attach.sh
          $<TARGET_FILE:pdig> $<TARGET_FILE:pd_evdump> ${CMAKE_CURRENT_BINARY_DIR}/progs
          $<TARGET_FILE:pdig-engine>)

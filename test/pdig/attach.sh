@@ -142,6 +142,32 @@ else
 	pd_skip "a target without CAP_SYS_ADMIN (needs root and setpriv)"
 fi
 
+# 2c. a process whose filter cannot go in (a thread has a seccomp filter of
+# its own, so TSYNC is refused): a warning, then traced without a filter
+d=$tmp/own; mkdir "$d"
+"$P/attach_ownfilter" "$d" &
+TGT=$!
+waitfile "$d/ready" || bad "own filter: the target did not start"
+"$PDIG" --raw "$d/ev.raw" -p "$TGT" 2> "$d/pdig.err" &
+PD=$!
+attached "$d/pdig.err" || bad "own filter: pdig did not attach"
+sleep 0.3; touch "$d/go"
+wait "$PD"; st=$?
+[ "$st" = 9 ] && ok "own filter: status kept (9)" || bad "own filter: pdig exited $st: $(cat "$d/pdig.err")"
+# (from the thread with the filter of its own, TSYNC succeeds: the others
+# have none, which counts as an ancestor of its filter; the order of the
+# first stops decides)
+if grep -Eq "warning: cannot install the seccomp filter in process $TGT .*filter of its own.*traced without" "$d/pdig.err"; then
+	ok "own filter: refused, the fallback is said"
+elif grep -q "seccomp filter installed in process $TGT" "$d/pdig.err"; then
+	ok "own filter: installed through the thread that had one"
+else
+	bad "own filter: neither installed nor a warning: $(cat "$d/pdig.err")"
+fi
+"$EVDUMP" "$d/ev.raw" > "$d/ev.txt" || bad "own filter: malformed records"
+has "$d/ev.txt" "^< openat tid=$TGT fd=[0-9]+ .*name=$d/opened" "own filter: its open is seen"
+wait "$TGT" 2>/dev/null
+
 # 3. --no-inject, then SIGINT: detached, the process runs on untraced
 d=$tmp/detach; mkdir "$d"
 sh -c "i=0; while :; do i=\$((i+1)); echo \$i > $d/count.tmp; mv $d/count.tmp $d/count; sleep 0.05; done" &
@@ -213,6 +239,12 @@ msg() { # description expected-status regex command...
 }
 msg "no such process" 125 "there is no process 999999" "$PDIG" -p 999999
 msg "pdig itself" 125 "is pdig itself" sh -c "exec \"$PDIG\" -p \$\$"
+if [ -x "$ENGINE" ]; then
+	"$ENGINE" --ring=/pdig-attach-test-$$ --idle-exit 3000 > /dev/null 2>&1 &
+	EN=$!; sleep 0.3
+	msg "its engine" 125 "is pdig-engine: pdig does not trace itself, its engine" "$PDIG" -p "$EN"
+	kill "$EN" 2>/dev/null; wait "$EN" 2>/dev/null; rm -f /dev/shm/pdig-attach-test-$$
+fi
 msg "bad -p" 2 "bad -p 'x1'" "$PDIG" -p x1
 msg "-p with a command" 2 "give a command or -p PID, not both" "$PDIG" -p 1 true
 msg "--tree without -p" 2 "--tree goes with -p" "$PDIG" --tree true
