@@ -556,9 +556,21 @@ void pd_attach_leave(struct pd_tracer *tr)
 	if (!tr->opts->quiet)
 		fprintf(stderr, "pdig: %s: detaching from %zu threads\n", strsignal(sig),
 			tr->count);
-	for (size_t i = 0; i < tr->nbuckets; i++)
-		for (struct pd_tracee *t = tr->buckets[i]; t; t = t->hnext)
-			ptrace(PTRACE_INTERRUPT, t->tid, 0, 0);
+	for (size_t i = 0; i < tr->nbuckets; i++) {
+		struct pd_tracee *t = tr->buckets[i];
+		while (t) {
+			struct pd_tracee *next = t->hnext;
+			if (t->flags & PD_T_HELD) {
+				/* a new child held at its first stop: stopped now */
+				ptrace(PTRACE_DETACH, t->tid, 0, (long)t->pending_sig);
+				tr->nheld--;
+				pd_tracee_del(tr, t);
+			} else {
+				ptrace(PTRACE_INTERRUPT, t->tid, 0, 0);
+			}
+			t = next;
+		}
+	}
 }
 
 void pd_attach_detach_one(struct pd_tracer *tr, struct pd_tracee *t, int status)
