@@ -29,8 +29,8 @@
 #include <string.h>
 
 #include "pdig.h"
+#include "shm_container.h"
 
-#define PD_CT_STATIC 10 /* libsinsp's CT_STATIC */
 #define META_MAX 512     /* longest name, image, image id, label key or value */
 #define LABELS_MAX 16
 
@@ -121,68 +121,6 @@ int pd_container_env_id(char *out, size_t cap, const char **from)
 static uint8_t ct_rec[16384];
 static uint32_t ct_len;
 
-/* The JSON text of the event, built in a fixed buffer; too long is an
- * error (counted as an encoding drop), never a cut string. */
-struct jbuf {
-	char *p;
-	size_t n, cap;
-	int full;
-};
-
-static void jraw(struct jbuf *b, const char *s, size_t len)
-{
-	if (b->full || b->n + len >= b->cap) {
-		b->full = 1;
-		return;
-	}
-	memcpy(b->p + b->n, s, len);
-	b->n += len;
-	b->p[b->n] = 0;
-}
-
-static void jstr(struct jbuf *b, const char *s, size_t len)
-{
-	jraw(b, "\"", 1);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[8];
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			jraw(b, esc, 2);
-		} else if (c < 0x20) {
-			snprintf(esc, sizeof esc, "\\u%04x", c);
-			jraw(b, esc, 6);
-		} else {
-			jraw(b, (const char *)&c, 1);
-		}
-	}
-	jraw(b, "\"", 1);
-}
-
-static void jmember(struct jbuf *b, const char *key, const char *val, size_t len)
-{
-	jraw(b, ",", 1);
-	jstr(b, key, strlen(key));
-	jraw(b, ":", 1);
-	jstr(b, val, len);
-}
-
-/* REGISTRY[:PORT]/NAME[:TAG][@DIGEST] as libsinsp splits an image: the tag
- * after the last ':' that follows the last '/', the digest after '@'. */
-static void image_parts(struct jbuf *b, const char *image)
-{
-	const char *at = strchr(image, '@');
-	size_t end = at ? (size_t)(at - image) : strlen(image);
-	const char *colon = NULL;
-	for (size_t i = 0; i < end; i++) /* a ':' before a '/' is the registry's port */
-		colon = image[i] == '/' ? NULL : image[i] == ':' ? image + i : colon;
-	size_t repo = colon ? (size_t)(colon - image) : end;
-	jmember(b, "imagerepo", image, repo);
-	jmember(b, "imagetag", colon ? colon + 1 : "", colon ? end - repo - 1 : 0);
-	jmember(b, "imagedigest", at ? at + 1 : "", at ? strlen(at + 1) : 0);
-}
-
 int pd_container_record(const void **rec, uint32_t *len)
 {
 	if (!ct_len)
@@ -219,47 +157,15 @@ int pd_container_announce(struct pd_tracer *tr, const char *id)
 	}
 	if (pd_container_id_check(id))
 		return -EINVAL;
-	static char json[sizeof ct_rec - 64];
-	struct jbuf b = {json, 0, sizeof json, 0};
-	struct shm_enc e;
-	char head[PD_CONTAINER_ID_MAX + 64];
-	snprintf(head, sizeof head, "{\"container\":{\"id\":\"%s\",\"type\":%d", id,
-		 PD_CT_STATIC);
-	jraw(&b, head, strlen(head));
-	const char *name = meta[PD_CT_NAME] ? meta[PD_CT_NAME] : "";
-	const char *image = meta[PD_CT_IMAGE] ? meta[PD_CT_IMAGE] : "";
-	const char *imageid = meta[PD_CT_IMAGE_ID] ? meta[PD_CT_IMAGE_ID] : "";
-	if (!strncmp(imageid, "sha256:", 7)) /* docker's image id, as libsinsp keeps it */
-		imageid += 7;
-	jmember(&b, "name", name, strlen(name));
-	jmember(&b, "image", image, strlen(image));
-	if (image[0])
-		image_parts(&b, image);
-	if (imageid[0])
-		jmember(&b, "imageid", imageid, strlen(imageid));
-	if (nlabels) {
-		jraw(&b, ",\"labels\":{", 11);
-		for (size_t i = 0; i < nlabels; i++) {
-			const char *eq = strchr(labels[i], '=');
-			if (i)
-				jraw(&b, ",", 1);
-			jstr(&b, labels[i], (size_t)(eq - labels[i]));
-			jraw(&b, ":", 1);
-			jstr(&b, eq + 1, strlen(eq + 1));
-		}
-		jraw(&b, "}", 1);
+	struct shm_ct_label lab[LABELS_MAX];
+	for (size_t i = 0; i < nlabels; i++) {
+		const char *eq = strchr(labels[i], '=');
+		lab[i] = (struct shm_ct_label){labels[i], eq + 1, (size_t)(eq - labels[i]),
+					       strlen(eq + 1)};
 	}
-	jraw(&b, "}}", 2);
-	if (b.full) {
-		tr->st.drop_encode++;
-		return -ENOSPC;
-	}
-	/* no thread: libsinsp gives container events the tid -1 */
-	if (shm_enc_begin(&e, ct_rec, sizeof ct_rec, SHM_EV_CONTAINER_JSON_2_E, pd_now(),
-			  UINT64_MAX))
-		return -EINVAL;
-	shm_enc_str(&e, json);
-	int len = shm_enc_end(&e);
+	struct shm_ct_desc d = {id, meta[PD_CT_NAME], meta[PD_CT_IMAGE], meta[PD_CT_IMAGE_ID],
+				lab, nlabels};
+	int len = shm_container_event(ct_rec, sizeof ct_rec, pd_now(), &d);
 	if (len < 0) {
 		tr->st.drop_encode++;
 		return len;

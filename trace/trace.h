@@ -57,9 +57,6 @@ int tr_http_get(const char *url, int timeout_ms, char *body, size_t cap, char *w
  * (cut to cap - 1). 1 found, 0 absent or not a string, -EINVAL malformed. */
 int tr_json_get(const char *json, const char *key, char *out, size_t cap);
 
-/* The container event's JSON (container_json_2, type static, as
- * pdig/container.c writes it) for id and m: its length, or -ENOSPC. */
-int tr_container_json(const char *id, const struct tr_meta *m, char *out, size_t cap);
 
 /* Metadata that came after pdig started: a ring of our own handed to the
  * engine on sock, with that container event in it. The producer stays (so
