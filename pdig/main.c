@@ -357,6 +357,21 @@ static void print_stats(const struct pd_stats *st, const struct pd_opts *o)
 			pd_compat32_describe(pd_compat32_probe()));
 }
 
+/* After the snapshot: the container event, the loop until no tracee is
+ * left, the output closed, the counters said. */
+static void trace_to_end(struct pd_tracer *tr)
+{
+	pd_container_announce(tr, tr->opts->container_id);
+	int lrc = pd_loop(tr);
+	if (lrc < 0)
+		fprintf(stderr, "pdig: waitpid: %s\n", strerror(-lrc));
+	if (pd_out_free(tr->out) < 0) {
+		fprintf(stderr, "pdig: the events could not all be written\n");
+		tr->st.drop_write++;
+	}
+	print_stats(&tr->st, tr->opts);
+}
+
 /* The tracer: seizes the command, traces the tree, writes the events;
  * exits 0, or PD_EXIT_FAILURE with the reason printed. Its first byte on
  * ready_fd says whether it got going (0) or the status to exit with. */
@@ -397,15 +412,7 @@ static _Noreturn void tracer_main(const struct pd_opts *opts, pid_t cmd, pid_t f
 		exit(rc);
 	}
 	pd_out_procs(tr.out, &tr, tr.root);
-	pd_container_announce(&tr, tr.opts->container_id);
-	int lrc = pd_loop(&tr);
-	if (lrc < 0)
-		fprintf(stderr, "pdig: waitpid: %s\n", strerror(-lrc));
-	if (pd_out_free(tr.out) < 0) {
-		fprintf(stderr, "pdig: the events could not all be written\n");
-		tr.st.drop_write++;
-	}
-	print_stats(&tr.st, opts);
+	trace_to_end(&tr);
 	int done = tr.root_done;
 	pd_tracer_fini(&tr);
 	exit(done ? 0 : PD_EXIT_FAILURE);
@@ -438,15 +445,7 @@ static int attach_main(const struct pd_opts *opts)
 		goto out;
 	}
 	pd_attach_snapshot(&tr);
-	pd_container_announce(&tr, opts->container_id);
-	int lrc = pd_loop(&tr);
-	if (lrc < 0)
-		fprintf(stderr, "pdig: waitpid: %s\n", strerror(-lrc));
-	if (pd_out_free(tr.out) < 0) {
-		fprintf(stderr, "pdig: the events could not all be written\n");
-		tr.st.drop_write++;
-	}
-	print_stats(&tr.st, opts);
+	trace_to_end(&tr);
 	rc = 0;
 	if (tr.root_done)
 		rc = WIFSIGNALED(tr.root_status) ? 128 + WTERMSIG(tr.root_status)
