@@ -171,7 +171,7 @@ void pd_dec_renameat_x(struct pd_call *c) { renameat_common(c); }
 void pd_dec_renameat2_x(struct pd_call *c)
 {
 	renameat_common(c);
-	shm_enc_u32(c->e, (uint32_t)(A(4) & 0x7)); /* RENAME_*: the same bits */
+	shm_enc_u32(c->e, pd_renameat2_flags(A(4)));
 }
 
 /* linkat(olddirfd, old, newdirfd, new, flags) */
@@ -253,7 +253,7 @@ void pd_dec_generic_x(struct pd_call *c) { shm_enc_u16(c->e, c->sc->sc); }
 void pd_dec_userfaultfd_x(struct pd_call *c)
 {
 	pd_enc_res(c);
-	shm_enc_u32(c->e, pd_open_flags(A(0)) & ~0x1u); /* no access mode: not an open */
+	shm_enc_u32(c->e, pd_open_flags(A(0)) & ~SHM_PPM_O_RDONLY); /* no access mode: not an open */
 }
 
 /* chroot(path) */
@@ -264,27 +264,10 @@ void pd_dec_chroot_x(struct pd_call *c)
 }
 
 /* fcntl(fd, cmd, arg): the command in the driver's codes (fcntl_commands) */
-static uint8_t fcntl_cmd(uint64_t cmd)
-{
-	static const struct { uint16_t native; uint8_t ppm; } m[] = {
-		{F_DUPFD, 0x1}, {F_GETFD, 0x2}, {F_SETFD, 0x3}, {F_GETFL, 0x4}, {F_SETFL, 0x5},
-		{F_GETLK, 0x6}, {F_SETLK, 0x8}, {F_SETLKW, 0x9}, {F_SETOWN, 0xa},
-		{F_GETOWN, 0xc}, {F_SETSIG, 0xd}, {F_GETSIG, 0xf}, {F_SETOWN_EX, 0x15},
-		{F_GETOWN_EX, 0x16}, {F_SETLEASE, 0x17}, {F_GETLEASE, 0x18},
-		{1029 /* F_CANCELLK */, 0x19}, {F_DUPFD_CLOEXEC, 0x1a}, {F_NOTIFY, 0x1b},
-		{F_SETPIPE_SZ, 0x1c}, {F_GETPIPE_SZ, 0x1d}, {F_OFD_GETLK, 0x1e},
-		{F_OFD_SETLK, 0x1f}, {F_OFD_SETLKW, 0x20},
-	};
-	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
-		if (m[i].native == cmd)
-			return m[i].ppm;
-	return 0; /* UNKNOWN */
-}
-
 void pd_dec_fcntl_e(struct pd_call *c)
 {
 	pd_enc_fd(c, A(0));
-	shm_enc_u8(c->e, fcntl_cmd(A(1)));
+	shm_enc_u8(c->e, pd_fcntl_cmd(A(1)));
 }
 
 void pd_dec_fcntl_x(struct pd_call *c) { pd_enc_res(c); }

@@ -1,47 +1,12 @@
 /* Memory, signals and sleeps: the calls only -a traces. */
 #define _GNU_SOURCE
 #include <signal.h>
-#include <sys/mman.h>
 #include <time.h>
 
 #include "pdig.h"
 #include "procfs.h"
 
 #define A(i) (c->args[i])
-
-struct bitmap {
-	uint64_t native;
-	uint32_t ppm;
-};
-
-static uint32_t map_bits(uint64_t v, const struct bitmap *m, size_t n)
-{
-	uint32_t r = 0;
-	for (size_t i = 0; i < n; i++)
-		if (v & m[i].native)
-			r |= m[i].ppm;
-	return r;
-}
-
-static uint32_t prot_flags(uint64_t prot)
-{
-	static const struct bitmap m[] = {
-		{PROT_READ, 0x1}, {PROT_WRITE, 0x2}, {PROT_EXEC, 0x4}, {0x8 /* PROT_SEM */, 0x8},
-		{PROT_GROWSDOWN, 0x10}, {PROT_GROWSUP, 0x20},
-	};
-	return map_bits(prot, m, sizeof m / sizeof m[0]);
-}
-
-static uint32_t mmap_flags(uint64_t flags)
-{
-	static const struct bitmap m[] = {
-		{MAP_SHARED, 0x1}, {MAP_PRIVATE, 0x2}, {MAP_FIXED, 0x4}, {MAP_ANONYMOUS, 0x8},
-		{MAP_32BIT, 0x10}, {MAP_NORESERVE, 0x40}, {MAP_POPULATE, 0x80},
-		{MAP_NONBLOCK, 0x100}, {MAP_GROWSDOWN, 0x200}, {MAP_DENYWRITE, 0x400},
-		{MAP_EXECUTABLE, 0x800}, {MAP_LOCKED, 0x4000},
-	};
-	return map_bits(flags, m, sizeof m / sizeof m[0]);
-}
 
 /* vm_size, vm_rss, vm_swap after the call */
 static void vm_params(struct pd_call *c)
@@ -67,8 +32,8 @@ void pd_dec_mmap_e(struct pd_call *c)
 {
 	shm_enc_u64(c->e, A(0));
 	shm_enc_u64(c->e, A(1));
-	shm_enc_u32(c->e, prot_flags(A(2)));
-	shm_enc_u32(c->e, mmap_flags(A(3)));
+	shm_enc_u32(c->e, pd_prot_flags(A(2)));
+	shm_enc_u32(c->e, pd_mmap_flags(A(3)));
 	pd_enc_fd(c, A(4));
 	shm_enc_u64(c->e, A(5));
 }
@@ -95,7 +60,7 @@ void pd_dec_mprotect_e(struct pd_call *c)
 {
 	shm_enc_u64(c->e, A(0));
 	shm_enc_u64(c->e, A(1));
-	shm_enc_u32(c->e, prot_flags(A(2)));
+	shm_enc_u32(c->e, pd_prot_flags(A(2)));
 }
 
 void pd_dec_mprotect_x(struct pd_call *c) { pd_enc_res(c); }

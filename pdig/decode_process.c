@@ -13,11 +13,26 @@
  * exe, args, tid, pid, ptid, cwd, fdlimit, pgft_maj, pgft_min, vm_size,
  * vm_rss, vm_swap, comm, cgroups: the block the execve and clone exits share.
  */
+/* CLONE_INTO_CGROUP (clone3): the new task's cgroups are not its creator's */
+#define PD_CLONE_INTO_CGROUP 0x200000000ull
+
 static const struct pd_procinfo *proc_block(struct pd_call *c, int want_env)
 {
-	struct pd_procinfo *pi = c->tr->pi;
-	if (!c->tr->proc_ok || pd_procinfo_read(pi, c->t->tid, want_env) < 0)
+	struct pd_tracer *tr = c->tr;
+	struct pd_procinfo *pi = tr->pi;
+	/* A new task's clone exit written at its creator's event stop, just
+	 * after the creator's own (which read the creator's /proc): what it
+	 * inherits needs no second read (two files instead of ten). */
+	int inherit = !c->sc && c->t->creator && pi->read_tid == c->t->creator &&
+		      pi->stamp == tr->st.stops &&
+		      !(c->t->child_clone_flags & PD_CLONE_INTO_CGROUP);
+	int rc = -1;
+	if (tr->proc_ok)
+		rc = inherit ? pd_procinfo_read_clone(pi, c->t->tid)
+			     : pd_procinfo_read(pi, c->t->tid, want_env);
+	if (rc < 0)
 		pd_procinfo_read(pi, -1, 0); /* empty: a foreign /proc or a vanished task */
+	pi->stamp = tr->st.stops;
 	pi->tid = c->t->tid;
 	if (!pi->tgid || pi->tgid == -1)
 		pi->tgid = c->t->pid ? c->t->pid : c->t->tid;
@@ -96,7 +111,7 @@ static void execve_exit(struct pd_call *c)
 	shm_enc_u32(c->e, (uint32_t)pi->tty);
 	shm_enc_s64(c->e, pi->pgid);
 	shm_enc_u32(c->e, (uint32_t)pi->loginuid);
-	shm_enc_u32(c->e, pi->exe_writable ? 0x1u : 0); /* PPM_EXE_WRITABLE */
+	shm_enc_u32(c->e, pi->exe_writable ? SHM_PPM_EXE_WRITABLE : 0);
 }
 
 void pd_dec_execve_x(struct pd_call *c) { execve_exit(c); }

@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <sched.h>
+#include <stdio.h> /* RENAME_* */
+#include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -9,12 +11,19 @@
 
 #include "pdig.h"
 
-struct bitmap {
+/* One native constant (libc or kernel headers) and its driver value
+ * (shm_event_table.h, made from events.in). */
+struct native_ppm {
 	uint64_t native;
 	uint32_t ppm;
 };
 
-static uint32_t map_bits(uint64_t v, const struct bitmap *m, size_t n)
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A set of flags: each native value counts when all its bits are set, so
+ * that a value of several bits (O_SYNC holds O_DSYNC's, O_TMPFILE holds
+ * O_DIRECTORY's) is not read into a flag that only shares one of them. */
+static uint32_t map_bits(uint64_t v, const struct native_ppm *m, size_t n)
 {
 	uint32_t r = 0;
 	for (size_t i = 0; i < n; i++)
@@ -23,26 +32,49 @@ static uint32_t map_bits(uint64_t v, const struct bitmap *m, size_t n)
 	return r;
 }
 
-/* glibc defines O_LARGEFILE as 0 on x86_64; the kernel's bit is this one. */
-#define KERNEL_O_LARGEFILE 0100000
+/* One value among several (a command, a request): its driver value, else
+ * dflt (the set's UNKNOWN). */
+static uint32_t map_value(uint64_t v, const struct native_ppm *m, size_t n, uint32_t dflt)
+{
+	for (size_t i = 0; i < n; i++)
+		if (m[i].native == v)
+			return m[i].ppm;
+	return dflt;
+}
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+/* Native values that the headers pdig includes lack: glibc defines
+ * O_LARGEFILE as 0 on x86_64, and the others are only in kernel headers
+ * that clash with libc's (<asm/ptrace-abi.h>, <asm-generic/mman-common.h>,
+ * <linux/fcntl.h>). */
+#define KERNEL_O_LARGEFILE 0100000
+#define KERNEL_PTRACE_OLDSETOPTIONS 21
+#define KERNEL_PROT_SEM 0x8
+#define KERNEL_F_CANCELLK 1029
 
 uint32_t pd_open_flags(uint64_t flags)
 {
-	static const struct bitmap m[] = {
-		{O_CREAT, 0x4}, {O_APPEND, 0x8}, {O_DSYNC, 0x10}, {O_EXCL, 0x20},
-		{O_NONBLOCK, 0x40}, {O_SYNC, 0x80}, {O_TRUNC, 0x100}, {O_DIRECT, 0x200},
-		{O_DIRECTORY, 0x400}, {KERNEL_O_LARGEFILE, 0x800}, {O_CLOEXEC, 0x1000},
-		{O_TMPFILE, 0x2000},
+	static const struct native_ppm m[] = {
+		{O_CREAT, SHM_PPM_O_CREAT},
+		{O_APPEND, SHM_PPM_O_APPEND},
+		{O_DSYNC, SHM_PPM_O_DSYNC},
+		{O_EXCL, SHM_PPM_O_EXCL},
+		{O_NONBLOCK, SHM_PPM_O_NONBLOCK},
+		{O_SYNC, SHM_PPM_O_SYNC},
+		{O_TRUNC, SHM_PPM_O_TRUNC},
+		{O_DIRECT, SHM_PPM_O_DIRECT},
+		{O_DIRECTORY, SHM_PPM_O_DIRECTORY},
+		{KERNEL_O_LARGEFILE, SHM_PPM_O_LARGEFILE},
+		{O_CLOEXEC, SHM_PPM_O_CLOEXEC},
+		{O_TMPFILE, SHM_PPM_O_TMPFILE},
 	};
-	uint32_t r = map_bits(flags, m, NELEM(m));
-	switch (flags & O_ACCMODE) {
-	case O_RDONLY: r |= 0x1; break; /* PPM_O_RDONLY */
-	case O_WRONLY: r |= 0x2; break;
-	case O_RDWR: r |= 0x3; break;
-	}
-	return r;
+	/* the access mode is a value of two bits, not flags */
+	static const struct native_ppm acc[] = {
+		{O_RDONLY, SHM_PPM_O_RDONLY},
+		{O_WRONLY, SHM_PPM_O_WRONLY},
+		{O_RDWR, SHM_PPM_O_RDWR},
+	};
+	return map_bits(flags, m, NELEM(m)) |
+	       map_value(flags & O_ACCMODE, acc, NELEM(acc), SHM_PPM_O_NONE);
 }
 
 /* The mode only means something when a file may be created. */
@@ -55,67 +87,186 @@ uint32_t pd_open_mode(uint64_t flags, uint64_t mode)
 
 uint32_t pd_clone_flags(uint64_t flags)
 {
-	static const struct bitmap m[] = {
-		{CLONE_FILES, 0x1}, {CLONE_FS, 0x2}, {CLONE_IO, 0x4}, {CLONE_NEWIPC, 0x8},
-		{CLONE_NEWNET, 0x10}, {CLONE_NEWNS, 0x20}, {CLONE_NEWPID, 0x40},
-		{CLONE_NEWUTS, 0x80}, {CLONE_PARENT, 0x100}, {CLONE_PARENT_SETTID, 0x200},
-		{CLONE_PTRACE, 0x400}, {CLONE_SIGHAND, 0x800}, {CLONE_SYSVSEM, 0x1000},
-		{CLONE_THREAD, 0x2000}, {CLONE_UNTRACED, 0x4000}, {CLONE_VM, 0x8000},
-		{CLONE_NEWUSER, 0x100000}, {CLONE_CHILD_CLEARTID, 0x800000},
-		{CLONE_CHILD_SETTID, 0x1000000}, {CLONE_SETTLS, 0x2000000},
-		{CLONE_VFORK, 0x8000000}, {CLONE_NEWCGROUP, 0x10000000},
+	static const struct native_ppm m[] = {
+		{CLONE_FILES, SHM_PPM_CL_CLONE_FILES},
+		{CLONE_FS, SHM_PPM_CL_CLONE_FS},
+		{CLONE_IO, SHM_PPM_CL_CLONE_IO},
+		{CLONE_NEWIPC, SHM_PPM_CL_CLONE_NEWIPC},
+		{CLONE_NEWNET, SHM_PPM_CL_CLONE_NEWNET},
+		{CLONE_NEWNS, SHM_PPM_CL_CLONE_NEWNS},
+		{CLONE_NEWPID, SHM_PPM_CL_CLONE_NEWPID},
+		{CLONE_NEWUTS, SHM_PPM_CL_CLONE_NEWUTS},
+		{CLONE_PARENT, SHM_PPM_CL_CLONE_PARENT},
+		{CLONE_PARENT_SETTID, SHM_PPM_CL_CLONE_PARENT_SETTID},
+		{CLONE_PTRACE, SHM_PPM_CL_CLONE_PTRACE},
+		{CLONE_SIGHAND, SHM_PPM_CL_CLONE_SIGHAND},
+		{CLONE_SYSVSEM, SHM_PPM_CL_CLONE_SYSVSEM},
+		{CLONE_THREAD, SHM_PPM_CL_CLONE_THREAD},
+		{CLONE_UNTRACED, SHM_PPM_CL_CLONE_UNTRACED},
+		{CLONE_VM, SHM_PPM_CL_CLONE_VM},
+		{CLONE_NEWUSER, SHM_PPM_CL_CLONE_NEWUSER},
+		{CLONE_CHILD_CLEARTID, SHM_PPM_CL_CLONE_CHILD_CLEARTID},
+		{CLONE_CHILD_SETTID, SHM_PPM_CL_CLONE_CHILD_SETTID},
+		{CLONE_SETTLS, SHM_PPM_CL_CLONE_SETTLS},
+		{CLONE_VFORK, SHM_PPM_CL_CLONE_VFORK},
+		{CLONE_NEWCGROUP, SHM_PPM_CL_CLONE_NEWCGROUP},
 	};
 	return map_bits(flags, m, NELEM(m));
 }
 
 uint16_t pd_ptrace_request(uint64_t req)
 {
-	static const struct { uint64_t native; uint16_t ppm; } m[] = {
-		{PTRACE_TRACEME, 0x1}, {PTRACE_PEEKTEXT, 0x2}, {PTRACE_PEEKDATA, 0x3},
-		{PTRACE_PEEKUSER, 0x4}, {PTRACE_POKETEXT, 0x5}, {PTRACE_POKEDATA, 0x6},
-		{PTRACE_POKEUSER, 0x7}, {PTRACE_CONT, 0x8}, {PTRACE_KILL, 0x9},
-		{PTRACE_SINGLESTEP, 0xa}, {PTRACE_ATTACH, 0xb}, {PTRACE_DETACH, 0xc},
-		{PTRACE_SYSCALL, 0xd}, {PTRACE_SETOPTIONS, 0xe}, {PTRACE_GETEVENTMSG, 0xf},
-		{PTRACE_GETSIGINFO, 0x10}, {PTRACE_SETSIGINFO, 0x11}, {PTRACE_GETREGSET, 0x12},
-		{PTRACE_SETREGSET, 0x13}, {PTRACE_SEIZE, 0x14}, {PTRACE_INTERRUPT, 0x15},
-		{PTRACE_LISTEN, 0x16}, {PTRACE_PEEKSIGINFO, 0x17}, {PTRACE_GETSIGMASK, 0x18},
-		{PTRACE_SETSIGMASK, 0x19}, {PTRACE_GETREGS, 0x1a}, {PTRACE_SETREGS, 0x1b},
-		{PTRACE_GETFPREGS, 0x1c}, {PTRACE_SETFPREGS, 0x1d}, {PTRACE_GETFPXREGS, 0x1e},
-		{PTRACE_SETFPXREGS, 0x1f}, {21 /* PTRACE_OLDSETOPTIONS */, 0x20},
-		{PTRACE_GET_THREAD_AREA, 0x21}, {PTRACE_SET_THREAD_AREA, 0x22},
-		{PTRACE_ARCH_PRCTL, 0x23}, {PTRACE_SYSEMU, 0x24},
-		{PTRACE_SYSEMU_SINGLESTEP, 0x25}, {PTRACE_SINGLEBLOCK, 0x26},
+	static const struct native_ppm m[] = {
+		{PTRACE_TRACEME, SHM_PPM_PTRACE_TRACEME},
+		{PTRACE_PEEKTEXT, SHM_PPM_PTRACE_PEEKTEXT},
+		{PTRACE_PEEKDATA, SHM_PPM_PTRACE_PEEKDATA},
+		{PTRACE_PEEKUSER, SHM_PPM_PTRACE_PEEKUSR},
+		{PTRACE_POKETEXT, SHM_PPM_PTRACE_POKETEXT},
+		{PTRACE_POKEDATA, SHM_PPM_PTRACE_POKEDATA},
+		{PTRACE_POKEUSER, SHM_PPM_PTRACE_POKEUSR},
+		{PTRACE_CONT, SHM_PPM_PTRACE_CONT},
+		{PTRACE_KILL, SHM_PPM_PTRACE_KILL},
+		{PTRACE_SINGLESTEP, SHM_PPM_PTRACE_SINGLESTEP},
+		{PTRACE_ATTACH, SHM_PPM_PTRACE_ATTACH},
+		{PTRACE_DETACH, SHM_PPM_PTRACE_DETACH},
+		{PTRACE_SYSCALL, SHM_PPM_PTRACE_SYSCALL},
+		{PTRACE_SETOPTIONS, SHM_PPM_PTRACE_SETOPTIONS},
+		{PTRACE_GETEVENTMSG, SHM_PPM_PTRACE_GETEVENTMSG},
+		{PTRACE_GETSIGINFO, SHM_PPM_PTRACE_GETSIGINFO},
+		{PTRACE_SETSIGINFO, SHM_PPM_PTRACE_SETSIGINFO},
+		{PTRACE_GETREGSET, SHM_PPM_PTRACE_GETREGSET},
+		{PTRACE_SETREGSET, SHM_PPM_PTRACE_SETREGSET},
+		{PTRACE_SEIZE, SHM_PPM_PTRACE_SEIZE},
+		{PTRACE_INTERRUPT, SHM_PPM_PTRACE_INTERRUPT},
+		{PTRACE_LISTEN, SHM_PPM_PTRACE_LISTEN},
+		{PTRACE_PEEKSIGINFO, SHM_PPM_PTRACE_PEEKSIGINFO},
+		{PTRACE_GETSIGMASK, SHM_PPM_PTRACE_GETSIGMASK},
+		{PTRACE_SETSIGMASK, SHM_PPM_PTRACE_SETSIGMASK},
+		{PTRACE_GETREGS, SHM_PPM_PTRACE_GETREGS},
+		{PTRACE_SETREGS, SHM_PPM_PTRACE_SETREGS},
+		{PTRACE_GETFPREGS, SHM_PPM_PTRACE_GETFPREGS},
+		{PTRACE_SETFPREGS, SHM_PPM_PTRACE_SETFPREGS},
+		{PTRACE_GETFPXREGS, SHM_PPM_PTRACE_GETFPXREGS},
+		{PTRACE_SETFPXREGS, SHM_PPM_PTRACE_SETFPXREGS},
+		{KERNEL_PTRACE_OLDSETOPTIONS, SHM_PPM_PTRACE_OLDSETOPTIONS},
+		{PTRACE_GET_THREAD_AREA, SHM_PPM_PTRACE_GET_THREAD_AREA},
+		{PTRACE_SET_THREAD_AREA, SHM_PPM_PTRACE_SET_THREAD_AREA},
+		{PTRACE_ARCH_PRCTL, SHM_PPM_PTRACE_ARCH_PRCTL},
+		{PTRACE_SYSEMU, SHM_PPM_PTRACE_SYSEMU},
+		{PTRACE_SYSEMU_SINGLESTEP, SHM_PPM_PTRACE_SYSEMU_SINGLESTEP},
+		{PTRACE_SINGLEBLOCK, SHM_PPM_PTRACE_SINGLEBLOCK},
 	};
-	for (size_t i = 0; i < NELEM(m); i++)
-		if (m[i].native == req)
-			return m[i].ppm;
-	return 0; /* PPM_PTRACE_UNKNOWN */
+	return (uint16_t)map_value(req, m, NELEM(m), SHM_PPM_PTRACE_UNKNOWN);
 }
 
 uint32_t pd_execveat_flags(uint64_t flags)
 {
-	static const struct bitmap m[] = {{AT_EMPTY_PATH, 0x1}, {AT_SYMLINK_NOFOLLOW, 0x2}};
+	static const struct native_ppm m[] = {
+		{AT_EMPTY_PATH, SHM_PPM_EXVAT_AT_EMPTY_PATH},
+		{AT_SYMLINK_NOFOLLOW, SHM_PPM_EXVAT_AT_SYMLINK_NOFOLLOW},
+	};
 	return map_bits(flags, m, NELEM(m));
 }
 
 uint32_t pd_openat2_resolve(uint64_t resolve)
 {
-	static const struct bitmap m[] = {
-		{RESOLVE_BENEATH, 0x1}, {RESOLVE_IN_ROOT, 0x2}, {RESOLVE_NO_MAGICLINKS, 0x4},
-		{RESOLVE_NO_SYMLINKS, 0x8}, {RESOLVE_NO_XDEV, 0x10}, {RESOLVE_CACHED, 0x20},
+	static const struct native_ppm m[] = {
+		{RESOLVE_BENEATH, SHM_PPM_RESOLVE_BENEATH},
+		{RESOLVE_IN_ROOT, SHM_PPM_RESOLVE_IN_ROOT},
+		{RESOLVE_NO_MAGICLINKS, SHM_PPM_RESOLVE_NO_MAGICLINKS},
+		{RESOLVE_NO_SYMLINKS, SHM_PPM_RESOLVE_NO_SYMLINKS},
+		{RESOLVE_NO_XDEV, SHM_PPM_RESOLVE_NO_XDEV},
+		{RESOLVE_CACHED, SHM_PPM_RESOLVE_CACHED},
 	};
 	return map_bits(resolve, m, NELEM(m));
 }
 
 uint32_t pd_unlinkat_flags(uint64_t flags)
 {
-	return (flags & AT_REMOVEDIR) ? 0x200 : 0;
+	static const struct native_ppm m[] = {{AT_REMOVEDIR, SHM_PPM_AT_REMOVEDIR}};
+	return map_bits(flags, m, NELEM(m));
 }
 
 uint32_t pd_linkat_flags(uint64_t flags)
 {
-	static const struct bitmap m[] = {{AT_SYMLINK_FOLLOW, 0x400}, {AT_EMPTY_PATH, 0x1000}};
+	static const struct native_ppm m[] = {
+		{AT_SYMLINK_FOLLOW, SHM_PPM_AT_SYMLINK_FOLLOW},
+		{AT_EMPTY_PATH, SHM_PPM_AT_EMPTY_PATH},
+	};
 	return map_bits(flags, m, NELEM(m));
+}
+
+uint32_t pd_renameat2_flags(uint64_t flags)
+{
+	static const struct native_ppm m[] = {
+		{RENAME_NOREPLACE, SHM_PPM_RENAME_NOREPLACE},
+		{RENAME_EXCHANGE, SHM_PPM_RENAME_EXCHANGE},
+		{RENAME_WHITEOUT, SHM_PPM_RENAME_WHITEOUT},
+	};
+	return map_bits(flags, m, NELEM(m));
+}
+
+uint32_t pd_prot_flags(uint64_t prot)
+{
+	static const struct native_ppm m[] = {
+		{PROT_READ, SHM_PPM_PROT_READ},
+		{PROT_WRITE, SHM_PPM_PROT_WRITE},
+		{PROT_EXEC, SHM_PPM_PROT_EXEC},
+		{KERNEL_PROT_SEM, SHM_PPM_PROT_SEM},
+		{PROT_GROWSDOWN, SHM_PPM_PROT_GROWSDOWN},
+		{PROT_GROWSUP, SHM_PPM_PROT_GROWSUP},
+	};
+	return map_bits(prot, m, NELEM(m));
+}
+
+uint32_t pd_mmap_flags(uint64_t flags)
+{
+	static const struct native_ppm m[] = {
+		{MAP_SHARED, SHM_PPM_MAP_SHARED},
+		{MAP_PRIVATE, SHM_PPM_MAP_PRIVATE},
+		{MAP_FIXED, SHM_PPM_MAP_FIXED},
+		{MAP_ANONYMOUS, SHM_PPM_MAP_ANONYMOUS},
+		{MAP_32BIT, SHM_PPM_MAP_32BIT},
+		{MAP_NORESERVE, SHM_PPM_MAP_NORESERVE},
+		{MAP_POPULATE, SHM_PPM_MAP_POPULATE},
+		{MAP_NONBLOCK, SHM_PPM_MAP_NONBLOCK},
+		{MAP_GROWSDOWN, SHM_PPM_MAP_GROWSDOWN},
+		{MAP_DENYWRITE, SHM_PPM_MAP_DENYWRITE},
+		{MAP_EXECUTABLE, SHM_PPM_MAP_EXECUTABLE},
+		{MAP_LOCKED, SHM_PPM_MAP_LOCKED},
+	};
+	return map_bits(flags, m, NELEM(m));
+}
+
+uint8_t pd_fcntl_cmd(uint64_t cmd)
+{
+	static const struct native_ppm m[] = {
+		{F_DUPFD, SHM_PPM_FCNTL_F_DUPFD},
+		{F_GETFD, SHM_PPM_FCNTL_F_GETFD},
+		{F_SETFD, SHM_PPM_FCNTL_F_SETFD},
+		{F_GETFL, SHM_PPM_FCNTL_F_GETFL},
+		{F_SETFL, SHM_PPM_FCNTL_F_SETFL},
+		{F_GETLK, SHM_PPM_FCNTL_F_GETLK},
+		{F_SETLK, SHM_PPM_FCNTL_F_SETLK},
+		{F_SETLKW, SHM_PPM_FCNTL_F_SETLKW},
+		{F_SETOWN, SHM_PPM_FCNTL_F_SETOWN},
+		{F_GETOWN, SHM_PPM_FCNTL_F_GETOWN},
+		{F_SETSIG, SHM_PPM_FCNTL_F_SETSIG},
+		{F_GETSIG, SHM_PPM_FCNTL_F_GETSIG},
+		{F_SETOWN_EX, SHM_PPM_FCNTL_F_SETOWN_EX},
+		{F_GETOWN_EX, SHM_PPM_FCNTL_F_GETOWN_EX},
+		{F_SETLEASE, SHM_PPM_FCNTL_F_SETLEASE},
+		{F_GETLEASE, SHM_PPM_FCNTL_F_GETLEASE},
+		{KERNEL_F_CANCELLK, SHM_PPM_FCNTL_F_CANCELLK},
+		{F_DUPFD_CLOEXEC, SHM_PPM_FCNTL_F_DUPFD_CLOEXEC},
+		{F_NOTIFY, SHM_PPM_FCNTL_F_NOTIFY},
+		{F_SETPIPE_SZ, SHM_PPM_FCNTL_F_SETPIPE_SZ},
+		{F_GETPIPE_SZ, SHM_PPM_FCNTL_F_GETPIPE_SZ},
+		{F_OFD_GETLK, SHM_PPM_FCNTL_F_OFD_GETLK},
+		{F_OFD_SETLK, SHM_PPM_FCNTL_F_OFD_SETLK},
+		{F_OFD_SETLKW, SHM_PPM_FCNTL_F_OFD_SETLKW},
+	};
+	return (uint8_t)map_value(cmd, m, NELEM(m), SHM_PPM_FCNTL_UNKNOWN);
 }
 
 /* The kernel's new_encode_dev(): what the driver puts in "dev". */

@@ -55,7 +55,9 @@ static void announce_child(struct pd_tracer *tr, struct pd_tracee *c)
 		tr->nheld--;
 	c->flags &= ~(PD_T_HELD | PD_T_EXPECTED);
 	c->flags |= PD_T_STARTED;
-	pd_emit_child_clone(tr, c);
+	if (!(c->flags & PD_T_CLONE_WRITTEN))
+		pd_emit_child_clone(tr, c);
+	c->flags |= PD_T_CLONE_WRITTEN;
 }
 
 /* First stop of a child whose parent's event is known: announce it and
@@ -122,10 +124,7 @@ static void on_new_child(struct pd_tracer *tr, struct pd_tracee *parent)
 	c->child_ev = child_event(parent->sc);
 	c->child_clone_flags = flags;
 	c->pid = (flags & CLONE_THREAD) ? parent->pid : tid;
-	if (c->flags & PD_T_HELD)
-		release_child(tr, c);
-	else
-		c->flags |= PD_T_EXPECTED;
+	c->creator = parent->tid;
 	/* The parent's exit event now, with the child's tid as its result,
 	 * and no exit stop (one stop fewer per fork). Not for vfork: that
 	 * parent returns only once the child has exec'd or exited, and its
@@ -134,6 +133,17 @@ static void on_new_child(struct pd_tracer *tr, struct pd_tracee *parent)
 	if (parent->sc && (parent->flags & PD_T_IN_SYSCALL) && !(flags & CLONE_VFORK) &&
 	    !(parent->flags & PD_T_RESTART) && same_pidns(tr, parent))
 		pd_syscall_done(tr, parent, tid);
+	/* The child's clone exit now too, whether or not its first stop has
+	 * come (it makes no call before that stop is let go, so this still
+	 * comes before its events), from what the parent's just said. */
+	if (!(c->flags & PD_T_CLONE_WRITTEN)) {
+		pd_emit_child_clone(tr, c);
+		c->flags |= PD_T_CLONE_WRITTEN;
+	}
+	if (c->flags & PD_T_HELD)
+		release_child(tr, c);
+	else
+		c->flags |= PD_T_EXPECTED;
 }
 
 /* execve from a non-leader thread: the thread takes over the leader's tid;

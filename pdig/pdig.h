@@ -73,6 +73,7 @@ struct pd_stats {
 /* no filter of ours (pdig -p --no-inject, or injection failed): resumed with
  * PTRACE_SYSCALL, calls picked out at their syscall-entry stops */
 #define PD_T_PLAIN 0x200
+#define PD_T_CLONE_WRITTEN 0x400 /* a new child's clone exit is written */
 /* the signal was injected with PTRACE_SINGLESTEP to see the handler's entry,
  * where the kernel has decided whether the interrupted call returns EINTR or
  * is restarted; cleared by the next stop */
@@ -95,6 +96,7 @@ struct pd_tracee {
 	uint16_t child_ev;
 	uint64_t child_clone_flags;
 	int8_t pidns;                /* in pdig's pid namespace: 1 yes, -1 no, 0 not asked */
+	pid_t creator;               /* a new child: the thread whose call made it */
 	struct pd_tracee *hnext;     /* hash chain */
 };
 
@@ -294,11 +296,22 @@ uint32_t pd_execveat_flags(uint64_t flags);
 uint32_t pd_openat2_resolve(uint64_t resolve);
 uint32_t pd_unlinkat_flags(uint64_t flags);
 uint32_t pd_linkat_flags(uint64_t flags);
+uint32_t pd_renameat2_flags(uint64_t flags);
+uint32_t pd_prot_flags(uint64_t prot);
+uint32_t pd_mmap_flags(uint64_t flags);
+uint8_t pd_fcntl_cmd(uint64_t cmd);
 uint32_t pd_encode_dev(uint64_t dev);
 
-/* output.c */
+/* output.c (the sinks: out_*.c) */
 int pd_out_new(struct pd_out **o, const struct pd_opts *opts, struct pd_stats *st);
+/* One record built elsewhere, to every sink. */
 void pd_out_event(struct pd_out *o, const void *rec, uint32_t len);
+/* Where to build the next event, of type: in place in the ring when it is
+ * the only sink and the event surely fits there (*cap: its room), else
+ * NULL: in a buffer of the caller's. pd_out_end() follows in either case,
+ * len its length or the encoder's error (counted as too large). */
+void *pd_out_begin(struct pd_out *o, uint16_t type, uint32_t *cap);
+void pd_out_end(struct pd_out *o, const void *rec, int len);
 /* A value left empty because tracee memory was unreadable (the "page
  * fault" drop the driver counts). */
 void pd_out_page_fault(struct pd_out *o);

@@ -30,11 +30,22 @@ struct pd_procinfo {
 	int32_t tty;
 	int32_t loginuid;
 	int exe_writable;
+	/* which stop of the tracer read it (set by the caller): what was read
+	 * at a clone's event stop describes what the new task inherits */
+	uint64_t stamp;
+	pid_t read_tid;  /* the task it describes (0: nothing read) */
 };
 
 /* Reads everything about tid. Missing pieces are left empty or zero (a
  * process can exit under our feet); returns 0, or -errno if tid is gone. */
 int pd_procinfo_read(struct pd_procinfo *pi, pid_t tid, int want_env);
+
+/* A new task's info from that of the thread that created it (pi, read
+ * at the clone's event stop): exe, args, cwd, cgroups, comm, the fd limit
+ * and login uid are what the new task inherits from it then; its ids,
+ * credentials and memory counters are read from its own status and stat.
+ * 0, or -errno if tid is gone. */
+int pd_procinfo_read_clone(struct pd_procinfo *pi, pid_t tid);
 
 /* /proc/PID/cgroup text (modified) -> pi->cgroups, "subsys=path" strings as
  * the driver sends them: v1 lines one entry per controller, named

@@ -38,15 +38,18 @@ void pd_emit(struct pd_tracer *tr, struct pd_tracee *t, const struct pd_syscall 
 {
 	struct shm_enc e;
 	struct pd_call c = {tr, t, sc, args, ret, &e};
-	shm_enc_begin(&e, tr->evbuf, tr->evcap, type, pd_now(), (uint64_t)t->tid);
+	uint64_t ts = pd_now();
+	uint32_t cap;
+	/* in the ring itself when it can take the record there, else our buffer */
+	uint8_t *rec = pd_out_begin(tr->out, type, &cap);
+	if (!rec) {
+		rec = tr->evbuf;
+		cap = (uint32_t)tr->evcap;
+	}
+	shm_enc_begin(&e, rec, cap, type, ts, (uint64_t)t->tid);
 	if (fn)
 		fn(&c);
-	int len = shm_enc_end(&e);
-	if (len < 0) {
-		tr->st.drop_encode++;
-		return;
-	}
-	pd_out_event(tr->out, tr->evbuf, (uint32_t)len);
+	pd_out_end(tr->out, rec, shm_enc_end(&e));
 }
 
 /*
