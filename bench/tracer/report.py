@@ -147,8 +147,10 @@ def main():
       "divide pdig's overhead by strace's and by reftrace's, round by round "
       f"(rounds where the divisor's overhead is under {MIN_OVERHEAD:.0%} left out; — for the "
       "untraced loops, or when that leaves under half of the rounds). "
-      "*native*: its median time (per operation for the workloads program, "
-      "which times itself; the whole command otherwise).")
+      "*native*: its median time, per operation where the workload counts them "
+      "(iterations, files, threads, processes, programs, stress-ng bogo-ops; the "
+      "workloads program times itself, the other commands are timed whole), else "
+      "of the whole command.")
     p()
     p("| workload | native | pdig | pdig -a | strace | reftrace | pdig / strace overhead | pdig / reftrace overhead |")
     p("|---|---|---|---|---|---|---|---|")

@@ -8,16 +8,21 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 for c in strace stress-ng; do
 	command -v $c > /dev/null || { echo "SKIP: $c is not installed (the benchmark compares against it)"; exit 77; }
 done
-args=("$@") REF='' WL='' OUT=''
+args=("$@") REF='' WL='' OUT='' RULES=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--reftrace) REF=$2 ;;
 	--workloads) WL=$2 ;;
 	--out) OUT=$2 ;;
+	--rules) RULES=$2 ;;
 	esac
 	shift
 done
-[ -n "$REF" ] && [ -n "$WL" ] && [ -n "$OUT" ] || { echo "usage: $0 RUN.SH-OPTIONS" >&2; exit 2; }
+if [ -z "$REF" ] || [ -z "$WL" ] || [ -z "$OUT" ]; then
+	echo "usage: $0 RUN.SH-OPTIONS" >&2
+	exit 2
+fi
+[ -r "$RULES" ] || { echo "SKIP: no rules file '$RULES' (Falco's stable rules, in ../shared)"; exit 77; }
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
 fails=0
