@@ -742,30 +742,32 @@ static int parse_container_obj(struct json *j, struct jc *c)
 /* A CHARBUF parameter into buf (cut to cap, NUL-terminated). */
 static void param_copy(const struct shm_evt *e, unsigned i, char *buf, size_t cap)
 {
-	size_t n = i < e->nparams ? strnlen((const char *)e->val[i], e->vlen[i]) : 0;
+	uint32_t len = shm_evt_len(e, i);
+	size_t n = len ? strnlen((const char *)e->val[i], len) : 0;
 	set_id(buf, cap, n ? (const char *)e->val[i] : "", n);
 }
 
 /* The old container event (id, type, name, image parameters). */
 static int parse_old_event(const struct shm_evt *e, struct jc *c)
 {
-	uint32_t type;
-	if (e->nparams < 4 || e->vlen[1] != sizeof(type))
+	uint64_t type;
+	if (shm_evt_word(e, SHM_P_CONTAINER_E_TYPE, &type) != sizeof(uint32_t))
 		return -1;
-	memcpy(&type, e->val[1], sizeof(type));
-	c->type = type;
-	param_copy(e, 0, c->id, sizeof(c->id));
-	param_copy(e, 2, c->name, sizeof(c->name));
-	param_copy(e, 3, c->image, sizeof(c->image));
+	c->type = (uint32_t)type;
+	param_copy(e, SHM_P_CONTAINER_E_ID, c->id, sizeof(c->id));
+	param_copy(e, SHM_P_CONTAINER_E_NAME, c->name, sizeof(c->name));
+	param_copy(e, SHM_P_CONTAINER_E_IMAGE, c->image, sizeof(c->image));
 	c->has_id = 1;
 	return 0;
 }
 
+SHM_SAME_PARAM(CONTAINER_JSON_2_E_JSON, CONTAINER_JSON_E_JSON);
 static int parse_json_event(const struct shm_evt *e, struct jc *c)
 {
-	if (e->nparams < 1)
+	const unsigned i = SHM_P_CONTAINER_JSON_E_JSON;
+	if (e->nparams <= i)
 		return -1;
-	struct json j = {(const char *)e->val[0], (const char *)e->val[0] + e->vlen[0]};
+	struct json j = {(const char *)e->val[i], (const char *)e->val[i] + e->vlen[i]};
 	/* a NUL ends the text */
 	const char *nul = memchr(j.p, 0, (size_t)(j.end - j.p));
 	if (nul)

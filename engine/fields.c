@@ -562,25 +562,16 @@ static int thread_text(struct eng_fieldref *ref, const struct eng_ctx *c,
 	return 0;
 }
 
-static int64_t param_s64(const struct shm_evt *e, int i, int *ok)
-{
-	int64_t v = 0;
-	*ok = i >= 0 && shm_evt_get_s64(e, (unsigned)i, &v) == 0;
-	return v;
-}
-
 /* The return value and whether the event has one (res, or fd for exits
  * of fd-creating events). */
 static int event_res(const struct shm_evt *e, int64_t *res)
 {
-	int ok;
 	if (shm_event_is_enter(e->type))
 		return 0;
 	int i = shm_evt_param_index(e->type, "res");
 	if (i < 0 && (e->info->flags & SHM_EF_CREATES_FD))
 		i = shm_evt_param_index(e->type, "fd");
-	*res = param_s64(e, i, &ok);
-	return ok;
+	return i >= 0 && shm_evt_get_s64(e, (unsigned)i, res) == 0;
 }
 
 static struct eng_thread *ancestor(const struct eng_ctx *c, struct eng_thread *t, int64_t n)
@@ -661,6 +652,16 @@ static const char *dir_of(char *buf, size_t cap, const char *name)
 	return buf;
 }
 
+/* Open-like and socket exits are read with one version's names. */
+SHM_SAME_PARAM(CREAT_X_NAME, OPEN_X_NAME);
+SHM_SAME_PARAM(OPENAT2_X_NAME, OPENAT_2_X_NAME);
+SHM_SAME_PARAM(OPENAT2_X_DIRFD, OPENAT_2_X_DIRFD);
+SHM_SAME_PARAM(ACCEPT_5_X_TUPLE, ACCEPT_X_TUPLE);
+SHM_SAME_PARAM(ACCEPT4_X_TUPLE, ACCEPT_X_TUPLE);
+SHM_SAME_PARAM(ACCEPT4_5_X_TUPLE, ACCEPT_X_TUPLE);
+SHM_SAME_PARAM(CONNECT_X_TUPLE, ACCEPT_X_TUPLE);
+SHM_SAME_PARAM(GENERIC_X_ID, GENERIC_E_ID);
+
 /* The name an fd-creating exit event gives even when it made no fd (a
  * failed open still names its file); NULL for enter events. Written to
  * buf (cap bytes) or a constant. */
@@ -674,7 +675,7 @@ static const char *creator_name_of(const struct eng_ctx *c, char *buf, size_t ca
 	case SHM_EV_SYSCALL_OPEN_X:
 	case SHM_EV_SYSCALL_CREAT_X: {
 		/* the path as the open would have named its fd: joined, normalized */
-		const char *p = shm_evt_get_str(e, 1);
+		const char *p = shm_evt_str(e, SHM_P_OPEN_X_NAME);
 		if (!p)
 			return NULL;
 		eng_path_join(eng_state_cwd(c->st, c->ev->thread), p, buf, cap);
@@ -686,7 +687,7 @@ static const char *creator_name_of(const struct eng_ctx *c, char *buf, size_t ca
 	case SHM_EV_SOCKET_ACCEPT4_5_X:
 	case SHM_EV_SOCKET_CONNECT_X:
 		/* the tuple, as the parameter shows it */
-		if (eng_fmt_arg(c, 1, val, sizeof(val)) < 0 && val[0] == 0)
+		if (eng_fmt_arg(c, SHM_P_ACCEPT_X_TUPLE, val, sizeof(val)) < 0 && val[0] == 0)
 			return NULL;
 		snprintf(buf, cap, "%s", val);
 		return buf;
@@ -694,11 +695,13 @@ static const char *creator_name_of(const struct eng_ctx *c, char *buf, size_t ca
 	case SHM_EV_SYSCALL_OPENAT2_X:
 	case SHM_EV_SYSCALL_OPENAT_X: {
 		/* dirfd and path from the exit, or from the enter for old openat */
-		const struct shm_evt *en = e->type == SHM_EV_SYSCALL_OPENAT_X ? c->ev->enter : e;
-		unsigned base = e->type == SHM_EV_SYSCALL_OPENAT_X ? 0 : 1;
-		const char *p = en ? shm_evt_get_str(en, base + 1) : NULL;
+		int old = e->type == SHM_EV_SYSCALL_OPENAT_X;
+		const struct shm_evt *en = old ? c->ev->enter : e;
+		unsigned name_i = old ? SHM_P_OPENAT_E_NAME : SHM_P_OPENAT_2_X_NAME;
+		unsigned dirfd_i = old ? SHM_P_OPENAT_E_DIRFD : SHM_P_OPENAT_2_X_DIRFD;
+		const char *p = en ? shm_evt_str(en, name_i) : NULL;
 		int64_t dirfd;
-		if (!p || shm_evt_get_s64(en, base, &dirfd))
+		if (!p || shm_evt_get_s64(en, dirfd_i, &dirfd))
 			return NULL;
 		char dbuf[ENG_FIELD_BUF];
 		const char *dir = p[0] == '/' ? "/" : eng_state_at_dir(c->st, c->ev->thread, dirfd,
@@ -784,7 +787,7 @@ static int extract_fd(struct eng_fieldref *ref, const struct eng_ctx *c, struct 
 	/* a failed connect shows where it tried to go */
 	int64_t res;
 	if (!fd || (ev->evt.type == SHM_EV_SOCKET_CONNECT_X && ref->info->id == F_FD_NAME &&
-		    shm_evt_get_s64(&ev->evt, 0, &res) == 0 && res < 0))
+		    shm_evt_get_s64(&ev->evt, SHM_P_CONNECT_X_RES, &res) == 0 && res < 0))
 		return extract_null_fd(ref, c, v);
 	int ip = is_ip_sock(fd), serv = is_servsock(fd), conn = ip && !serv;
 	int id = ref->info->id;
@@ -989,17 +992,19 @@ static const char *time_str(char *buf, size_t cap, uint64_t ts, int date, int ns
 
 static int open_flags(const struct shm_evt *e, uint32_t *flags)
 {
-	int i;
+	unsigned i;
+	uint64_t v;
 	switch (e->type) {
-	case SHM_EV_SYSCALL_OPEN_X:
-	case SHM_EV_SYSCALL_OPENAT_E:
-	case SHM_EV_SYSCALL_OPENAT_2_X:
-	case SHM_EV_SYSCALL_OPENAT2_X:
-		i = shm_evt_param_index(e->type, "flags");
-		return i >= 0 && shm_evt_get_u32(e, (unsigned)i, flags) == 0;
-	default:
-		return 0;
+	case SHM_EV_SYSCALL_OPEN_X: i = SHM_P_OPEN_X_FLAGS; break;
+	case SHM_EV_SYSCALL_OPENAT_E: i = SHM_P_OPENAT_E_FLAGS; break;
+	case SHM_EV_SYSCALL_OPENAT_2_X: i = SHM_P_OPENAT_2_X_FLAGS; break;
+	case SHM_EV_SYSCALL_OPENAT2_X: i = SHM_P_OPENAT2_X_FLAGS; break;
+	default: return 0;
 	}
+	if (shm_evt_get_u64(e, i, &v))
+		return 0;
+	*flags = (uint32_t)v;
+	return 1;
 }
 
 static int arg_index(const struct eng_fieldref *ref, const struct shm_evt *e)
@@ -1089,11 +1094,12 @@ static int extract_nameraw(const struct eng_ctx *c, struct eng_value *v)
 	case SHM_EV_SYSCALL_CREAT_X:
 	case SHM_EV_SYSCALL_OPENAT_2_X:
 	case SHM_EV_SYSCALL_OPENAT2_X:
-		p = shm_evt_get_str(e, e->type == SHM_EV_SYSCALL_OPEN_X ||
-					       e->type == SHM_EV_SYSCALL_CREAT_X ? 1 : 2);
+		p = e->type == SHM_EV_SYSCALL_OPEN_X || e->type == SHM_EV_SYSCALL_CREAT_X
+			    ? shm_evt_str(e, SHM_P_OPEN_X_NAME)
+			    : shm_evt_str(e, SHM_P_OPENAT_2_X_NAME);
 		break;
 	case SHM_EV_SYSCALL_OPENAT_X:
-		p = c->ev->enter ? shm_evt_get_str(c->ev->enter, 1) : NULL;
+		p = c->ev->enter ? shm_evt_str(c->ev->enter, SHM_P_OPENAT_E_NAME) : NULL;
 		break;
 	default:
 		break;
@@ -1161,9 +1167,10 @@ int eng_field_extract(struct eng_fieldref *ref, const struct eng_ctx *c, struct 
 	case F_EVT_DIR: return str(v, shm_event_is_enter(e->type) ? ">" : "<");
 	case F_EVT_TYPE:
 		if (e->type == SHM_EV_GENERIC_E || e->type == SHM_EV_GENERIC_X) {
-			uint16_t id16;
+			uint64_t sc;
 			const char *nm;
-			if (shm_evt_get_u16(e, 0, &id16) == 0 && (nm = shm_fmt_syscall_name(id16)))
+			if (shm_evt_get_u64(e, SHM_P_GENERIC_E_ID, &sc) == 0 &&
+			    (nm = shm_fmt_syscall_name((uint16_t)sc)))
 				return str(v, nm);
 		}
 		return str(v, e->info->name);
@@ -1220,24 +1227,24 @@ int eng_field_extract(struct eng_fieldref *ref, const struct eng_ctx *c, struct 
 		}
 	case F_EVT_RAWRES: return event_res(e, &res) ? num(v, res) : NA;
 	case F_EVT_FAILED: return num(v, event_res(e, &res) && res < 0);
-	case F_EVT_IS_OPEN_READ: return num(v, open_flags(e, &fl) && (fl & 1u));
-	case F_EVT_IS_OPEN_WRITE: return num(v, open_flags(e, &fl) && (fl & 2u));
+	case F_EVT_IS_OPEN_READ: return num(v, open_flags(e, &fl) && (fl & SHM_PPM_O_RDONLY));
+	case F_EVT_IS_OPEN_WRITE: return num(v, open_flags(e, &fl) && (fl & SHM_PPM_O_WRONLY));
 	case F_EVT_IS_OPEN_EXEC: {
 		/* created (O_CREAT, O_TMPFILE) with an execute bit in the mode */
-		uint32_t mode = 0;
 		int mi = shm_evt_param_index(e->type, "mode");
 		int created = e->type == SHM_EV_SYSCALL_CREAT_X || e->type == SHM_EV_SYSCALL_CREAT_E ||
-			      (open_flags(e, &fl) && (fl & ((1u << 2) | (1u << 13))));
-		if (mi >= 0)
-			shm_evt_get_u32(e, (unsigned)mi, &mode);
+			      (open_flags(e, &fl) && (fl & (SHM_PPM_O_CREAT | SHM_PPM_O_TMPFILE)));
+		uint32_t mode = mi >= 0 ? (uint32_t)shm_evt_u64(e, (unsigned)mi, 0) : 0;
 		return num(v, created && (mode & 0111));
 	}
 	case F_EVT_CATEGORY:
 		if (e->type == SHM_EV_GENERIC_E || e->type == SHM_EV_GENERIC_X) {
 			/* a syscall without its own event: its category from the
 			 * driver's syscall table, by the event's ID */
+			uint64_t sc64;
 			uint16_t sc;
-			if (shm_evt_get_u16(e, 0, &sc) < 0 || sc >= SHM_PPM_SC_COUNT)
+			if (shm_evt_get_u64(e, SHM_P_GENERIC_E_ID, &sc64) < 0 ||
+			    (sc = (uint16_t)sc64) >= SHM_PPM_SC_COUNT)
 				return str(v, "unknown");
 			uint16_t cat = shm_ppm_sc_category[sc];
 			/* I/O with no fd to file it under, as libsinsp says */
@@ -1501,9 +1508,10 @@ static int resolve_stateful(const struct eng_ctx *c, const struct shm_evt *e, un
 	}
 	case SHM_PT_UID:
 	case SHM_PT_GID: {
-		uint32_t id;
-		if (shm_evt_get_u32(e, i, &id))
+		uint64_t id64;
+		if (shm_evt_get_u64(e, i, &id64))
 			return 1;
+		uint32_t id = (uint32_t)id64;
 		const char *nm = NULL;
 		if (pi->type == SHM_PT_UID) {
 			const struct eng_user *u = eng_state_user(c->st, id);
@@ -1517,7 +1525,7 @@ static int resolve_stateful(const struct eng_ctx *c, const struct shm_evt *e, un
 	}
 	case SHM_PT_FSPATH:
 	case SHM_PT_FSRELPATH: {
-		const char *path = shm_evt_get_str(e, i);
+		const char *path = shm_evt_str(e, i);
 		if (!path || path[0] == '/' || !t)
 			return 1;
 		const char *dir = eng_state_cwd(c->st, t);

@@ -8,17 +8,6 @@
 #include "eng_state.h"
 #include "shm_format.h"
 
-/* The driver's flag values this file needs (ppm_events_public.h). */
-#define PPM_O_DIRECTORY (1u << 10)
-#define PPM_O_CLOEXEC (1u << 12)
-#define PPM_CL_CLONE_THREAD (1u << 13)
-#define PPM_CL_CLONE_INVERTED (1u << 16)
-#define PPM_AT_FDCWD (-100)
-#define PPM_FCNTL_F_DUPFD 1
-#define PPM_FCNTL_F_DUPFD_CLOEXEC 26
-#define PPM_AF_NETLINK 16
-#define EINPROGRESS_NEG (-115)
-
 /* ---- small helpers ---- */
 
 static int is_memfd_path(const char *p);
@@ -56,81 +45,6 @@ static void set_buf(struct eng_state *st, char **dst, uint32_t *dlen, const void
 	*dlen = len;
 }
 
-/* The byte length of parameter i, 0 when the event has no such parameter. */
-static uint32_t buf_len(const struct shm_evt *e, unsigned i)
-{
-	uint32_t n = i < e->nparams ? e->vlen[i] : 0;
-	return n;
-}
-
-/* shm_evt_get_s64/_u64, inline: several per event on the hot path. */
-static inline int64_t param_s64(const struct shm_evt *e, unsigned i, int64_t dflt)
-{
-	if (i >= e->nparams)
-		return dflt;
-	switch (e->vlen[i]) {
-	case 1: return (int8_t)e->val[i][0];
-	case 2: { int16_t v; memcpy(&v, e->val[i], 2); return v; }
-	case 4: { int32_t v; memcpy(&v, e->val[i], 4); return v; }
-	case 8: { int64_t v; memcpy(&v, e->val[i], 8); return v; }
-	default: return dflt;
-	}
-}
-
-static inline uint64_t param_u64(const struct shm_evt *e, unsigned i, uint64_t dflt)
-{
-	if (i >= e->nparams)
-		return dflt;
-	switch (e->vlen[i]) {
-	case 1: return e->val[i][0];
-	case 2: { uint16_t v; memcpy(&v, e->val[i], 2); return v; }
-	case 4: { uint32_t v; memcpy(&v, e->val[i], 4); return v; }
-	case 8: { uint64_t v; memcpy(&v, e->val[i], 8); return v; }
-	default: return dflt;
-	}
-}
-
-static const char *param_str(const struct shm_evt *e, unsigned i)
-{
-	return shm_evt_get_str(e, i);
-}
-
-/* Indexes the kept copy of an enter event that shm_evt_decode() accepted
- * when it came: the same lengths, so the checks are not made again. */
-static void enter_view(struct shm_evt *v, const uint8_t *raw)
-{
-	struct shm_evt_hdr h;
-	memcpy(&h, raw, SHM_EVT_HDR_LEN);
-	v->ts = h.ts;
-	v->tid = h.tid;
-	v->len = h.len;
-	v->type = h.type;
-	v->nparams = h.nparams;
-	v->info = &shm_event_table[h.type];
-	v->raw = raw;
-	const uint8_t *lens = raw + SHM_EVT_HDR_LEN;
-	uint32_t off;
-	if (shm_event_lensize(h.type) == 2) {
-		off = SHM_EVT_HDR_LEN + 2 * h.nparams;
-		for (uint32_t i = 0; i < h.nparams; i++) {
-			uint16_t l;
-			memcpy(&l, lens + 2 * i, 2);
-			v->val[i] = raw + off;
-			v->vlen[i] = l;
-			off += l;
-		}
-	} else {
-		off = SHM_EVT_HDR_LEN + 4 * h.nparams;
-		for (uint32_t i = 0; i < h.nparams; i++) {
-			uint32_t l;
-			memcpy(&l, lens + 4 * i, 4);
-			v->val[i] = raw + off;
-			v->vlen[i] = l;
-			off += l;
-		}
-	}
-}
-
 /* ---- paths ---- */
 
 void eng_path_join(const char *dir, const char *path, char *out, size_t cap)
@@ -142,7 +56,7 @@ void eng_path_join(const char *dir, const char *path, char *out, size_t cap)
 const char *eng_state_at_dir(const struct eng_state *st, struct eng_thread *t, int64_t dirfd,
 			     const char *unknown, char *buf, size_t cap)
 {
-	if (dirfd == PPM_AT_FDCWD)
+	if (dirfd == SHM_PPM_AT_FDCWD)
 		return eng_state_cwd(st, t);
 	struct eng_fd *d = eng_state_fd(t, dirfd);
 	if (!d || cap < 2)
@@ -700,7 +614,7 @@ int eng_state_add_fd(struct eng_state *st, int64_t tid, const struct shm_scap_fd
 	fd->l4proto = f->l4proto;
 	fd->ino = f->ino;
 	fd->open_flags = f->open_flags;
-	fd->cloexec = (f->open_flags & PPM_O_CLOEXEC) != 0;
+	fd->cloexec = (f->open_flags & SHM_PPM_O_CLOEXEC) != 0;
 	if (type == SHM_SCAP_FD_IPV4_SERVSOCK || type == SHM_SCAP_FD_IPV6_SERVSOCK)
 		fd->role = ENG_ROLE_SERVER;
 	return 0;
@@ -823,31 +737,39 @@ static int is_clone_exit(uint16_t type)
 	}
 }
 
+/* fork's, vfork's and clone3's exits are read as clone's */
+SHM_SAME_LAYOUT(FORK_20_X, CLONE_20_X);
+SHM_SAME_LAYOUT(VFORK_20_X, CLONE_20_X);
+SHM_SAME_LAYOUT(CLONE3_X, CLONE_20_X);
+
 /* A new thread for clone's child: from the caller, then the event. */
 static void parse_clone_exit(struct eng_state *st, struct eng_event *ev)
 {
 	const struct shm_evt *e = &ev->evt;
-	int64_t res = param_s64(e, 0, -1);
-	uint32_t flags = (uint32_t)param_u64(e, 15, 0);
+	int64_t res = shm_evt_s64(e, SHM_P_CLONE_20_X_RES, -1);
+	uint32_t flags = (uint32_t)shm_evt_u64(e, SHM_P_CLONE_20_X_FLAGS, 0);
 	int64_t caller = (int64_t)e->tid, child = res;
 	int inverted = 0;
 
 	if (res < 0)
 		return;
-	int64_t vtid = param_s64(e, 18, caller);
+	int64_t vtid = shm_evt_s64(e, SHM_P_CLONE_20_X_VTID, caller);
 	if (res == 0) {
 		if (ev->thread)
 			return; /* the parent's exit already created us */
 		/* the child's exit came first: build it from the parent */
 		inverted = 1;
 		child = caller;
-		caller = (flags & PPM_CL_CLONE_THREAD) ? param_s64(e, 4, -1) : param_s64(e, 5, -1);
+		/* the caller as libsinsp takes it: a thread's process, a process's parent */
+		unsigned i = (flags & SHM_PPM_CL_CLONE_THREAD) ? SHM_P_CLONE_20_X_PID
+							       : SHM_P_CLONE_20_X_PTID;
+		caller = shm_evt_s64(e, i, -1);
 	} else if (vtid != caller) {
 		return; /* a parent in a pid namespace only sees the child's inner tid */
 	}
 	struct eng_thread *p = eng_state_thread(st, caller);
 	struct eng_thread *old = eng_state_thread(st, child);
-	if (old && (old->flags & PPM_CL_CLONE_INVERTED))
+	if (old && (old->flags & SHM_PPM_CL_CLONE_INVERTED))
 		return;
 	struct eng_thread *t = thread_alloc(st, child);
 	if (!t)
@@ -863,16 +785,16 @@ static void parse_clone_exit(struct eng_state *st, struct eng_event *ev)
 		t->tty = p->tty;
 		t->loginuid = p->loginuid;
 	}
-	t->pid = param_s64(e, 4, -1);
+	t->pid = shm_evt_s64(e, SHM_P_CLONE_20_X_PID, -1);
 	/* a new process starts with its parent's environment (libsinsp copies
 	 * it too); threads read their main thread's */
-	if (p && !(flags & PPM_CL_CLONE_THREAD)) {
+	if (p && !(flags & SHM_PPM_CL_CLONE_THREAD)) {
 		struct eng_thread *pm = eng_state_main_thread(st, p);
 		if (pm->env)
 			set_buf(st, &t->env, &t->env_len, pm->env, pm->env_len);
 	}
-	t->flags = flags | (inverted ? PPM_CL_CLONE_INVERTED : 0);
-	if (!(flags & PPM_CL_CLONE_THREAD)) {
+	t->flags = flags | (inverted ? SHM_PPM_CL_CLONE_INVERTED : 0);
+	if (!(flags & SHM_PPM_CL_CLONE_THREAD)) {
 		t->pid = child;
 		t->fdt = p ? fdt_copy(st, p->fdt) : fdt_new(st);
 		set_str(st, &t->cwd, p ? eng_state_cwd(st, p) : "/");
@@ -880,13 +802,15 @@ static void parse_clone_exit(struct eng_state *st, struct eng_event *ev)
 		struct eng_thread *m = eng_state_main_thread(st, p);
 		set_str(st, &t->cwd, m->cwd);
 	}
-	const char *exe = param_str(e, 1), *comm = param_str(e, 13);
+	const char *exe = shm_evt_str(e, SHM_P_CLONE_20_X_EXE);
+	const char *comm = shm_evt_str(e, SHM_P_CLONE_20_X_COMM);
 	set_str(st, &t->exe, exe ? exe : "");
 	set_str(st, &t->comm, comm ? comm : "");
-	set_buf(st, &t->args, &t->args_len, e->val[2], buf_len(e, 2));
+	set_buf(st, &t->args, &t->args_len, e->val[SHM_P_CLONE_20_X_ARGS],
+		shm_evt_len(e, SHM_P_CLONE_20_X_ARGS));
 	t->text_gen = next_text_gen();
-	t->uid = (uint32_t)param_u64(e, 16, UINT32_MAX);
-	t->gid = (uint32_t)param_u64(e, 17, UINT32_MAX);
+	t->uid = (uint32_t)shm_evt_u64(e, SHM_P_CLONE_20_X_UID, UINT32_MAX);
+	t->gid = (uint32_t)shm_evt_u64(e, SHM_P_CLONE_20_X_GID, UINT32_MAX);
 	t->vtid = t->tid;
 	t->vpid = t->pid;
 	t->clone_ts = e->ts;
@@ -894,7 +818,8 @@ static void parse_clone_exit(struct eng_state *st, struct eng_event *ev)
 		return;
 	attach_fdtable(st, t);
 	/* after the insert: mesos looks for its task id in the ancestors */
-	eng_container_set_thread(st, t, (const char *)e->val[14], buf_len(e, 14));
+	eng_container_set_thread(st, t, (const char *)e->val[SHM_P_CLONE_20_X_CGROUPS],
+				 shm_evt_len(e, SHM_P_CLONE_20_X_CGROUPS));
 	if (inverted)
 		ev->thread = t;
 	else if (old == ev->thread)
@@ -919,12 +844,6 @@ static void close_on_exec(struct eng_state *st, struct eng_thread *t)
 			fd_release(st, eng_map_del(&t->fdt->fds, nums[i]));
 	} while (n == 256);
 }
-
-/* execve's exit flags (today's driver values; these event versions set only
- * the first, a tracer may set the others) */
-#define PD_EXE_WRITABLE (1u << 0)
-#define PD_EXE_UPPER_LAYER (1u << 1)
-#define PD_EXE_FROM_MEMFD (1u << 2)
 
 /* The kernel names a memfd's file "memfd:NAME" ("/memfd:NAME (deleted)"
  * as /proc/PID/exe). */
@@ -962,46 +881,56 @@ static int exec_through_memfd(struct eng_thread *t, const char *path)
 	return !fd || is_memfd_path(fd->name);
 }
 
+/* execveat's exit is read as execve's (their enters differ) */
+SHM_SAME_LAYOUT(EXECVEAT_X, EXECVE_19_X);
+
 static void parse_execve_exit(struct eng_state *st, struct eng_event *ev, int is_execveat)
 {
 	const struct shm_evt *e = &ev->evt;
 	struct eng_thread *t = ev->thread;
-	if (param_s64(e, 0, -1) < 0 || !t)
+	if (shm_evt_s64(e, SHM_P_EXECVE_19_X_RES, -1) < 0 || !t)
 		return;
-	const char *exe = param_str(e, 1), *comm = param_str(e, 13);
+	const char *exe = shm_evt_str(e, SHM_P_EXECVE_19_X_EXE);
+	const char *comm = shm_evt_str(e, SHM_P_EXECVE_19_X_COMM);
 	set_str(st, &t->exe, exe ? exe : "");
 	set_str(st, &t->comm, comm ? comm : "");
-	set_buf(st, &t->args, &t->args_len, e->val[2], buf_len(e, 2));
+	set_buf(st, &t->args, &t->args_len, e->val[SHM_P_EXECVE_19_X_ARGS],
+		shm_evt_len(e, SHM_P_EXECVE_19_X_ARGS));
 	t->text_gen = next_text_gen();
-	if (e->nparams > 15) /* env: execve versions from 2017 on */
-		set_buf(st, &t->env, &t->env_len, e->val[15], buf_len(e, 15));
-	t->pid = param_s64(e, 4, t->pid);
+	set_buf(st, &t->env, &t->env_len, e->val[SHM_P_EXECVE_19_X_ENV],
+		shm_evt_len(e, SHM_P_EXECVE_19_X_ENV));
+	t->pid = shm_evt_s64(e, SHM_P_EXECVE_19_X_PID, t->pid);
 	if (t->ptid == -1)
-		t->ptid = param_s64(e, 5, -1);
-	t->tty = (uint32_t)param_u64(e, 16, t->tty);
-	t->vpgid = param_s64(e, 17, t->vpgid);
-	t->loginuid = (int32_t)param_s64(e, 18, t->loginuid);
-	uint64_t xfl = param_u64(e, 19, 0);
-	t->exe_writable = (xfl & PD_EXE_WRITABLE) != 0;
-	t->exe_upper = (xfl & PD_EXE_UPPER_LAYER) != 0;
-	t->exe_memfd = (xfl & PD_EXE_FROM_MEMFD) != 0;
+		t->ptid = shm_evt_s64(e, SHM_P_EXECVE_19_X_PTID, -1);
+	t->tty = (uint32_t)shm_evt_u64(e, SHM_P_EXECVE_19_X_TTY, t->tty);
+	t->vpgid = shm_evt_s64(e, SHM_P_EXECVE_19_X_PGID, t->vpgid);
+	t->loginuid = (int32_t)shm_evt_s64(e, SHM_P_EXECVE_19_X_LOGINUID, t->loginuid);
+	uint64_t xfl = shm_evt_u64(e, SHM_P_EXECVE_19_X_FLAGS, 0);
+	t->exe_writable = (xfl & SHM_PPM_EXE_WRITABLE) != 0;
+	t->exe_upper = (xfl & SHM_PPM_EXE_UPPER_LAYER) != 0;
+	t->exe_memfd = (xfl & SHM_PPM_EXE_FROM_MEMFD) != 0;
 	if (ev->enter) {
 		char path[4096], dirbuf[4096];
-		const char *fn = param_str(ev->enter, is_execveat ? 1 : 0);
+		const char *fn = is_execveat ? shm_evt_str(ev->enter, SHM_P_EXECVEAT_E_PATHNAME)
+					     : shm_evt_str(ev->enter, SHM_P_EXECVE_19_E_FILENAME);
 		if (fn && strncmp(fn, "<NA>", 4) == 0) {
 			set_str(st, &t->exepath, "<NA>");
 		} else if (fn) {
 			const char *dir = eng_state_cwd(st, t);
-			if (is_execveat && fn[0] != '/')
-				dir = eng_state_at_dir(st, t, param_s64(ev->enter, 0, PPM_AT_FDCWD),
-						       "<UNKNOWN>", dirbuf, sizeof(dirbuf));
+			if (is_execveat && fn[0] != '/') {
+				int64_t dirfd = shm_evt_s64(ev->enter, SHM_P_EXECVEAT_E_DIRFD,
+							    SHM_PPM_AT_FDCWD);
+				dir = eng_state_at_dir(st, t, dirfd, "<UNKNOWN>", dirbuf,
+						       sizeof(dirbuf));
+			}
 			eng_path_join(dir, fn, path, sizeof(path));
 			set_str(st, &t->exepath, path);
 			t->exe_memfd |= is_memfd_path(path) || exec_through_memfd(t, path);
 		}
 	}
-	t->flags &= PPM_CL_CLONE_INVERTED;
-	eng_container_set_thread(st, t, (const char *)e->val[14], buf_len(e, 14));
+	t->flags &= SHM_PPM_CL_CLONE_INVERTED;
+	eng_container_set_thread(st, t, (const char *)e->val[SHM_P_EXECVE_19_X_CGROUPS],
+				 shm_evt_len(e, SHM_P_EXECVE_19_X_CGROUPS));
 	t->placeholder = 0; /* the event told us who it is now */
 	close_on_exec(st, t);
 }
@@ -1017,38 +946,50 @@ static const char *at_dir(struct eng_state *st, struct eng_thread *t, int64_t di
 	return eng_state_at_dir(st, t, dirfd, "<UNKNOWN>", buf, ENG_DIR_BUF);
 }
 
+/* the open-like exits: fd first; openat2's is read as openat's */
+SHM_SAME_PARAM(CREAT_X_FD, OPEN_X_FD);
+SHM_SAME_PARAM(OPENAT_2_X_FD, OPEN_X_FD);
+SHM_SAME_PARAM(OPENAT2_X_FD, OPEN_X_FD);
+SHM_SAME_PARAM(OPENAT_X_FD, OPEN_X_FD);
+SHM_SAME_PARAM(OPENAT2_X_NAME, OPENAT_2_X_NAME);
+SHM_SAME_PARAM(OPENAT2_X_FLAGS, OPENAT_2_X_FLAGS);
+SHM_SAME_PARAM(OPENAT2_X_DIRFD, OPENAT_2_X_DIRFD);
+
 static void parse_open_exit(struct eng_state *st, struct eng_event *ev)
 {
 	const struct shm_evt *e = &ev->evt;
+	const struct shm_evt *en = ev->enter;
 	struct eng_thread *t = ev->thread;
 	if (!t)
 		return;
-	int64_t fdn = param_s64(e, 0, -1);
+	int64_t fdn = shm_evt_s64(e, SHM_P_OPEN_X_FD, -1);
 	const char *name = NULL, *dir;
 	char dirbuf[ENG_DIR_BUF];
 	uint32_t flags = 0;
 	switch (e->type) {
 	case SHM_EV_SYSCALL_OPEN_X:
-		name = param_str(e, 1);
-		flags = (uint32_t)param_u64(e, 2, 0);
+		name = shm_evt_str(e, SHM_P_OPEN_X_NAME);
+		flags = (uint32_t)shm_evt_u64(e, SHM_P_OPEN_X_FLAGS, 0);
 		dir = eng_state_cwd(st, t);
 		break;
 	case SHM_EV_SYSCALL_CREAT_X:
-		name = param_str(e, 1);
+		name = shm_evt_str(e, SHM_P_CREAT_X_NAME);
 		dir = eng_state_cwd(st, t);
 		break;
 	case SHM_EV_SYSCALL_OPENAT_2_X:
 	case SHM_EV_SYSCALL_OPENAT2_X:
-		name = param_str(e, 2);
-		flags = (uint32_t)param_u64(e, 3, 0);
-		dir = at_dir(st, t, param_s64(e, 1, PPM_AT_FDCWD), name, dirbuf);
+		name = shm_evt_str(e, SHM_P_OPENAT_2_X_NAME);
+		flags = (uint32_t)shm_evt_u64(e, SHM_P_OPENAT_2_X_FLAGS, 0);
+		dir = at_dir(st, t, shm_evt_s64(e, SHM_P_OPENAT_2_X_DIRFD, SHM_PPM_AT_FDCWD), name,
+			     dirbuf);
 		break;
-	case SHM_EV_SYSCALL_OPENAT_X:
-		if (!ev->enter)
+	case SHM_EV_SYSCALL_OPENAT_X: /* the old openat: all but the fd on the enter */
+		if (!en)
 			return;
-		name = param_str(ev->enter, 1);
-		flags = (uint32_t)param_u64(ev->enter, 2, 0);
-		dir = at_dir(st, t, param_s64(ev->enter, 0, PPM_AT_FDCWD), name, dirbuf);
+		name = shm_evt_str(en, SHM_P_OPENAT_E_NAME);
+		flags = (uint32_t)shm_evt_u64(en, SHM_P_OPENAT_E_FLAGS, 0);
+		dir = at_dir(st, t, shm_evt_s64(en, SHM_P_OPENAT_E_DIRFD, SHM_PPM_AT_FDCWD), name,
+			     dirbuf);
 		break;
 	default:
 		return;
@@ -1057,12 +998,11 @@ static void parse_open_exit(struct eng_state *st, struct eng_event *ev)
 		return;
 	char path[4096];
 	eng_path_join(dir, name, path, sizeof(path));
-	struct eng_fd *fd = fd_add(st, t, fdn,
-				   (flags & PPM_O_DIRECTORY) ? SHM_SCAP_FD_DIRECTORY : SHM_SCAP_FD_FILE_V2,
-				   path);
+	uint8_t type = (flags & SHM_PPM_O_DIRECTORY) ? SHM_SCAP_FD_DIRECTORY : SHM_SCAP_FD_FILE_V2;
+	struct eng_fd *fd = fd_add(st, t, fdn, type, path);
 	if (fd) {
 		fd->open_flags = flags;
-		fd->cloexec = (flags & PPM_O_CLOEXEC) != 0;
+		fd->cloexec = (flags & SHM_PPM_O_CLOEXEC) != 0;
 		ev->fd = fd;
 		ev->thread->lastevent_fd = fdn;
 	}
@@ -1070,17 +1010,17 @@ static void parse_open_exit(struct eng_state *st, struct eng_event *ev)
 
 static void parse_socket_exit(struct eng_state *st, struct eng_event *ev)
 {
-	int64_t fdn = param_s64(&ev->evt, 0, -1);
+	int64_t fdn = shm_evt_s64(&ev->evt, SHM_P_SOCKET_X_FD, -1);
 	if (fdn < 0 || !ev->thread || !ev->enter)
 		return;
-	uint32_t domain = (uint32_t)param_u64(ev->enter, 0, 0);
-	uint32_t type = (uint32_t)param_u64(ev->enter, 1, 0);
-	uint32_t proto = (uint32_t)param_u64(ev->enter, 2, 0);
+	uint32_t domain = (uint32_t)shm_evt_u64(ev->enter, SHM_P_SOCKET_E_DOMAIN, 0);
+	uint32_t type = (uint32_t)shm_evt_u64(ev->enter, SHM_P_SOCKET_E_TYPE, 0);
+	uint32_t proto = (uint32_t)shm_evt_u64(ev->enter, SHM_P_SOCKET_E_PROTO, 0);
 	uint8_t ftype, l4 = ENG_L4_UNKNOWN;
-	if (domain == SHM_AF_UNIX) {
+	if (domain == SHM_PPM_AF_UNIX) {
 		ftype = SHM_SCAP_FD_UNIX_SOCK;
-	} else if (domain == SHM_AF_INET || domain == SHM_AF_INET6) {
-		ftype = domain == SHM_AF_INET ? SHM_SCAP_FD_IPV4_SOCK : SHM_SCAP_FD_IPV6_SOCK;
+	} else if (domain == SHM_PPM_AF_INET || domain == SHM_PPM_AF_INET6) {
+		ftype = domain == SHM_PPM_AF_INET ? SHM_SCAP_FD_IPV4_SOCK : SHM_SCAP_FD_IPV6_SOCK;
 		int raw = type == 3; /* SOCK_RAW */
 		if (proto == 6)
 			l4 = raw ? ENG_L4_RAW : ENG_L4_TCP;
@@ -1093,7 +1033,7 @@ static void parse_socket_exit(struct eng_state *st, struct eng_event *ev)
 			l4 = raw ? ENG_L4_RAW : ENG_L4_ICMP;
 		else if (proto == 255)
 			l4 = ENG_L4_RAW;
-	} else if (domain == PPM_AF_NETLINK) {
+	} else if (domain == SHM_PPM_AF_NETLINK) {
 		ftype = SHM_SCAP_FD_NETLINK;
 	} else {
 		return; /* libsinsp keeps no entry for other families */
@@ -1110,7 +1050,7 @@ static void parse_socket_exit(struct eng_state *st, struct eng_event *ev)
 /* Fills the fd's addresses from a driver-layout tuple; 0 if understood. */
 static int set_tuple(struct eng_fd *fd, const uint8_t *p, uint32_t len)
 {
-	if (len >= 13 && p[0] == SHM_AF_INET) {
+	if (len >= 13 && p[0] == SHM_PPM_AF_INET) {
 		memset(fd->sip, 0, sizeof(fd->sip));
 		memset(fd->dip, 0, sizeof(fd->dip));
 		memcpy(&fd->sip[0], p + 1, 4);
@@ -1120,7 +1060,7 @@ static int set_tuple(struct eng_fd *fd, const uint8_t *p, uint32_t len)
 		fd->type = SHM_SCAP_FD_IPV4_SOCK;
 		return 0;
 	}
-	if (len >= 37 && p[0] == SHM_AF_INET6) {
+	if (len >= 37 && p[0] == SHM_PPM_AF_INET6) {
 		static const uint8_t v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 		if (!memcmp(p + 1, v4mapped, 12) && !memcmp(p + 19, v4mapped, 12)) {
 			memset(fd->sip, 0, sizeof(fd->sip));
@@ -1157,21 +1097,22 @@ static void parse_connect_exit(struct eng_state *st, struct eng_event *ev)
 	struct eng_fd *fd = ev->fd;
 	if (!fd)
 		return;
-	int64_t res = param_s64(e, 0, 0);
-	if (res < 0 && res != EINPROGRESS_NEG)
+	int64_t res = shm_evt_s64(e, SHM_P_CONNECT_X_RES, 0);
+	if (res < 0 && res != -EINPROGRESS)
 		return;
-	if (buf_len(e, 1) == 0)
+	uint32_t len = shm_evt_len(e, SHM_P_CONNECT_X_TUPLE);
+	if (len == 0)
 		return;
-	const uint8_t *p = e->val[1];
-	if (p[0] == SHM_AF_INET || p[0] == SHM_AF_INET6) {
+	const uint8_t *p = e->val[SHM_P_CONNECT_X_TUPLE];
+	if (p[0] == SHM_PPM_AF_INET || p[0] == SHM_PPM_AF_INET6) {
 		uint8_t l4 = fd->l4proto;
-		set_tuple(fd, p, e->vlen[1]);
+		set_tuple(fd, p, len);
 		fd->l4proto = l4;
 	}
 	if (fd->role == ENG_ROLE_NONE)
 		fd->role = ENG_ROLE_CLIENT;
 	fd->connected = 1;
-	set_fd_name_from_param(st, fd, e, 1);
+	set_fd_name_from_param(st, fd, e, SHM_P_CONNECT_X_TUPLE);
 }
 
 /* connect's enter already says where the socket goes (not yet who it is). */
@@ -1179,22 +1120,23 @@ static void parse_connect_enter(struct eng_state *st, struct eng_event *ev)
 {
 	const struct shm_evt *e = &ev->evt;
 	struct eng_fd *fd = ev->fd;
-	if (!fd || e->nparams < 2 || e->vlen[1] == 0)
+	uint32_t len = shm_evt_len(e, SHM_P_CONNECT_E_ADDR);
+	if (!fd || len == 0)
 		return;
-	const uint8_t *p = e->val[1];
-	if (p[0] == SHM_AF_INET && e->vlen[1] >= 7) {
+	const uint8_t *p = e->val[SHM_P_CONNECT_E_ADDR];
+	if (p[0] == SHM_PPM_AF_INET && len >= 7) {
 		fd->type = SHM_SCAP_FD_IPV4_SOCK;
 		memset(fd->dip, 0, sizeof(fd->dip));
 		memcpy(&fd->dip[0], p + 1, 4);
 		memcpy(&fd->dport, p + 5, 2);
-	} else if (p[0] == SHM_AF_INET6 && e->vlen[1] >= 19) {
+	} else if (p[0] == SHM_PPM_AF_INET6 && len >= 19) {
 		fd->type = SHM_SCAP_FD_IPV6_SOCK;
 		memcpy(fd->dip, p + 1, 16);
 		memcpy(&fd->dport, p + 17, 2);
-	} else if (p[0] == SHM_AF_UNIX) {
+	} else if (p[0] == SHM_PPM_AF_UNIX) {
 		/* a unix socket is named after the path it connects to */
 		char path[512];
-		size_t n = strnlen((const char *)p + 1, e->vlen[1] - 1);
+		size_t n = strnlen((const char *)p + 1, len - 1);
 		if (n >= sizeof(path))
 			n = sizeof(path) - 1;
 		memcpy(path, p + 1, n);
@@ -1205,25 +1147,32 @@ static void parse_connect_enter(struct eng_state *st, struct eng_event *ev)
 	}
 }
 
+/* accept4's exits are read as accept's */
+SHM_SAME_LAYOUT(ACCEPT4_X, ACCEPT_X);
+SHM_SAME_LAYOUT(ACCEPT4_5_X, ACCEPT_5_X);
+SHM_SAME_PARAM(ACCEPT_5_X_FD, ACCEPT_X_FD);
+SHM_SAME_PARAM(ACCEPT_5_X_TUPLE, ACCEPT_X_TUPLE);
+
 static void parse_accept_exit(struct eng_state *st, struct eng_event *ev)
 {
 	const struct shm_evt *e = &ev->evt;
-	int64_t fdn = param_s64(e, 0, -1);
-	if (fdn < 0 || !ev->thread || buf_len(e, 1) == 0)
+	int64_t fdn = shm_evt_s64(e, SHM_P_ACCEPT_X_FD, -1);
+	uint32_t len = shm_evt_len(e, SHM_P_ACCEPT_X_TUPLE);
+	if (fdn < 0 || !ev->thread || len == 0)
 		return;
-	const uint8_t *p = e->val[1];
-	uint8_t type = p[0] == SHM_AF_UNIX ? SHM_SCAP_FD_UNIX_SOCK
-		       : p[0] == SHM_AF_INET6 ? SHM_SCAP_FD_IPV6_SOCK : SHM_SCAP_FD_IPV4_SOCK;
+	const uint8_t *p = e->val[SHM_P_ACCEPT_X_TUPLE];
+	uint8_t type = p[0] == SHM_PPM_AF_UNIX ? SHM_SCAP_FD_UNIX_SOCK
+		       : p[0] == SHM_PPM_AF_INET6 ? SHM_SCAP_FD_IPV6_SOCK : SHM_SCAP_FD_IPV4_SOCK;
 	struct eng_fd *fd = fd_add(st, ev->thread, fdn, type, "");
 	if (!fd)
 		return;
 	if (type != SHM_SCAP_FD_UNIX_SOCK) {
-		set_tuple(fd, p, e->vlen[1]);
+		set_tuple(fd, p, len);
 		fd->l4proto = ENG_L4_TCP;
 	}
 	fd->role = ENG_ROLE_SERVER;
 	fd->connected = 1;
-	set_fd_name_from_param(st, fd, e, 1);
+	set_fd_name_from_param(st, fd, e, SHM_P_ACCEPT_X_TUPLE);
 	ev->fd = fd;
 	ev->thread->lastevent_fd = fdn;
 }
@@ -1232,11 +1181,12 @@ static void parse_bind_exit(struct eng_state *st, struct eng_event *ev)
 {
 	const struct shm_evt *e = &ev->evt;
 	struct eng_fd *fd = ev->fd;
-	if (!fd || param_s64(e, 0, -1) < 0 || buf_len(e, 1) == 0)
+	uint32_t len = shm_evt_len(e, SHM_P_BIND_X_ADDR);
+	if (!fd || shm_evt_s64(e, SHM_P_BIND_X_RES, -1) < 0 || len == 0)
 		return;
-	const uint8_t *p = e->val[1];
+	const uint8_t *p = e->val[SHM_P_BIND_X_ADDR];
 	uint16_t port = 0;
-	if (p[0] == SHM_AF_INET && e->vlen[1] >= 7) {
+	if (p[0] == SHM_PPM_AF_INET && len >= 7) {
 		memcpy(&port, p + 5, 2);
 		if (port) {
 			fd->type = SHM_SCAP_FD_IPV4_SERVSOCK;
@@ -1245,7 +1195,7 @@ static void parse_bind_exit(struct eng_state *st, struct eng_event *ev)
 			fd->sport = port;
 			fd->role = ENG_ROLE_SERVER;
 		}
-	} else if (p[0] == SHM_AF_INET6 && e->vlen[1] >= 19) {
+	} else if (p[0] == SHM_PPM_AF_INET6 && len >= 19) {
 		memcpy(&port, p + 17, 2);
 		if (port) {
 			fd->type = SHM_SCAP_FD_IPV6_SERVSOCK;
@@ -1254,7 +1204,7 @@ static void parse_bind_exit(struct eng_state *st, struct eng_event *ev)
 			fd->role = ENG_ROLE_SERVER;
 		}
 	}
-	set_fd_name_from_param(st, fd, e, 1);
+	set_fd_name_from_param(st, fd, e, SHM_P_BIND_X_ADDR);
 }
 
 /* libsinsp calls an IP socket connected once a read or write on it
@@ -1262,7 +1212,7 @@ static void parse_bind_exit(struct eng_state *st, struct eng_event *ev)
 static void mark_rw_connected(struct eng_event *ev)
 {
 	struct eng_fd *fd = ev->fd;
-	if (fd && param_s64(&ev->evt, 0, -1) >= 0 &&
+	if (fd && shm_evt_s64(&ev->evt, SHM_P_RES, -1) >= 0 &&
 	    (fd->type == SHM_SCAP_FD_IPV4_SOCK || fd->type == SHM_SCAP_FD_IPV6_SOCK))
 		fd->connected = 1;
 }
@@ -1434,7 +1384,7 @@ static void parse_dgram_tuple(struct eng_state *st, struct eng_event *ev, const 
 			      unsigned i, int incoming)
 {
 	struct eng_fd *fd = ev->fd;
-	if (!fd || param_s64(&ev->evt, 0, -1) < 0 || te->nparams <= i || te->vlen[i] == 0)
+	if (!fd || shm_evt_s64(&ev->evt, SHM_P_RES, -1) < 0 || shm_evt_len(te, i) == 0)
 		return;
 	if (fd->name[0] && fd->l4proto == ENG_L4_TCP &&
 	    (fd->type == SHM_SCAP_FD_IPV4_SOCK || fd->type == SHM_SCAP_FD_IPV6_SOCK))
@@ -1443,12 +1393,12 @@ static void parse_dgram_tuple(struct eng_state *st, struct eng_event *ev, const 
 	uint32_t len = te->vlen[i];
 	uint32_t tsip, tdip;
 	uint16_t tsport, tdport;
-	if (p[0] == SHM_AF_INET && len >= 13) {
+	if (p[0] == SHM_PPM_AF_INET && len >= 13) {
 		memcpy(&tsip, p + 1, 4);
 		memcpy(&tsport, p + 5, 2);
 		memcpy(&tdip, p + 7, 4);
 		memcpy(&tdport, p + 11, 2);
-	} else if (p[0] == SHM_AF_INET6 && len >= 37) {
+	} else if (p[0] == SHM_PPM_AF_INET6 && len >= 37) {
 		if (!addr6_as_ip4(p + 1) || !addr6_as_ip4(p + 19)) {
 			parse_dgram_tuple6(st, fd, te, i, incoming);
 			return;
@@ -1476,18 +1426,20 @@ static void parse_dgram_tuple(struct eng_state *st, struct eng_event *ev, const 
 	dgram_name_ip4(st, fd, incoming);
 }
 
+SHM_SAME_LAYOUT(SENDMSG_E, SENDTO_E); /* both read by parse_dgram_tuple at their exits */
+
 /* sendto on an fd the state does not have (closed by a close that raced
  * its reuse by another thread, or never seen): like libsinsp, a socket of
  * the tuple's family is made for it, which the exit then names. */
 static void parse_sendto_enter(struct eng_state *st, struct eng_event *ev)
 {
 	const struct shm_evt *e = &ev->evt;
-	if (ev->fd || !ev->thread || ev->fdnum < 0 || e->nparams < 3 || e->vlen[2] == 0)
+	if (ev->fd || !ev->thread || ev->fdnum < 0 || shm_evt_len(e, SHM_P_SENDTO_E_TUPLE) == 0)
 		return;
 	uint8_t type;
-	switch (e->val[2][0]) {
-	case SHM_AF_INET: type = SHM_SCAP_FD_IPV4_SOCK; break;
-	case SHM_AF_INET6: type = SHM_SCAP_FD_IPV6_SOCK; break;
+	switch (e->val[SHM_P_SENDTO_E_TUPLE][0]) {
+	case SHM_PPM_AF_INET: type = SHM_SCAP_FD_IPV4_SOCK; break;
+	case SHM_PPM_AF_INET6: type = SHM_SCAP_FD_IPV6_SOCK; break;
 	default: return;
 	}
 	ev->fd = fd_add(st, ev->thread, ev->fdnum, type, "");
@@ -1507,11 +1459,11 @@ static void add_simple_fd(struct eng_state *st, struct eng_event *ev, int64_t fd
 static void parse_pipe_exit(struct eng_state *st, struct eng_event *ev)
 {
 	const struct shm_evt *e = &ev->evt;
-	if (param_s64(e, 0, -1) < 0 || !ev->thread)
+	if (shm_evt_s64(e, SHM_P_PIPE_X_RES, -1) < 0 || !ev->thread)
 		return;
-	uint64_t ino = param_u64(e, 3, 0);
-	for (unsigned i = 1; i <= 2; i++) {
-		int64_t n = param_s64(e, i, -1);
+	uint64_t ino = shm_evt_u64(e, SHM_P_PIPE_X_INO, 0);
+	for (unsigned i = SHM_P_PIPE_X_FD1; i <= SHM_P_PIPE_X_FD2; i++) {
+		int64_t n = shm_evt_s64(e, i, -1);
 		struct eng_fd *fd = fd_add(st, ev->thread, n, SHM_SCAP_FD_FIFO, "");
 		if (fd) {
 			fd->ino = ino;
@@ -1524,10 +1476,10 @@ static void parse_pipe_exit(struct eng_state *st, struct eng_event *ev)
 static void parse_socketpair_exit(struct eng_state *st, struct eng_event *ev)
 {
 	const struct shm_evt *e = &ev->evt;
-	if (param_s64(e, 0, -1) < 0 || !ev->thread)
+	if (shm_evt_s64(e, SHM_P_SOCKETPAIR_X_RES, -1) < 0 || !ev->thread)
 		return;
-	for (unsigned i = 1; i <= 2; i++) {
-		int64_t n = param_s64(e, i, -1);
+	for (unsigned i = SHM_P_SOCKETPAIR_X_FD1; i <= SHM_P_SOCKETPAIR_X_FD2; i++) {
+		int64_t n = shm_evt_s64(e, i, -1);
 		struct eng_fd *fd = fd_add(st, ev->thread, n, SHM_SCAP_FD_UNIX_SOCK, "");
 		if (fd) {
 			ev->fd = fd;
@@ -1538,7 +1490,7 @@ static void parse_socketpair_exit(struct eng_state *st, struct eng_event *ev)
 
 static void parse_dup_exit(struct eng_state *st, struct eng_event *ev, int cloexec)
 {
-	int64_t res = param_s64(&ev->evt, 0, -1);
+	int64_t res = shm_evt_s64(&ev->evt, SHM_P_RES, -1); /* dup's or fcntl's */
 	struct eng_fd *src = ev->fd;
 	if (res < 0 || !src || !ev->thread || res == ev->thread->lastevent_fd)
 		return;
@@ -1560,7 +1512,7 @@ static void parse_dup_exit(struct eng_state *st, struct eng_event *ev, int cloex
 
 static void parse_close_exit(struct eng_state *st, struct eng_event *ev)
 {
-	if (param_s64(&ev->evt, 0, -1) < 0 || !ev->fd || !ev->thread)
+	if (shm_evt_s64(&ev->evt, SHM_P_CLOSE_X_RES, -1) < 0 || !ev->fd || !ev->thread)
 		return;
 	defer_fd_removal(st, ev->thread, ev->thread->lastevent_fd);
 }
@@ -1568,8 +1520,8 @@ static void parse_close_exit(struct eng_state *st, struct eng_event *ev)
 static void parse_chdir_exit(struct eng_state *st, struct eng_event *ev)
 {
 	struct eng_thread *t = ev->thread;
-	const char *path = param_str(&ev->evt, 1);
-	if (!t || param_s64(&ev->evt, 0, -1) < 0 || !path)
+	const char *path = shm_evt_str(&ev->evt, SHM_P_CHDIR_X_PATH);
+	if (!t || shm_evt_s64(&ev->evt, SHM_P_CHDIR_X_RES, -1) < 0 || !path)
 		return;
 	struct eng_thread *m = eng_state_main_thread(st, t);
 	set_cwd(st, m, m->cwd, path);
@@ -1578,7 +1530,7 @@ static void parse_chdir_exit(struct eng_state *st, struct eng_event *ev)
 static void parse_fchdir_exit(struct eng_state *st, struct eng_event *ev)
 {
 	struct eng_thread *t = ev->thread;
-	if (!t || !ev->fd || param_s64(&ev->evt, 0, -1) < 0)
+	if (!t || !ev->fd || shm_evt_s64(&ev->evt, SHM_P_FCHDIR_X_RES, -1) < 0)
 		return;
 	struct eng_thread *m = eng_state_main_thread(st, t);
 	set_cwd(st, m, "/", ev->fd->name);
@@ -1588,24 +1540,26 @@ static void parse_set_ids(struct eng_state *st, struct eng_event *ev)
 {
 	struct eng_thread *t = ev->thread;
 	(void)st;
-	if (!t || !ev->enter || param_s64(&ev->evt, 0, -1) < 0)
+	if (!t || !ev->enter || shm_evt_s64(&ev->evt, SHM_P_RES, -1) < 0)
 		return;
 	uint64_t v;
 	switch (ev->evt.type) {
 	case SHM_EV_SYSCALL_SETUID_X:
-		if (!shm_evt_get_u64(ev->enter, 0, &v))
+		if (!shm_evt_get_u64(ev->enter, SHM_P_SETUID_E_UID, &v))
 			t->uid = (uint32_t)v;
 		break;
 	case SHM_EV_SYSCALL_SETGID_X:
-		if (!shm_evt_get_u64(ev->enter, 0, &v))
+		if (!shm_evt_get_u64(ev->enter, SHM_P_SETGID_E_GID, &v))
 			t->gid = (uint32_t)v;
 		break;
 	case SHM_EV_SYSCALL_SETRESUID_X:
-		if (!shm_evt_get_u64(ev->enter, 1, &v) && (uint32_t)v != UINT32_MAX)
+		if (!shm_evt_get_u64(ev->enter, SHM_P_SETRESUID_E_EUID, &v) &&
+		    (uint32_t)v != UINT32_MAX)
 			t->uid = (uint32_t)v;
 		break;
 	case SHM_EV_SYSCALL_SETRESGID_X:
-		if (!shm_evt_get_u64(ev->enter, 1, &v) && (uint32_t)v != UINT32_MAX)
+		if (!shm_evt_get_u64(ev->enter, SHM_P_SETRESGID_E_EGID, &v) &&
+		    (uint32_t)v != UINT32_MAX)
 			t->gid = (uint32_t)v;
 		break;
 	}
@@ -1678,7 +1632,7 @@ void eng_state_apply(struct eng_state *st, struct eng_event *ev)
 				t->enter_len = e->len;
 			}
 			if ((flags & SHM_EF_USES_FD) && e->nparams > 0) {
-				t->lastevent_fd = param_s64(e, 0, -1);
+				t->lastevent_fd = shm_evt_s64(e, SHM_P_USES_FD, -1);
 				ev->fdnum = t->lastevent_fd;
 				ev->fd = eng_state_fd(t, t->lastevent_fd);
 			}
@@ -1689,7 +1643,7 @@ void eng_state_apply(struct eng_state *st, struct eng_event *ev)
 			 * (a lost event) gets no fd: its parser then changes nothing */
 			int paired = t->enter_type + 1 == e->type;
 			if (paired && t->enter_len) {
-				enter_view(&ev->enter_evt, t->enter);
+				shm_evt_index(&ev->enter_evt, t->enter);
 				ev->enter = &ev->enter_evt;
 			}
 			if ((flags & SHM_EF_USES_FD) && paired) {
@@ -1749,11 +1703,11 @@ void eng_state_apply(struct eng_state *st, struct eng_event *ev)
 		break;
 	case SHM_EV_SOCKET_RECVFROM_X:
 		mark_rw_connected(ev);
-		parse_dgram_tuple(st, ev, e, 2, 1);
+		parse_dgram_tuple(st, ev, e, SHM_P_RECVFROM_X_TUPLE, 1);
 		break;
 	case SHM_EV_SOCKET_RECVMSG_X:
 		mark_rw_connected(ev);
-		parse_dgram_tuple(st, ev, e, 3, 1);
+		parse_dgram_tuple(st, ev, e, SHM_P_RECVMSG_X_TUPLE, 1);
 		break;
 	case SHM_EV_SOCKET_SENDTO_E: /* not sendmsg: sysdig 0.29.3 does not */
 		parse_sendto_enter(st, ev);
@@ -1761,8 +1715,8 @@ void eng_state_apply(struct eng_state *st, struct eng_event *ev)
 	case SHM_EV_SOCKET_SENDTO_X:
 	case SHM_EV_SOCKET_SENDMSG_X:
 		mark_rw_connected(ev);
-		if (ev->enter)
-			parse_dgram_tuple(st, ev, ev->enter, 2, 0);
+		if (ev->enter) /* sendto's and sendmsg's enters are alike */
+			parse_dgram_tuple(st, ev, ev->enter, SHM_P_SENDTO_E_TUPLE, 0);
 		break;
 	case SHM_EV_SYSCALL_READ_X:
 	case SHM_EV_SYSCALL_WRITE_X:
@@ -1787,22 +1741,25 @@ void eng_state_apply(struct eng_state *st, struct eng_event *ev)
 		break;
 	case SHM_EV_SYSCALL_FCNTL_X:
 		if (ev->enter) {
-			uint64_t cmd = param_u64(ev->enter, 1, 0);
-			if (cmd == PPM_FCNTL_F_DUPFD || cmd == PPM_FCNTL_F_DUPFD_CLOEXEC)
-				parse_dup_exit(st, ev, cmd == PPM_FCNTL_F_DUPFD_CLOEXEC);
+			uint64_t cmd = shm_evt_u64(ev->enter, SHM_P_FCNTL_E_CMD, 0);
+			if (cmd == SHM_PPM_FCNTL_F_DUPFD || cmd == SHM_PPM_FCNTL_F_DUPFD_CLOEXEC)
+				parse_dup_exit(st, ev, cmd == SHM_PPM_FCNTL_F_DUPFD_CLOEXEC);
 		}
 		break;
 	case SHM_EV_SYSCALL_EVENTFD_X:
-		add_simple_fd(st, ev, param_s64(e, 0, -1), SHM_SCAP_FD_EVENT);
+		add_simple_fd(st, ev, shm_evt_s64(e, SHM_P_EVENTFD_X_RES, -1), SHM_SCAP_FD_EVENT);
 		break;
 	case SHM_EV_SYSCALL_SIGNALFD_X:
-		add_simple_fd(st, ev, param_s64(e, 0, -1), SHM_SCAP_FD_SIGNALFD);
+		add_simple_fd(st, ev, shm_evt_s64(e, SHM_P_SIGNALFD_X_RES, -1),
+			      SHM_SCAP_FD_SIGNALFD);
 		break;
 	case SHM_EV_SYSCALL_TIMERFD_CREATE_X:
-		add_simple_fd(st, ev, param_s64(e, 0, -1), SHM_SCAP_FD_TIMERFD);
+		add_simple_fd(st, ev, shm_evt_s64(e, SHM_P_TIMERFD_CREATE_X_RES, -1),
+			      SHM_SCAP_FD_TIMERFD);
 		break;
 	case SHM_EV_SYSCALL_INOTIFY_INIT_X:
-		add_simple_fd(st, ev, param_s64(e, 0, -1), SHM_SCAP_FD_INOTIFY);
+		add_simple_fd(st, ev, shm_evt_s64(e, SHM_P_INOTIFY_INIT_X_RES, -1),
+			      SHM_SCAP_FD_INOTIFY);
 		break;
 	case SHM_EV_SYSCALL_CLOSE_X:
 		parse_close_exit(st, ev);

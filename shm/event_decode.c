@@ -93,14 +93,7 @@ int shm_evt_decode(struct shm_evt *ev, const void *buf, size_t avail,
 		       h.nparams, h.len);
 	const uint8_t *lens = p + SHM_EVT_HDR_LEN;
 	for (uint32_t i = 0; i < h.nparams; i++) {
-		uint32_t l;
-		if (lensize == 2) {
-			uint16_t s;
-			memcpy(&s, lens + 2 * i, 2);
-			l = s;
-		} else {
-			memcpy(&l, lens + 4 * i, 4);
-		}
+		uint32_t l = shm_evt_len_word(lens, lensize, i);
 		const struct shm_param_info *pi = &info->params[i];
 		uint32_t fixed = shm_param_type_size(pi->type);
 		if (fixed && l != 0 && l != fixed)
@@ -116,78 +109,8 @@ int shm_evt_decode(struct shm_evt *ev, const void *buf, size_t avail,
 	if (off != h.len)
 		REJECT("%s: parameters take %llu bytes, the header says %u", info->name,
 		       (unsigned long long)off, h.len);
-	ev->ts = h.ts;
-	ev->tid = h.tid;
-	ev->len = h.len;
-	ev->type = h.type;
-	ev->nparams = h.nparams;
-	ev->info = info;
-	ev->raw = p;
+	shm_evt_set_hdr(ev, &h, p);
 	return 0;
-}
-
-int shm_evt_get_u64(const struct shm_evt *ev, unsigned i, uint64_t *out)
-{
-	if (i >= ev->nparams || ev->vlen[i] == 0)
-		return -ENOENT;
-	switch (ev->vlen[i]) {
-	case 1: *out = ev->val[i][0]; return 0;
-	case 2: { uint16_t v; memcpy(&v, ev->val[i], 2); *out = v; return 0; }
-	case 4: { uint32_t v; memcpy(&v, ev->val[i], 4); *out = v; return 0; }
-	case 8: memcpy(out, ev->val[i], 8); return 0;
-	default: return -EINVAL;
-	}
-}
-
-int shm_evt_get_s64(const struct shm_evt *ev, unsigned i, int64_t *out)
-{
-	uint64_t u;
-	int rc = shm_evt_get_u64(ev, i, &u);
-	if (rc)
-		return rc;
-	switch (ev->vlen[i]) {
-	case 1: *out = (int8_t)u; break;
-	case 2: *out = (int16_t)u; break;
-	case 4: *out = (int32_t)u; break;
-	default: *out = (int64_t)u; break;
-	}
-	return 0;
-}
-
-int shm_evt_get_u32(const struct shm_evt *ev, unsigned i, uint32_t *out)
-{
-	uint64_t u;
-	int rc = shm_evt_get_u64(ev, i, &u);
-	if (!rc)
-		*out = (uint32_t)u;
-	return rc;
-}
-
-int shm_evt_get_u16(const struct shm_evt *ev, unsigned i, uint16_t *out)
-{
-	uint64_t u;
-	int rc = shm_evt_get_u64(ev, i, &u);
-	if (!rc)
-		*out = (uint16_t)u;
-	return rc;
-}
-
-int shm_evt_get_u8(const struct shm_evt *ev, unsigned i, uint8_t *out)
-{
-	uint64_t u;
-	int rc = shm_evt_get_u64(ev, i, &u);
-	if (!rc)
-		*out = (uint8_t)u;
-	return rc;
-}
-
-const char *shm_evt_get_str(const struct shm_evt *ev, unsigned i)
-{
-	if (i >= ev->nparams || ev->vlen[i] == 0)
-		return NULL;
-	if (memchr(ev->val[i], 0, ev->vlen[i]) == NULL)
-		return NULL;
-	return (const char *)ev->val[i];
 }
 
 int shm_evt_param_index(uint16_t type, const char *name)

@@ -130,7 +130,7 @@ void shm_enc_sockaddr_in(struct shm_enc *e, uint32_t addr4, uint16_t port)
 {
 	uint8_t *p = shm_enc_reserve(e, 7);
 	if (p) {
-		p[0] = SHM_AF_INET;
+		p[0] = SHM_PPM_AF_INET;
 		memcpy(p + 1, &addr4, 4);
 		memcpy(p + 5, &port, 2);
 	}
@@ -140,7 +140,7 @@ void shm_enc_sockaddr_in6(struct shm_enc *e, const uint8_t addr6[16], uint16_t p
 {
 	uint8_t *p = shm_enc_reserve(e, 19);
 	if (p) {
-		p[0] = SHM_AF_INET6;
+		p[0] = SHM_PPM_AF_INET6;
 		memcpy(p + 1, addr6, 16);
 		memcpy(p + 17, &port, 2);
 	}
@@ -151,7 +151,7 @@ void shm_enc_sockaddr_un(struct shm_enc *e, const char *path)
 	size_t n = path ? strlen(path) : 0;
 	uint8_t *p = shm_enc_reserve(e, (uint32_t)n + 2);
 	if (p) {
-		p[0] = SHM_AF_UNIX;
+		p[0] = SHM_PPM_AF_UNIX;
 		memcpy(p + 1, path ? path : "", n);
 		p[1 + n] = 0;
 	}
@@ -162,7 +162,7 @@ void shm_enc_socktuple_in(struct shm_enc *e, uint32_t saddr, uint16_t sport,
 {
 	uint8_t *p = shm_enc_reserve(e, 13);
 	if (p) {
-		p[0] = SHM_AF_INET;
+		p[0] = SHM_PPM_AF_INET;
 		memcpy(p + 1, &saddr, 4);
 		memcpy(p + 5, &sport, 2);
 		memcpy(p + 7, &daddr, 4);
@@ -175,7 +175,7 @@ void shm_enc_socktuple_in6(struct shm_enc *e, const uint8_t saddr[16], uint16_t 
 {
 	uint8_t *p = shm_enc_reserve(e, 37);
 	if (p) {
-		p[0] = SHM_AF_INET6;
+		p[0] = SHM_PPM_AF_INET6;
 		memcpy(p + 1, saddr, 16);
 		memcpy(p + 17, &sport, 2);
 		memcpy(p + 19, daddr, 16);
@@ -189,7 +189,7 @@ void shm_enc_socktuple_un(struct shm_enc *e, uint64_t source, uint64_t dest,
 	size_t n = path ? strlen(path) : 0;
 	uint8_t *p = shm_enc_reserve(e, (uint32_t)n + 18);
 	if (p) {
-		p[0] = SHM_AF_UNIX;
+		p[0] = SHM_PPM_AF_UNIX;
 		memcpy(p + 1, &source, 8);
 		memcpy(p + 9, &dest, 8);
 		memcpy(p + 17, path ? path : "", n);

@@ -304,10 +304,10 @@ static void sockaddr_into(struct sb *b, const uint8_t *p, uint32_t len)
 		return;
 	}
 	switch (p[0]) {
-	case SHM_AF_UNIX:
+	case SHM_PPM_AF_UNIX:
 		sanitized(b, p + 1, len - 1, SIZE_MAX);
 		break;
-	case SHM_AF_INET:
+	case SHM_PPM_AF_INET:
 		if (len != 1 + 4 + 2) {
 			sb_puts(b, "INVALID IPv4");
 			break;
@@ -315,7 +315,7 @@ static void sockaddr_into(struct sb *b, const uint8_t *p, uint32_t len)
 		memcpy(&port, p + 5, 2);
 		ipv4_into(b, p + 1, port);
 		break;
-	case SHM_AF_INET6:
+	case SHM_PPM_AF_INET6:
 		if (len != 1 + 16 + 2) {
 			sb_puts(b, "INVALID IPv6");
 			break;
@@ -347,7 +347,7 @@ static void socktuple_into(struct sb *b, const uint8_t *p, uint32_t len)
 		return;
 	}
 	switch (p[0]) {
-	case SHM_AF_INET:
+	case SHM_PPM_AF_INET:
 		if (len != 1 + 4 + 2 + 4 + 2) {
 			sb_puts(b, "INVALID IPv4");
 			break;
@@ -358,7 +358,7 @@ static void socktuple_into(struct sb *b, const uint8_t *p, uint32_t len)
 		sb_puts(b, "->");
 		ipv4_into(b, p + 7, dport);
 		break;
-	case SHM_AF_INET6:
+	case SHM_PPM_AF_INET6:
 		if (len != 1 + 16 + 2 + 16 + 2) {
 			sb_puts(b, "INVALID IPv6");
 			break;
@@ -377,7 +377,7 @@ static void socktuple_into(struct sb *b, const uint8_t *p, uint32_t len)
 		ipv6_into(b, p + 19);
 		sb_printf(b, ":%u", dport);
 		break;
-	case SHM_AF_UNIX: {
+	case SHM_PPM_AF_UNIX: {
 		uint64_t src = 0, dst = 0;
 		if (len < 17) {
 			sb_puts(b, "INVALID UNIX");
@@ -636,7 +636,7 @@ static void resolved_into(struct sb *b, const struct shm_evt *ev, unsigned i,
 		break;
 	case SHM_PT_FD:
 		/* negative fds need no table: AT_FDCWD or an error */
-		if ((int64_t)raw == -100)
+		if ((int64_t)raw == SHM_PPM_AT_FDCWD)
 			name = "AT_FDCWD";
 		else if ((int64_t)raw < 0)
 			name = shm_fmt_errno_name((int64_t)raw);

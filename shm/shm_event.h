@@ -8,13 +8,18 @@
  *
  * Both sides link this: pdig encodes events in place with shm_enc_*, the
  * engine and the tools decode them with shm_evt_decode(), which validates
- * every length before anything is read.
+ * every length before anything is read, and read the values with the
+ * inline getters below, by the generated names of shm_event_table.h
+ * (shm_evt_s64(e, SHM_P_EXECVE_19_X_PID, -1)), which also has the driver's
+ * flag values (SHM_PPM_O_CLOEXEC).
  */
 #ifndef SHM_EVENT_H
 #define SHM_EVENT_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "shm_event_table.h"
 
@@ -77,12 +82,6 @@ enum shm_event_flags {
 	SHM_EF_DROP_SIMPLE_CONS = 1 << 10,
 	SHM_EF_LARGE_PAYLOAD = 1 << 11
 };
-
-/* Socket families in the driver's encoding (the same numbers as Linux). */
-#define SHM_AF_UNSPEC 0
-#define SHM_AF_UNIX 1
-#define SHM_AF_INET 2
-#define SHM_AF_INET6 10
 
 struct shm_name_value {
 	const char *name; /* NULL ends a set */
@@ -200,15 +199,149 @@ int shm_evt_decode(struct shm_evt *ev, const void *buf, size_t avail,
 /* Reads just the header (for framing); -EBADMSG if avail < 26 or len < 26. */
 int shm_evt_peek(const void *buf, size_t avail, struct shm_evt_hdr *hdr);
 
-/* Typed access to a decoded value: 0, or -ENOENT when the value is empty. */
-int shm_evt_get_u64(const struct shm_evt *ev, unsigned i, uint64_t *out);
-int shm_evt_get_s64(const struct shm_evt *ev, unsigned i, int64_t *out);
-int shm_evt_get_u32(const struct shm_evt *ev, unsigned i, uint32_t *out);
-int shm_evt_get_u16(const struct shm_evt *ev, unsigned i, uint16_t *out);
-int shm_evt_get_u8(const struct shm_evt *ev, unsigned i, uint8_t *out);
+/* The header fields of ev, from a record's header h (type in range) and
+ * the record itself. */
+static inline void shm_evt_set_hdr(struct shm_evt *ev, const struct shm_evt_hdr *h,
+				   const uint8_t *rec)
+{
+	ev->ts = h->ts;
+	ev->tid = h->tid;
+	ev->len = h->len;
+	ev->type = h->type;
+	ev->nparams = h->nparams;
+	ev->info = &shm_event_table[h->type];
+	ev->raw = rec;
+}
+
+/* Length word i of a record, its length words lensize (2 or 4) bytes each
+ * from lens on. */
+static inline uint32_t shm_evt_len_word(const uint8_t *lens, uint32_t lensize, uint32_t i)
+{
+	uint32_t l;
+	if (lensize == 2) {
+		uint16_t s;
+		memcpy(&s, lens + 2 * i, 2);
+		l = s;
+	} else {
+		memcpy(&l, lens + 4 * i, 4);
+	}
+	return l;
+}
+
+/* The value pointers and lengths of a valid record p of n parameters with
+ * lensize-byte lengths (for shm_evt_index, which makes lensize a constant). */
+static inline void shm_evt_index_vals(struct shm_evt *ev, const uint8_t *p, uint32_t n,
+				      uint32_t lensize)
+{
+	const uint8_t *lens = p + SHM_EVT_HDR_LEN;
+	uint32_t off = SHM_EVT_HDR_LEN + lensize * n;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t l = shm_evt_len_word(lens, lensize, i);
+		ev->val[i] = p + off;
+		ev->vlen[i] = l;
+		off += l;
+	}
+}
+
+/* Indexes a record that shm_evt_decode() accepted before (a kept copy of
+ * it): the same lengths, so nothing is checked again. Inline: the engine
+ * does it for every exit event's enter. */
+static inline void shm_evt_index(struct shm_evt *ev, const void *rec)
+{
+	const uint8_t *p = rec;
+	struct shm_evt_hdr h;
+	memcpy(&h, p, SHM_EVT_HDR_LEN);
+	shm_evt_set_hdr(ev, &h, p);
+	/* one loop per length size, each without a test per parameter */
+	if (shm_event_lensize(h.type) == 2)
+		shm_evt_index_vals(ev, p, h.nparams, 2);
+	else
+		shm_evt_index_vals(ev, p, h.nparams, 4);
+}
+
+/*
+ * Reading decoded values. Inline: the engine reads several per event. Index
+ * i is a generated name (SHM_P_OPENAT_2_X_FD); an index the event does not
+ * have reads as an empty value.
+ */
+
+/* Bytes of value i, 0 when empty or absent. */
+static inline uint32_t shm_evt_len(const struct shm_evt *ev, unsigned i)
+{
+	return i < ev->nparams ? ev->vlen[i] : 0;
+}
+
+/* Value i zero-extended into *out: its width (1, 2, 4 or 8), 0 when empty or
+ * absent, -1 for any other width (*out is then unchanged). */
+static inline int shm_evt_word(const struct shm_evt *ev, unsigned i, uint64_t *out)
+{
+	if (i >= ev->nparams)
+		return 0;
+	const uint8_t *p = ev->val[i];
+	switch (ev->vlen[i]) {
+	case 0: return 0;
+	case 1: *out = p[0]; return 1;
+	case 2: { uint16_t v; memcpy(&v, p, 2); *out = v; return 2; }
+	case 4: { uint32_t v; memcpy(&v, p, 4); *out = v; return 4; }
+	case 8: memcpy(out, p, 8); return 8;
+	default: return -1;
+	}
+}
+
+/* Value i, or dflt when it is empty, absent or not a number. */
+static inline uint64_t shm_evt_u64(const struct shm_evt *ev, unsigned i, uint64_t dflt)
+{
+	uint64_t v;
+	return shm_evt_word(ev, i, &v) > 0 ? v : dflt;
+}
+
+/* v sign-extended from its width w (1, 2, 4 or 8 bytes). */
+static inline int64_t shm_sign_extend(uint64_t v, int w)
+{
+	return w == 1 ? (int8_t)v : w == 2 ? (int16_t)v : w == 4 ? (int32_t)v : (int64_t)v;
+}
+
+/* The same, sign-extended from the value's width. */
+static inline int64_t shm_evt_s64(const struct shm_evt *ev, unsigned i, int64_t dflt)
+{
+	uint64_t v;
+	int w = shm_evt_word(ev, i, &v);
+	return w > 0 ? shm_sign_extend(v, w) : dflt;
+}
+
 /* A string value, or NULL when empty or not NUL-terminated within its length. */
-const char *shm_evt_get_str(const struct shm_evt *ev, unsigned i);
-/* Index of the parameter named name, or -1. */
+static inline const char *shm_evt_str(const struct shm_evt *ev, unsigned i)
+{
+	uint32_t n = shm_evt_len(ev, i);
+	return n && memchr(ev->val[i], 0, n) ? (const char *)ev->val[i] : NULL;
+}
+
+/* The same with a status, where empty must be told from any value: 0,
+ * -ENOENT when the value is empty or absent, -EINVAL when not a number. */
+static inline int shm_evt_get_u64(const struct shm_evt *ev, unsigned i, uint64_t *out)
+{
+	int w = shm_evt_word(ev, i, out);
+	return w > 0 ? 0 : w == 0 ? -ENOENT : -EINVAL;
+}
+
+static inline int shm_evt_get_s64(const struct shm_evt *ev, unsigned i, int64_t *out)
+{
+	uint64_t v;
+	int w = shm_evt_word(ev, i, &v);
+	if (w > 0)
+		*out = shm_sign_extend(v, w);
+	return w > 0 ? 0 : w == 0 ? -ENOENT : -EINVAL;
+}
+
+/* For code that reads several events with one event's SHM_P_ names: the
+ * build fails if the other event lacks the same parameters (layout) or the
+ * same parameter at the same place. a and b are short symbols (ACCEPT_X). */
+#define SHM_SAME_LAYOUT(a, b) \
+	_Static_assert(SHM_LAYOUT_##a == SHM_LAYOUT_##b, #a " is read as " #b)
+#define SHM_SAME_PARAM(a, b) _Static_assert(SHM_P_##a == SHM_P_##b, #a " is read as " #b)
+
+/* Index of the parameter named name in events of any type (code that knows
+ * the type uses the SHM_P_ names), or -1. */
 int shm_evt_param_index(uint16_t type, const char *name);
 
 #endif

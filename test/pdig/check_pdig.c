@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -49,6 +50,12 @@ START_TEST(open_flags)
 	ck_assert_uint_eq(pd_open_flags(O_RDONLY | O_DIRECTORY), 0x401);
 	ck_assert_uint_eq(pd_open_flags(0100000 /* kernel O_LARGEFILE */), 0x801);
 	ck_assert_uint_eq(pd_open_flags(O_TMPFILE | O_RDWR) & 0x2000, 0x2000);
+	/* a native value of several bits counts only whole: O_DIRECTORY is
+	 * not O_TMPFILE, O_DSYNC is not O_SYNC (which holds O_DSYNC's bit) */
+	ck_assert_uint_eq(pd_open_flags(O_DIRECTORY) & 0x2000, 0);
+	ck_assert_uint_eq(pd_open_flags(O_DSYNC), 0x1 | 0x10);
+	ck_assert_uint_eq(pd_open_flags(O_SYNC), 0x1 | 0x10 | 0x80);
+	ck_assert_uint_eq(pd_open_flags(3 /* no access mode */), 0);
 	ck_assert_uint_eq(pd_open_mode(O_RDONLY, 0644), 0);
 	ck_assert_uint_eq(pd_open_mode(O_CREAT, 0100644), 0644);
 }
@@ -66,6 +73,15 @@ START_TEST(other_flags)
 	ck_assert_uint_eq(pd_execveat_flags(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW), 0x3);
 	ck_assert_uint_eq(pd_unlinkat_flags(AT_REMOVEDIR), 0x200);
 	ck_assert_uint_eq(pd_linkat_flags(AT_SYMLINK_FOLLOW), 0x400);
+	ck_assert_uint_eq(pd_renameat2_flags(RENAME_NOREPLACE | RENAME_WHITEOUT | 0x100), 0x5);
+	ck_assert_uint_eq(pd_prot_flags(PROT_READ | PROT_EXEC | PROT_GROWSDOWN), 0x1 | 0x4 | 0x10);
+	ck_assert_uint_eq(pd_mmap_flags(MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED), 0x2 | 0x8 | 0x4);
+	ck_assert_uint_eq(pd_mmap_flags(MAP_SHARED_VALIDATE), 0x1 | 0x2);
+	ck_assert_uint_eq(pd_fcntl_cmd(F_DUPFD), 0x1);
+	ck_assert_uint_eq(pd_fcntl_cmd(F_DUPFD_CLOEXEC), 0x1a);
+	ck_assert_uint_eq(pd_fcntl_cmd(F_OFD_SETLKW), 0x20);
+	ck_assert_uint_eq(pd_fcntl_cmd(1029 /* F_CANCELLK */), 0x19);
+	ck_assert_uint_eq(pd_fcntl_cmd(12345), 0);
 	ck_assert_uint_eq(pd_encode_dev(makedev(8, 3)), 0x803);
 	ck_assert_uint_eq(pd_encode_dev(makedev(259, 0x123)), (0x23u) | (259u << 8) | (0x100u << 12));
 }

@@ -57,13 +57,89 @@ START_TEST(round_trip)
 	ck_assert_uint_eq(ev.type, SHM_EV_SYSCALL_OPEN_X);
 	ck_assert_str_eq(ev.info->name, "open");
 	int64_t fd;
-	ck_assert_int_eq(shm_evt_get_s64(&ev, 0, &fd), 0);
+	ck_assert_int_eq(shm_evt_get_s64(&ev, SHM_P_OPEN_X_FD, &fd), 0);
 	ck_assert_int_eq(fd, -2);
-	ck_assert_str_eq(shm_evt_get_str(&ev, 1), "/tmp/x");
-	uint32_t mode;
-	ck_assert_int_eq(shm_evt_get_u32(&ev, shm_evt_param_index(ev.type, "mode"), &mode), 0);
+	ck_assert_int_eq(shm_evt_s64(&ev, SHM_P_OPEN_X_FD, 7), -2);
+	ck_assert_str_eq(shm_evt_str(&ev, SHM_P_OPEN_X_NAME), "/tmp/x");
+	uint64_t mode;
+	ck_assert_int_eq(shm_evt_get_u64(&ev, shm_evt_param_index(ev.type, "mode"), &mode), 0);
 	ck_assert_uint_eq(mode, 0644);
+	ck_assert_int_eq(shm_evt_param_index(ev.type, "mode"), SHM_P_OPEN_X_MODE);
 	ck_assert_int_eq(shm_evt_param_index(ev.type, "nope"), -1);
+	/* an index the event does not have reads as empty */
+	ck_assert_int_eq(shm_evt_s64(&ev, 5, 7), 7);
+	ck_assert_uint_eq(shm_evt_len(&ev, 5), 0);
+	ck_assert_ptr_null(shm_evt_str(&ev, 5));
+}
+END_TEST
+
+/* A kept copy indexed again without checks reads as the decoded record. */
+START_TEST(index_again)
+{
+	uint8_t buf[256], copy[256];
+	int len = build_open_x(buf, sizeof buf, 3, "/etc/passwd");
+	ck_assert_int_gt(len, 0);
+	struct shm_evt ev, again;
+	ck_assert_int_eq(shm_evt_decode(&ev, buf, (size_t)len, NULL, 0), 0);
+	memcpy(copy, buf, (size_t)len);
+	shm_evt_index(&again, copy);
+	ck_assert_uint_eq(again.type, ev.type);
+	ck_assert_uint_eq(again.len, ev.len);
+	ck_assert_uint_eq(again.nparams, ev.nparams);
+	ck_assert_ptr_eq(again.info, ev.info);
+	ck_assert_ptr_eq(again.raw, copy);
+	for (unsigned i = 0; i < ev.nparams; i++) {
+		ck_assert_uint_eq(again.vlen[i], ev.vlen[i]);
+		ck_assert_ptr_eq(again.val[i], copy + (ev.val[i] - buf));
+	}
+	ck_assert_str_eq(shm_evt_str(&again, SHM_P_OPEN_X_NAME), "/etc/passwd");
+}
+END_TEST
+
+/* Values of every width, signed and unsigned, and one of no number's width. */
+START_TEST(value_widths)
+{
+	uint8_t buf[256];
+	struct shm_enc e;
+	/* kill(pid, sig): an INT64 and a one-byte SIGTYPE */
+	shm_enc_begin(&e, buf, sizeof buf, SHM_EV_SYSCALL_KILL_E, 1, 1);
+	shm_enc_s64(&e, -5);
+	shm_enc_u8(&e, 0xff);
+	int len = shm_enc_end(&e);
+	ck_assert_int_gt(len, 0);
+	struct shm_evt ev;
+	ck_assert_int_eq(shm_evt_decode(&ev, buf, (size_t)len, NULL, 0), 0);
+	ck_assert_int_eq(shm_evt_s64(&ev, SHM_P_KILL_E_PID, 0), -5);
+	ck_assert_uint_eq(shm_evt_u64(&ev, SHM_P_KILL_E_SIG, 0), 0xff);
+	ck_assert_int_eq(shm_evt_s64(&ev, SHM_P_KILL_E_SIG, 0), -1);
+	int64_t s;
+	ck_assert_int_eq(shm_evt_get_s64(&ev, SHM_P_KILL_E_SIG, &s), 0);
+	ck_assert_int_eq(s, -1);
+	/* a string is no number: the default, and -EINVAL */
+	build_open_x(buf, sizeof buf, 1, "/abc");
+	ck_assert_int_eq(shm_evt_decode(&ev, buf, sizeof buf, NULL, 0), 0);
+	uint64_t u = 42;
+	ck_assert_uint_eq(shm_evt_u64(&ev, SHM_P_OPEN_X_NAME, 9), 9);
+	ck_assert_int_eq(shm_evt_get_u64(&ev, SHM_P_OPEN_X_NAME, &u), -EINVAL);
+	ck_assert_uint_eq(u, 42);
+}
+END_TEST
+
+/* The generated driver constants, against values the driver documents. */
+START_TEST(driver_constants)
+{
+	ck_assert_uint_eq(SHM_PPM_O_RDONLY, 1);
+	ck_assert_uint_eq(SHM_PPM_O_CLOEXEC, 1u << 12);
+	ck_assert_uint_eq(SHM_PPM_CL_CLONE_THREAD, 1u << 13);
+	ck_assert_uint_eq(SHM_PPM_AF_INET6, 10);
+	ck_assert_uint_eq(SHM_PPM_FCNTL_F_DUPFD_CLOEXEC, 26);
+	ck_assert_uint_eq(SHM_PPM_UMOUNT_NOFOLLOW, 8);
+	ck_assert_int_eq(SHM_PPM_AT_FDCWD, -100);
+	ck_assert_int_eq(SHM_P_EXECVE_19_X_PID, 4);
+	ck_assert_int_eq(SHM_P_PLUGINEVENT_E_PLUGIN_ID, 0);
+	ck_assert_int_eq(SHM_P_RES, 0);
+	ck_assert_int_eq(SHM_LAYOUT_FORK_20_X, SHM_LAYOUT_CLONE_20_X);
+	ck_assert_int_ne(SHM_LAYOUT_OPEN_X, SHM_LAYOUT_CREAT_X);
 }
 END_TEST
 
@@ -79,9 +155,10 @@ START_TEST(empty_values)
 	ck_assert_int_eq(len, 26 + 6);
 	struct shm_evt ev;
 	ck_assert_int_eq(shm_evt_decode(&ev, buf, (size_t)len, NULL, 0), 0);
-	ck_assert_ptr_null(shm_evt_get_str(&ev, 0));
-	uint32_t v;
-	ck_assert_int_eq(shm_evt_get_u32(&ev, 1, &v), -ENOENT);
+	ck_assert_ptr_null(shm_evt_str(&ev, SHM_P_OPEN_E_NAME));
+	uint64_t v;
+	ck_assert_int_eq(shm_evt_get_u64(&ev, SHM_P_OPEN_E_FLAGS, &v), -ENOENT);
+	ck_assert_uint_eq(shm_evt_u64(&ev, SHM_P_OPEN_E_FLAGS, 3), 3);
 }
 END_TEST
 
@@ -152,7 +229,7 @@ START_TEST(sockaddr_layouts)
 	ck_assert_int_eq(shm_evt_decode(&ev, buf, (size_t)len, NULL, 0), 0);
 	ck_assert_uint_eq(ev.vlen[1], 13);
 	const uint8_t *t = ev.val[1];
-	ck_assert_uint_eq(t[0], SHM_AF_INET);
+	ck_assert_uint_eq(t[0], SHM_PPM_AF_INET);
 	ck_assert_uint_eq(t[1], 127);
 	ck_assert_uint_eq(t[4], 1);
 	uint16_t sport, dport;
@@ -168,7 +245,7 @@ START_TEST(sockaddr_layouts)
 	len = shm_enc_end(&e);
 	ck_assert_int_eq(shm_evt_decode(&ev, buf, (size_t)len, NULL, 0), 0);
 	ck_assert_uint_eq(ev.vlen[1], 1 + 11 + 1);
-	ck_assert_uint_eq(ev.val[1][0], SHM_AF_UNIX);
+	ck_assert_uint_eq(ev.val[1][0], SHM_PPM_AF_UNIX);
 }
 END_TEST
 
@@ -251,7 +328,7 @@ START_TEST(decoder_rejects)
 	memcpy(buf, good, (size_t)len);
 	buf[26 + 10 + 8 + 11] = 'X';
 	ck_assert_int_eq(shm_evt_decode(&ev, buf, (size_t)len, why, sizeof why), 0);
-	ck_assert_ptr_null(shm_evt_get_str(&ev, 1));
+	ck_assert_ptr_null(shm_evt_str(&ev, 1));
 }
 END_TEST
 
@@ -308,6 +385,9 @@ static Suite *event_suite(void)
 	tcase_add_test(tc, header_is_packed);
 	tcase_add_test(tc, round_trip);
 	tcase_add_test(tc, empty_values);
+	tcase_add_test(tc, index_again);
+	tcase_add_test(tc, value_widths);
+	tcase_add_test(tc, driver_constants);
 	tcase_add_test(tc, encoder_errors);
 	tcase_add_test(tc, reserve_and_shrink);
 	tcase_add_test(tc, sockaddr_layouts);

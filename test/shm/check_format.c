@@ -298,10 +298,10 @@ START_TEST(socket_addresses)
 	uint8_t odd[7] = {42};
 	ck_assert_int_gt(shm_fmt_sockaddr(odd, 1, b, sizeof b), 0);
 	ck_assert_str_eq(b, "family 42");
-	odd[0] = SHM_AF_INET;
+	odd[0] = SHM_PPM_AF_INET;
 	shm_fmt_sockaddr(odd, 5, b, sizeof b);
 	ck_assert_str_eq(b, "INVALID IPv4");
-	odd[0] = SHM_AF_INET6;
+	odd[0] = SHM_PPM_AF_INET6;
 	shm_fmt_sockaddr(odd, 7, b, sizeof b);
 	ck_assert_str_eq(b, "INVALID IPv6");
 	shm_fmt_sockaddr(odd, 0, b, sizeof b);
@@ -356,10 +356,10 @@ START_TEST(socket_tuples)
 	shm_fmt_value(&ev, 1, b, sizeof b);
 	ck_assert_str_eq(b, "ffff9a0000001000->ffff9b0000002000 /var/run/x.sock");
 
-	uint8_t bad[13] = {SHM_AF_INET};
+	uint8_t bad[13] = {SHM_PPM_AF_INET};
 	shm_fmt_socktuple(bad, 12, b, sizeof b);
 	ck_assert_str_eq(b, "INVALID IPv4");
-	bad[0] = SHM_AF_UNIX;
+	bad[0] = SHM_PPM_AF_UNIX;
 	shm_fmt_socktuple(bad, 12, b, sizeof b);
 	ck_assert_str_eq(b, "INVALID UNIX");
 	bad[0] = 0xf0;
@@ -374,7 +374,7 @@ START_TEST(ipv6_text_is_inet_ntop)
 	static const char *const fixed[] = {"::", "::1", "1::", "1:0:0:2::3", "1:0:0:2:0:0:3:4",
 					    "::ffff:1.2.3.4", "::1.2.3.4", "0:0:0:1::",
 					    "1:2:3:4:5:6:7:8", "::ffff:0:1.2.3.4"};
-	uint8_t t[1 + 16 + 2] = {SHM_AF_INET6};
+	uint8_t t[1 + 16 + 2] = {SHM_PPM_AF_INET6};
 	char want[INET6_ADDRSTRLEN + 8], got[64];
 	srand(7);
 	for (int n = 0; n < 20000; n++) {

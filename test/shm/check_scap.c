@@ -314,7 +314,7 @@ static void check_file(const char *path, const uint8_t *plain, size_t plainlen)
 					 : (large ? SHM_SCAP_EV_V2_LARGE : SHM_SCAP_EV_V2);
 		ck_assert_uint_eq(bt, want);
 		if (it.evt.type == SHM_EV_SYSCALL_OPENAT_2_X && i < 10)
-			ck_assert_str_eq(shm_evt_get_str(&it.evt, 2), "/etc/passwd");
+			ck_assert_str_eq(shm_evt_str(&it.evt, SHM_P_OPENAT_2_X_NAME), "/etc/passwd");
 		i++;
 	}
 	ck_assert_msg(rc == 0, "%s", shm_scap_reader_error(r));

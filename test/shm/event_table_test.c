@@ -1,6 +1,7 @@
 /* The generated event table against libscap's own table, field by field:
  * no event number, name, category, flag, parameter name, type, format,
- * flag set or dynamic variant may drift from the real driver ABI. */
+ * flag set or dynamic variant may drift from the real driver ABI; and each
+ * generated flag constant has the name and value of the driver's. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,6 +61,20 @@ static void check_param(const char *where, const struct shm_param_info *o,
 	}
 }
 
+/* SHM_PPM_X == PPM_X: a name the driver lacks does not compile. */
+static unsigned check_constants(void)
+{
+	unsigned n = 0;
+#define CHECK_CONSTANT(name)                                                             \
+	CHECK((uint32_t)(SHM_##name) == (uint32_t)(name), "SHM_" #name " is %#x, %s %#x", \
+	      (uint32_t)(SHM_##name), #name, (uint32_t)(name));                           \
+	n++;
+	SHM_PPM_FLAG_NAMES(CHECK_CONSTANT)
+#undef CHECK_CONSTANT
+	CHECK(SHM_PPM_AT_FDCWD == PPM_AT_FDCWD, "SHM_PPM_AT_FDCWD");
+	return n + 1;
+}
+
 int main(void)
 {
 	const struct ppm_event_info *t = scap_get_event_info_table();
@@ -84,7 +99,8 @@ int main(void)
 			nparams++;
 		}
 	}
-	printf("%d events, %u parameters compared with libscap: %d mismatches\n", SHM_EVENT_MAX,
-	       nparams, failures);
+	unsigned nconst = check_constants();
+	printf("%d events, %u parameters, %u constants compared with libscap: %d mismatches\n",
+	       SHM_EVENT_MAX, nparams, nconst, failures);
 	return failures ? 1 : 0;
 }
