@@ -5,7 +5,6 @@
  * compiled with eng_filter and indexed by the event types it can match.
  */
 #define _GNU_SOURCE
-#define ENG_RULES_INTERNAL
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -14,7 +13,7 @@
 
 #include "eng_filter.h"
 #include "eng_output.h"
-#include "eng_rules.h"
+#include "eng_rules_impl.h"
 #include "shm_event.h"
 #include "shm_format.h"
 
@@ -220,12 +219,12 @@ static int over_total(struct eng_rules *r, size_t add, const char *file, uint32_
 	r->total_nodes += add;
 	if (r->total_nodes <= MAX_TOTAL)
 		return 0;
-	return rl_msg(r, 1, "LOAD_ERR_VALIDATE", file, line, col, itype, iname,
-		      "The rules expand to more than %u list items and condition terms in all "
-		      "once lists and macros are expanded: simplify them", MAX_TOTAL);
+	return eng_rl_msg(r, 1, "LOAD_ERR_VALIDATE", file, line, col, itype, iname,
+			  "The rules expand to more than %u list items and condition terms in all "
+			  "once lists and macros are expanded: simplify them", MAX_TOTAL);
 }
 
-static struct rl_list *list_named(struct eng_rules *r, const char *name, size_t before)
+static struct eng_rl_list *list_named(struct eng_rules *r, const char *name, size_t before)
 {
 	for (size_t i = 0; i < before && i < r->nlists; i++)
 		if (!strcmp(r->lists[i].name, name))
@@ -258,13 +257,13 @@ static void unquote_item(char *s)
 static int compile_lists(struct eng_rules *r)
 {
 	for (size_t i = 0; i < r->nlists; i++) {
-		struct rl_list *l = &r->lists[i];
+		struct eng_rl_list *l = &r->lists[i];
 		size_t n = 0, cap = l->n + 1;
 		char **out = calloc(cap, sizeof(char *));
 		if (!out)
 			return -ENOMEM;
 		for (size_t k = 0; k < l->n; k++) {
-			struct rl_list *sub = list_named(r, l->items[k], i);
+			struct eng_rl_list *sub = list_named(r, l->items[k], i);
 			const char *const *src = sub ? (const char *const *)sub->items
 						     : (const char *const *)&l->items[k];
 			size_t cnt = sub ? sub->n : 1;
@@ -274,9 +273,9 @@ static int compile_lists(struct eng_rules *r)
 				for (size_t j = 0; j < n; j++)
 					free(out[j]);
 				free(out);
-				return rl_msg(r, 1, "LOAD_ERR_VALIDATE", l->file, l->line, l->col, "list",
-					      l->name, "The list has more than %u items once the lists "
-					      "it names are expanded", MAX_NODES);
+				return eng_rl_msg(r, 1, "LOAD_ERR_VALIDATE", l->file, l->line, l->col, "list",
+						  l->name, "The list has more than %u items once the lists "
+						  "it names are expanded", MAX_NODES);
 			}
 			if (n + cnt >= cap) {
 				size_t nc = (n + cnt) * 2 + 1;
@@ -330,7 +329,7 @@ static int expand_lists(struct eng_rules *r, struct eng_ast *a, size_t *budget)
 	struct eng_ast *rhs = a->kids[1];
 	if (rhs->kind == ENG_AST_VALUE) {
 		/* "in name": a bare list name */
-		struct rl_list *l = list_named(r, rhs->str, r->nlists);
+		struct eng_rl_list *l = list_named(r, rhs->str, r->nlists);
 		if (!l)
 			return 0;
 		struct eng_ast *lst = ast_new(ENG_AST_LIST, NULL);
@@ -358,7 +357,7 @@ static int expand_lists(struct eng_rules *r, struct eng_ast *a, size_t *budget)
 	rhs->nkids = 0;
 	int rc = 0;
 	for (size_t i = 0; i < nk; i++) {
-		struct rl_list *l = kids[i]->kind == ENG_AST_VALUE
+		struct eng_rl_list *l = kids[i]->kind == ENG_AST_VALUE
 					    ? list_named(r, kids[i]->str, r->nlists) : NULL;
 		if (!l) {
 			if (!rc)
@@ -404,7 +403,7 @@ static int expand_macros(struct eng_rules *r, struct eng_ast **ap, size_t visibl
 	struct eng_ast *a = *ap;
 	if (a->kind == ENG_AST_IDENT) {
 		for (size_t i = 0; i < visible; i++) {
-			struct rl_macro *m = &r->macros[i];
+			struct eng_rl_macro *m = &r->macros[i];
 			if (strcmp(m->name, a->str))
 				continue;
 			if (!m->ast) { /* it failed to compile: already reported */
@@ -446,9 +445,9 @@ static int undefined_macro(struct eng_rules *r, const char *file, uint32_t line,
 	for (size_t i = self; i < r->nmacros; i++)
 		later |= !strcmp(r->macros[i].name, id->str);
 	cond_pos(line, col, style, &id->pos, &line, &col);
-	return rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", file, line, col, itype, iname,
-		      "Undefined macro '%s' used in filter.%s", id->str,
-		      later ? " (a macro can use only the macros defined before it, and not "
+	return eng_rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", file, line, col, itype, iname,
+			  "Undefined macro '%s' used in filter.%s", id->str,
+			  later ? " (a macro can use only the macros defined before it, and not "
 			      "itself: move the definition of the macro it uses above it)"
 			    : "");
 }
@@ -478,33 +477,33 @@ static int parse_cond(struct eng_rules *r, const char *cond, struct eng_ast **as
 	if (rc == 0 || rc == -ENOMEM)
 		return rc;
 	cond_pos(line, col, style, &pe.pos, &line, &col);
-	return rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", file, line, col, itype, iname,
-		      "Could not parse condition: %s (line %u, column %u of the condition)",
-		      pe.msg, pe.pos.line, pe.pos.col);
+	return eng_rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", file, line, col, itype, iname,
+			  "Could not parse condition: %s (line %u, column %u of the condition)",
+			  pe.msg, pe.pos.line, pe.pos.col);
 }
 
 static int compile_macros(struct eng_rules *r)
 {
 	for (size_t i = 0; i < r->nmacros; i++) {
-		struct rl_macro *m = &r->macros[i];
+		struct eng_rl_macro *m = &r->macros[i];
 		int rc = parse_cond(r, m->cond, &m->ast, m->file, m->cond_line, m->cond_col,
 				    m->cond_style, "macro", m->name);
 		if (rc)
 			return rc;
 		size_t budget = MAX_NODES;
 		if ((rc = expand_lists(r, m->ast, &budget)) == -E2BIG)
-			return rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", m->file, m->cond_line,
-				      m->cond_col, "macro", m->name, "The condition has more than %u "
-				      "terms once its lists are expanded: simplify it", MAX_NODES);
+			return eng_rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", m->file, m->cond_line,
+					  m->cond_col, "macro", m->name, "The condition has more than %u "
+					  "terms once its lists are expanded: simplify it", MAX_NODES);
 		if (rc)
 			return rc;
 		const struct eng_ast *undef = NULL;
 		budget = MAX_NODES;
 		rc = expand_macros(r, &m->ast, i, &undef, &budget);
 		if (rc == -E2BIG)
-			return rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", m->file, m->cond_line,
-				      m->cond_col, "macro", m->name, "The condition has more than %u "
-				      "terms once its macros are expanded: simplify it", MAX_NODES);
+			return eng_rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", m->file, m->cond_line,
+					  m->cond_col, "macro", m->name, "The condition has more than %u "
+					  "terms once its macros are expanded: simplify it", MAX_NODES);
 		if (rc == -ENOENT)
 			return undefined_macro(r, m->file, m->cond_line, m->cond_col,
 					       m->cond_style, "macro", m->name, undef, i);
@@ -654,24 +653,24 @@ static int looks_like_transformer(const char *v)
 struct exc_ctx {
 	struct eng_rules *r;
 	struct eng_rule *rule;
-	const struct rl_exc *e;
+	const struct eng_rl_exc *e;
 };
 
 static int exc_err(struct exc_ctx *x, uint32_t line, uint32_t col, const char *fmt,
 		   const char *a1, const char *a2)
 {
-	return rl_msg(x->r, 1, "LOAD_ERR_VALIDATE", x->rule->file, line ? line : x->e->line,
-		      line ? col : x->e->col, "rule", x->rule->name, fmt, a1, a2);
+	return eng_rl_msg(x->r, 1, "LOAD_ERR_VALIDATE", x->rule->file, line ? line : x->e->line,
+			  line ? col : x->e->col, "rule", x->rule->name, fmt, a1, a2);
 }
 
-static int exc_warn(struct exc_ctx *x, const struct rl_yv *at, const char *fmt, const char *a1)
+static int exc_warn(struct exc_ctx *x, const struct eng_rl_yv *at, const char *fmt, const char *a1)
 {
-	return rl_msg(x->r, 0, "LOAD_COMPILE_CONDITION", x->rule->file, at->line, at->col, "rule",
-		      x->rule->name, fmt, a1);
+	return eng_rl_msg(x->r, 0, "LOAD_COMPILE_CONDITION", x->rule->file, at->line, at->col, "rule",
+			  x->rule->name, fmt, a1);
 }
 
 /* The right-hand side for one field of one values tuple. */
-static int exc_rhs(struct exc_ctx *x, const struct rl_yv *v, int wants_list,
+static int exc_rhs(struct exc_ctx *x, const struct eng_rl_yv *v, int wants_list,
 		   struct eng_ast **out)
 {
 	*out = NULL;
@@ -679,7 +678,7 @@ static int exc_rhs(struct exc_ctx *x, const struct rl_yv *v, int wants_list,
 		struct eng_ast *l = ast_new(ENG_AST_LIST, NULL);
 		if (!l)
 			return -ENOMEM;
-		const struct rl_yv *items = v->s ? v : v->kids;
+		const struct eng_rl_yv *items = v->s ? v : v->kids;
 		size_t n = v->s ? 1 : v->n;
 		for (size_t i = 0; i < n; i++) {
 			if (!items[i].s) {
@@ -715,8 +714,8 @@ static int exc_rhs(struct exc_ctx *x, const struct rl_yv *v, int wants_list,
 	return (*out = ast_new(ENG_AST_VALUE, v->s)) ? 0 : -ENOMEM;
 }
 
-static int exc_check(struct exc_ctx *x, const char *field, const struct rl_yv *at,
-		     const char *comp, const struct rl_yv *val, struct eng_ast **out)
+static int exc_check(struct exc_ctx *x, const char *field, const struct eng_rl_yv *at,
+		     const char *comp, const struct eng_rl_yv *val, struct eng_ast **out)
 {
 	char op[32], norm[160], why[256];
 	enum eng_ast_mod mod;
@@ -754,7 +753,7 @@ static int exc_check(struct exc_ctx *x, const char *field, const struct rl_yv *a
 /* One exception as "not (...)", or NULL (*out) when it has no values. */
 static int build_exception(struct exc_ctx *x, struct eng_ast **out)
 {
-	const struct rl_exc *e = x->e;
+	const struct eng_rl_exc *e = x->e;
 	*out = NULL;
 	if (!e->has_values || !e->values.n)
 		return 0;
@@ -770,14 +769,14 @@ static int build_exception(struct exc_ctx *x, struct eng_ast **out)
 			return exc_err(x, e->comps.line, e->comps.col,
 				       "Exception '%s': when fields is a single field, comps must be "
 				       "one of (in, pmatch, intersects)%s", e->name, "");
-		struct rl_yv flat = {.kids = NULL};
+		struct eng_rl_yv flat = {.kids = NULL};
 		/* the values of a one-field exception are one list */
-		struct rl_yv *items = calloc(e->values.n + 1, sizeof(*items));
+		struct eng_rl_yv *items = calloc(e->values.n + 1, sizeof(*items));
 		if (!items)
 			return -ENOMEM;
 		size_t n = 0;
 		for (size_t i = 0; i < e->values.n; i++) {
-			const struct rl_yv *v = &e->values.kids[i];
+			const struct eng_rl_yv *v = &e->values.kids[i];
 			if (v->s) {
 				items[n++] = *v;
 			} else if (v->n == 1 && v->kids[0].s) {
@@ -811,14 +810,14 @@ static int build_exception(struct exc_ctx *x, struct eng_ast **out)
 		for (size_t i = 0; i < nf && e->has_comps; i++) {
 			char op[32], norm[160];
 			enum eng_ast_mod mod;
-			const struct rl_yv *c = &e->comps.kids[i];
+			const struct eng_rl_yv *c = &e->comps.kids[i];
 			if (!c->s || parse_comp(c->s, op, sizeof(op), &mod, norm, sizeof(norm)))
 				return exc_err(x, c->line, c->col,
 					       "'%s' is not a supported comparison operator%s",
 					       c->s ? norm : "(a list)", "");
 		}
 		for (size_t t = 0; t < e->values.n && !rc; t++) {
-			const struct rl_yv *tup = &e->values.kids[t];
+			const struct eng_rl_yv *tup = &e->values.kids[t];
 			if (tup->s || tup->n != nf) {
 				rc = exc_err(x, tup->line, tup->col,
 					     "Exception '%s': fields and values lists must have equal "
@@ -1047,7 +1046,7 @@ static void trim(char *s)
 
 static int compile_rule(struct eng_rules *r, struct eng_rule *rule)
 {
-	struct rl_rule_priv *p = rule->priv;
+	struct eng_rl_rule_priv *p = rule->priv;
 	trim(rule->output);
 	int rc = parse_cond(r, rule->cond, &rule->ast, rule->file, p->cond_line, p->cond_col,
 			    p->cond_style, "rule", rule->name);
@@ -1076,18 +1075,18 @@ static int compile_rule(struct eng_rules *r, struct eng_rule *rule)
 	}
 	size_t budget = MAX_NODES;
 	if ((rc = expand_lists(r, rule->ast, &budget)) == -E2BIG)
-		return rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", rule->file, rule->line, rule->col,
-			      "rule", rule->name, "The condition has more than %u terms once its "
-			      "lists are expanded: simplify it", MAX_NODES);
+		return eng_rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", rule->file, rule->line, rule->col,
+				  "rule", rule->name, "The condition has more than %u terms once its "
+				  "lists are expanded: simplify it", MAX_NODES);
 	if (rc)
 		return rc;
 	const struct eng_ast *undef = NULL;
 	budget = MAX_NODES;
 	rc = expand_macros(r, &rule->ast, r->nmacros, &undef, &budget);
 	if (rc == -E2BIG)
-		return rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", rule->file, rule->line, rule->col,
-			      "rule", rule->name, "The condition has more than %u terms once its "
-			      "macros are expanded: simplify it", MAX_NODES);
+		return eng_rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", rule->file, rule->line, rule->col,
+				  "rule", rule->name, "The condition has more than %u terms once its "
+				  "macros are expanded: simplify it", MAX_NODES);
 	if (rc == -ENOENT)
 		return undefined_macro(r, rule->file, p->cond_line, p->cond_col, p->cond_style,
 				       "rule", rule->name, undef, r->nmacros);
@@ -1097,40 +1096,40 @@ static int compile_rule(struct eng_rules *r, struct eng_rule *rule)
 		       rule->name))
 		return -EINVAL;
 	if (strcmp(rule->source, "syscall"))
-		return rl_msg(r, 0, "LOAD_UNKNOWN_SOURCE", rule->file, rule->line, rule->col,
-			      "rule", rule->name,
-			      "Unknown source %s, skipping: pdig-engine has only the syscall source",
-			      rule->source);
+		return eng_rl_msg(r, 0, "LOAD_UNKNOWN_SOURCE", rule->file, rule->line, rule->col,
+				  "rule", rule->name,
+				  "Unknown source %s, skipping: pdig-engine has only the syscall source",
+				  rule->source);
 	if (has_field(rule->ast, "evt.dir") &&
-	    rl_msg(r, 0, "LOAD_DEPRECATED_ITEM", rule->file, rule->line, rule->col, "rule",
-		   rule->name, "usage of deprecated field 'evt.dir' has been detected in the rule "
-		   "condition: each syscall is now evaluated once, on its exit"))
+	    eng_rl_msg(r, 0, "LOAD_DEPRECATED_ITEM", rule->file, rule->line, rule->col, "rule",
+		       rule->name, "usage of deprecated field 'evt.dir' has been detected in the rule "
+		       "condition: each syscall is now evaluated once, on its exit"))
 		return -ENOMEM;
 	if (strstr(rule->output, "%evt.dir") &&
-	    rl_msg(r, 0, "LOAD_DEPRECATED_ITEM", rule->file, rule->line, rule->col, "rule",
-		   rule->name, "usage of deprecated field 'evt.dir' has been detected in the rule "
-		   "output"))
+	    eng_rl_msg(r, 0, "LOAD_DEPRECATED_ITEM", rule->file, rule->line, rule->col, "rule",
+		       rule->name, "usage of deprecated field 'evt.dir' has been detected in the rule "
+		       "output"))
 		return -ENOMEM;
 
 	char why[256];
 	const struct eng_ast *u = unknown_field(rule->ast, why, sizeof(why));
 	if (u) {
 		if (rule->skip_if_unknown_filter || falco_knows(u->str))
-			return rl_msg(r, 0, "LOAD_UNKNOWN_FILTER", rule->file, rule->line, rule->col,
-				      "rule", rule->name,
-				      "%s field '%s' is not supported by pdig-engine: the rule is "
-				      "skipped", rule->skip_if_unknown_filter ? "Unknown" : "The",
-				      u->str);
-		return rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", rule->file, p->cond_line,
-			      p->cond_col, "rule", rule->name,
-			      "filter_check called with nonexistent field %s", u->str);
+			return eng_rl_msg(r, 0, "LOAD_UNKNOWN_FILTER", rule->file, rule->line, rule->col,
+					  "rule", rule->name,
+					  "%s field '%s' is not supported by pdig-engine: the rule is "
+					  "skipped", rule->skip_if_unknown_filter ? "Unknown" : "The",
+					  u->str);
+		return eng_rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", rule->file, p->cond_line,
+				  p->cond_col, "rule", rule->name,
+				  "filter_check called with nonexistent field %s", u->str);
 	}
 	const struct eng_ast *badtype = unknown_evttype(rule->ast);
 	if (badtype)
-		return rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", rule->file, p->cond_line,
-			      p->cond_col, "rule", rule->name, "Unknown event type '%s' in an "
-			      "evt.type comparison: use a syscall or event name (sysdig -L lists "
-			      "the events)", badtype->str);
+		return eng_rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", rule->file, p->cond_line,
+				  p->cond_col, "rule", rule->name, "Unknown event type '%s' in an "
+				  "evt.type comparison: use a syscall or event name (sysdig -L lists "
+				  "the events)", badtype->str);
 	struct eng_parse_error pe;
 	rc = eng_filter_compile(rule->ast, &rule->filter, &pe);
 	if (rc == -ENOMEM)
@@ -1138,16 +1137,16 @@ static int compile_rule(struct eng_rules *r, struct eng_rule *rule)
 	if (rc) {
 		rule->filter = NULL;
 		if (strstr(pe.msg, "not supported"))
-			return rl_msg(r, 0, "LOAD_UNKNOWN_FILTER", rule->file, rule->line, rule->col,
-				      "rule", rule->name, "%s: the rule is skipped", pe.msg);
+			return eng_rl_msg(r, 0, "LOAD_UNKNOWN_FILTER", rule->file, rule->line, rule->col,
+					  "rule", rule->name, "%s: the rule is skipped", pe.msg);
 		/* the place of the offending part; a part that came from a macro
 		 * keeps its place in the macro's condition */
 		uint32_t l = p->cond_line, c = p->cond_col;
 		if (pe.pos.idx < strlen(rule->cond))
 			cond_pos(p->cond_line, p->cond_col, p->cond_style, &pe.pos, &l, &c);
-		return rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", rule->file, l, c, "rule",
-			      rule->name, "%s (line %u, column %u of the condition)", pe.msg,
-			      pe.pos.line, pe.pos.col);
+		return eng_rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", rule->file, l, c, "rule",
+				  rule->name, "%s (line %u, column %u of the condition)", pe.msg,
+				  pe.pos.line, pe.pos.col);
 	}
 	struct evset es;
 	evtypes(rule->ast, &es);
@@ -1158,9 +1157,9 @@ static int compile_rule(struct eng_rules *r, struct eng_rule *rule)
 	for (size_t b = 0; b < EVT_BYTES; b++)
 		rule->all_evttypes &= es.pos[b] == 0xff;
 	if (rule->all_evttypes && rule->warn_evttypes &&
-	    rl_msg(r, 0, "LOAD_NO_EVTTYPE", rule->file, rule->line, rule->col, "rule", rule->name,
-		   "Rule matches too many evt.type values. This has a significant performance "
-		   "penalty: add an evt.type condition, or 'warn_evttypes: false'"))
+	    eng_rl_msg(r, 0, "LOAD_NO_EVTTYPE", rule->file, rule->line, rule->col, "rule", rule->name,
+		       "Rule matches too many evt.type values. This has a significant performance "
+		       "penalty: add an evt.type condition, or 'warn_evttypes: false'"))
 		return -ENOMEM;
 	char err[256], *fmt;
 	/* '*': like Falco, a field that is not available prints <NA> and the
@@ -1173,9 +1172,9 @@ static int compile_rule(struct eng_rules *r, struct eng_rule *rule)
 		return rc;
 	if (rc) {
 		rule->out = NULL;
-		return rl_msg(r, 0, "LOAD_UNKNOWN_FILTER", rule->file, rule->line, rule->col, "rule",
-			      rule->name, "output: %s: alerts show the output text unformatted",
-			      err);
+		return eng_rl_msg(r, 0, "LOAD_UNKNOWN_FILTER", rule->file, rule->line, rule->col, "rule",
+				  rule->name, "output: %s: alerts show the output text unformatted",
+				  err);
 	}
 	return 0;
 }
@@ -1204,15 +1203,15 @@ int eng_rules_compile(struct eng_rules *r)
 	}
 	for (size_t i = 0; i < r->nmacros; i++)
 		if (!r->macros[i].used &&
-		    rl_msg(r, 0, "LOAD_UNUSED_MACRO", r->macros[i].file, r->macros[i].line,
-			   r->macros[i].col, "macro", r->macros[i].name,
-			   "Macro not referred to by any other rule/macro"))
+		    eng_rl_msg(r, 0, "LOAD_UNUSED_MACRO", r->macros[i].file, r->macros[i].line,
+			       r->macros[i].col, "macro", r->macros[i].name,
+			       "Macro not referred to by any other rule/macro"))
 			return -ENOMEM;
 	for (size_t i = 0; i < r->nlists; i++)
 		if (!r->lists[i].used &&
-		    rl_msg(r, 0, "LOAD_UNUSED_LIST", r->lists[i].file, r->lists[i].line,
-			   r->lists[i].col, "list", r->lists[i].name,
-			   "List not referred to by any other rule/macro"))
+		    eng_rl_msg(r, 0, "LOAD_UNUSED_LIST", r->lists[i].file, r->lists[i].line,
+			       r->lists[i].col, "list", r->lists[i].name,
+			       "List not referred to by any other rule/macro"))
 			return -ENOMEM;
 	return r->nomem ? -ENOMEM : 0;
 }

@@ -5,7 +5,6 @@
  * file can still change what an earlier one defined.
  */
 #define _GNU_SOURCE
-#define ENG_RULES_INTERNAL
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -15,7 +14,7 @@
 #include <strings.h>
 #include <yaml.h>
 
-#include "eng_rules.h"
+#include "eng_rules_impl.h"
 
 /* Falco's fixed texts, kept word for word: tools and people grep for them. */
 #define WARN_APPEND "'append' key is deprecated. Add an 'append' entry (e.g. 'condition: append') under 'override' instead."
@@ -43,8 +42,8 @@ static int rd_err(struct rd *d, const yaml_node_t *n, const char *code, const ch
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	rl_msg(d->r, 1, code, d->file, n ? (uint32_t)n->start_mark.line + 1 : 0,
-	       n ? (uint32_t)n->start_mark.column + 1 : 0, d->itype, d->iname, "%s", text);
+	eng_rl_msg(d->r, 1, code, d->file, n ? (uint32_t)n->start_mark.line + 1 : 0,
+		   n ? (uint32_t)n->start_mark.column + 1 : 0, d->itype, d->iname, "%s", text);
 	return -EINVAL;
 }
 
@@ -57,8 +56,8 @@ static int rd_warn(struct rd *d, const yaml_node_t *n, const char *code, const c
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	return rl_msg(d->r, 0, code, d->file, n ? (uint32_t)n->start_mark.line + 1 : 0,
-		      n ? (uint32_t)n->start_mark.column + 1 : 0, d->itype, d->iname, "%s", text);
+	return eng_rl_msg(d->r, 0, code, d->file, n ? (uint32_t)n->start_mark.line + 1 : 0,
+			  n ? (uint32_t)n->start_mark.column + 1 : 0, d->itype, d->iname, "%s", text);
 }
 
 static const char *scalar(const yaml_node_t *n)
@@ -136,7 +135,7 @@ static int get_bool(struct rd *d, const yaml_node_t *v, const char *key, int *ou
 	return 0;
 }
 
-static int yv_from(struct rd *d, const yaml_node_t *n, struct rl_yv *out, int depth)
+static int yv_from(struct rd *d, const yaml_node_t *n, struct eng_rl_yv *out, int depth)
 {
 	memset(out, 0, sizeof(*out));
 	out->line = (uint32_t)n->start_mark.line + 1;
@@ -265,7 +264,7 @@ static int scalar_style(const yaml_node_t *n)
 
 /* ---- lists ---- */
 
-static struct rl_list *find_list(struct eng_rules *r, const char *name)
+static struct eng_rl_list *find_list(struct eng_rules *r, const char *name)
 {
 	for (size_t i = 0; i < r->nlists; i++)
 		if (!strcmp(r->lists[i].name, name))
@@ -345,20 +344,20 @@ static int read_list(struct rd *d, yaml_node_t *item)
 	char **items;
 	size_t n;
 	if ((rc = items_from(d, iv, &items, &n))) {
-		rl_free_items(items, n);
+		eng_rl_free_items(items, n);
 		return rc;
 	}
-	struct rl_list *l = find_list(d->r, name);
+	struct eng_rl_list *l = find_list(d->r, name);
 	if (append || has_key(&o, "items", 1)) {
 		if (!l) {
-			rl_free_items(items, n);
+			eng_rl_free_items(items, n);
 			return rd_err(d, item, "LOAD_ERR_VALIDATE",
 				      "List uses 'append' or 'override.items: append' but no list by "
 				      "that name already exists");
 		}
 		char **ni = realloc(l->items, (l->n + n + 1) * sizeof(char *));
 		if (!ni) {
-			rl_free_items(items, n);
+			eng_rl_free_items(items, n);
 			return -ENOMEM;
 		}
 		l->items = ni;
@@ -369,16 +368,16 @@ static int read_list(struct rd *d, yaml_node_t *item)
 		return 0;
 	}
 	if (l) { /* a redefinition keeps the first one's place */
-		rl_free_items(l->items, l->n);
+		eng_rl_free_items(l->items, l->n);
 		l->items = items;
 		l->n = n;
 		return 0;
 	}
 	if (d->r->nlists == d->r->caplists) {
 		size_t nc = d->r->caplists ? d->r->caplists * 2 : 32;
-		struct rl_list *nl = realloc(d->r->lists, nc * sizeof(*nl));
+		struct eng_rl_list *nl = realloc(d->r->lists, nc * sizeof(*nl));
 		if (!nl) {
-			rl_free_items(items, n);
+			eng_rl_free_items(items, n);
 			return -ENOMEM;
 		}
 		d->r->lists = nl;
@@ -392,7 +391,7 @@ static int read_list(struct rd *d, yaml_node_t *item)
 	l->col = (uint32_t)item->start_mark.column + 1;
 	if (!(l->name = strdup(name)) || !(l->file = strdup(d->file))) {
 		free(l->name);
-		rl_free_items(items, n);
+		eng_rl_free_items(items, n);
 		return -ENOMEM;
 	}
 	d->r->nlists++;
@@ -401,7 +400,7 @@ static int read_list(struct rd *d, yaml_node_t *item)
 
 /* ---- macros ---- */
 
-static struct rl_macro *find_macro(struct eng_rules *r, const char *name)
+static struct eng_rl_macro *find_macro(struct eng_rules *r, const char *name)
 {
 	for (size_t i = 0; i < r->nmacros; i++)
 		if (!strcmp(r->macros[i].name, name))
@@ -433,7 +432,7 @@ static int read_macro(struct rd *d, yaml_node_t *item)
 	if ((rc = get_str(d, item, "condition", &cond, 0)))
 		return rc;
 	yaml_node_t *cn = map_get(d, item, "condition");
-	struct rl_macro *m = find_macro(d->r, name);
+	struct eng_rl_macro *m = find_macro(d->r, name);
 	if (append || has_key(&o, "condition", 1)) {
 		if (!m)
 			return rd_err(d, item, "LOAD_ERR_VALIDATE",
@@ -456,7 +455,7 @@ static int read_macro(struct rd *d, yaml_node_t *item)
 	}
 	if (d->r->nmacros == d->r->capmacros) {
 		size_t nc = d->r->capmacros ? d->r->capmacros * 2 : 32;
-		struct rl_macro *nm = realloc(d->r->macros, nc * sizeof(*nm));
+		struct eng_rl_macro *nm = realloc(d->r->macros, nc * sizeof(*nm));
 		if (!nm) {
 			free(c);
 			return -ENOMEM;
@@ -504,7 +503,7 @@ static int read_tags(struct rd *d, const yaml_node_t *v, char ***tags, size_t *n
 
 /* Exceptions: a sequence of maps with name, fields, comps, values. When
  * partial is set (appending), only name is required. */
-static int read_exceptions(struct rd *d, const yaml_node_t *v, int partial, struct rl_exc **out,
+static int read_exceptions(struct rd *d, const yaml_node_t *v, int partial, struct eng_rl_exc **out,
 			   size_t *nout)
 {
 	static const char *const known[] = {"name", "fields", "comps", "values", NULL};
@@ -519,7 +518,7 @@ static int read_exceptions(struct rd *d, const yaml_node_t *v, int partial, stru
 		return -ENOMEM;
 	for (size_t i = 0; i < cnt; i++) {
 		yaml_node_t *ex = NODE(d, v->data.sequence.items.start[i]);
-		struct rl_exc *e = &(*out)[i];
+		struct eng_rl_exc *e = &(*out)[i];
 		int rc;
 		(*nout)++;
 		e->line = (uint32_t)ex->start_mark.line + 1;
@@ -564,9 +563,9 @@ static int read_exceptions(struct rd *d, const yaml_node_t *v, int partial, stru
 	return 0;
 }
 
-static int exc_add(struct rl_rule_priv *p, struct rl_exc *e)
+static int exc_add(struct eng_rl_rule_priv *p, struct eng_rl_exc *e)
 {
-	struct rl_exc *n = realloc(p->exc, (p->nexc + 1) * sizeof(*n));
+	struct eng_rl_exc *n = realloc(p->exc, (p->nexc + 1) * sizeof(*n));
 	if (!n)
 		return -ENOMEM;
 	p->exc = n;
@@ -575,10 +574,10 @@ static int exc_add(struct rl_rule_priv *p, struct rl_exc *e)
 	return 0;
 }
 
-static void excs_free(struct rl_exc *e, size_t n)
+static void excs_free(struct eng_rl_exc *e, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		rl_exc_clear(&e[i]);
+		eng_rl_exc_clear(&e[i]);
 	free(e);
 }
 
@@ -615,7 +614,7 @@ static int rule_apply(struct rd *d, yaml_node_t *item, struct eng_rule *rule,
 		if ((rc = append_mode ? str_append(&rule->cond, s) : dup_to(&rule->cond, s)))
 			return rc;
 		if (!append_mode) {
-			struct rl_rule_priv *p = rule->priv;
+			struct eng_rl_rule_priv *p = rule->priv;
 			p->cond_line = (uint32_t)v->start_mark.line + 1;
 			p->cond_col = (uint32_t)v->start_mark.column + 1;
 			p->cond_style = scalar_style(v);
@@ -645,11 +644,11 @@ static int rule_apply(struct rd *d, yaml_node_t *item, struct eng_rule *rule,
 		char **tags;
 		size_t n;
 		if ((rc = read_tags(d, v, &tags, &n))) {
-			rl_free_items(tags, n);
+			eng_rl_free_items(tags, n);
 			return rc;
 		}
 		if (!append_mode) {
-			rl_free_items(rule->tags, rule->ntags);
+			eng_rl_free_items(rule->tags, rule->ntags);
 			rule->tags = tags;
 			rule->ntags = n;
 		} else {
@@ -660,7 +659,7 @@ static int rule_apply(struct rd *d, yaml_node_t *item, struct eng_rule *rule,
 				char **nt = dup ? rule->tags
 						: realloc(rule->tags, (rule->ntags + 1) * sizeof(char *));
 				if (!nt) {
-					rl_free_items(tags, n);
+					eng_rl_free_items(tags, n);
 					return -ENOMEM;
 				}
 				rule->tags = nt;
@@ -669,7 +668,7 @@ static int rule_apply(struct rd *d, yaml_node_t *item, struct eng_rule *rule,
 					tags[i] = NULL;
 				}
 			}
-			rl_free_items(tags, n);
+			eng_rl_free_items(tags, n);
 		}
 	}
 	if (!append_mode) {
@@ -695,20 +694,20 @@ static int rule_apply(struct rd *d, yaml_node_t *item, struct eng_rule *rule,
 		}
 	}
 	if (WANT("exceptions") && (v = map_get(d, item, "exceptions"))) {
-		struct rl_exc *ex;
+		struct eng_rl_exc *ex;
 		size_t n;
-		struct rl_rule_priv *p = rule->priv;
+		struct eng_rl_rule_priv *p = rule->priv;
 		if ((rc = read_exceptions(d, v, append_mode, &ex, &n))) {
 			excs_free(ex, n);
 			return rc;
 		}
 		if (!append_mode) {
 			for (size_t i = 0; i < p->nexc; i++)
-				rl_exc_clear(&p->exc[i]);
+				eng_rl_exc_clear(&p->exc[i]);
 			p->nexc = 0;
 		}
 		for (size_t i = 0; i < n && !rc; i++) {
-			struct rl_exc *prev = NULL;
+			struct eng_rl_exc *prev = NULL;
 			for (size_t j = 0; j < p->nexc; j++)
 				if (!strcmp(p->exc[j].name, ex[i].name))
 					prev = &p->exc[j];
@@ -726,7 +725,7 @@ static int rule_apply(struct rd *d, yaml_node_t *item, struct eng_rule *rule,
 						rc = -ENOMEM;
 					continue;
 				}
-				struct rl_yv *nk = realloc(prev->values.kids, (prev->values.n +
+				struct eng_rl_yv *nk = realloc(prev->values.kids, (prev->values.n +
 							   ex[i].values.n) * sizeof(*nk));
 				if (!nk) {
 					rc = -ENOMEM;
@@ -771,10 +770,10 @@ static int check_source(struct rd *d, yaml_node_t *item, struct eng_rule *prev)
 static int new_rule(struct rd *d, yaml_node_t *item, const char *name, struct eng_rule **out)
 {
 	struct eng_rule *rule = calloc(1, sizeof(*rule));
-	if (!rule || !(rule->priv = calloc(1, sizeof(struct rl_rule_priv))) ||
+	if (!rule || !(rule->priv = calloc(1, sizeof(struct eng_rl_rule_priv))) ||
 	    !(rule->name = strdup(name)) || !(rule->source = strdup("syscall")) ||
 	    !(rule->file = strdup(d->file))) {
-		rl_rule_free(rule);
+		eng_rl_rule_free(rule);
 		return -ENOMEM;
 	}
 	rule->enabled = 1;
@@ -904,26 +903,26 @@ static int read_rule(struct rd *d, yaml_node_t *item)
 	if ((rc = new_rule(d, item, name, &rule)))
 		return rc;
 	if ((rc = dup_to(&rule->source, src)) || (rc = rule_apply(d, item, rule, NULL, 0))) {
-		rl_rule_free(rule);
+		eng_rl_rule_free(rule);
 		return rc;
 	}
 	if (prev) {
 		if (strcmp(prev->source, rule->source)) {
-			rl_rule_free(rule);
+			eng_rl_rule_free(rule);
 			return rd_err(d, item, "LOAD_ERR_VALIDATE",
 				      "Rule has been re-defined with a different source");
 		}
 		for (size_t i = 0; i < d->r->nrules; i++)
 			if (d->r->rules[i] == prev)
 				d->r->rules[i] = rule;
-		rl_rule_free(prev);
+		eng_rl_rule_free(prev);
 		return 0;
 	}
 	if (d->r->nrules == d->r->caprules) {
 		size_t nc = d->r->caprules ? d->r->caprules * 2 : 64;
 		struct eng_rule **nr = realloc(d->r->rules, nc * sizeof(*nr));
 		if (!nr) {
-			rl_rule_free(rule);
+			eng_rl_rule_free(rule);
 			return -ENOMEM;
 		}
 		d->r->rules = nr;
@@ -1083,10 +1082,10 @@ int eng_rules_load_string(struct eng_rules *r, const char *name, const char *con
 	for (;;) {
 		if (!yaml_parser_load(&parser, &doc)) {
 			const yaml_mark_t *mk = &parser.problem_mark;
-			rc = rl_msg(r, 1, "LOAD_ERR_YAML_PARSE", name, (uint32_t)mk->line + 1,
-				    (uint32_t)mk->column + 1, "", "", "YAML: %s%s%s",
-				    parser.problem ? parser.problem : "syntax error",
-				    parser.context ? " " : "", parser.context ? parser.context : "");
+			rc = eng_rl_msg(r, 1, "LOAD_ERR_YAML_PARSE", name, (uint32_t)mk->line + 1,
+					(uint32_t)mk->column + 1, "", "", "YAML: %s%s%s",
+					parser.problem ? parser.problem : "syntax error",
+					parser.context ? " " : "", parser.context ? parser.context : "");
 			break;
 		}
 		yaml_node_t *root = yaml_document_get_root_node(&doc);

@@ -8,7 +8,6 @@
  * enter events too, as Falco did before 0.39.
  */
 #define _GNU_SOURCE
-#define ENG_RULES_INTERNAL
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>

@@ -4,7 +4,6 @@
  * YAML reader is rules_load.c, the compiler rules_compile.c.
  */
 #define _GNU_SOURCE
-#define ENG_RULES_INTERNAL
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -16,7 +15,7 @@
 
 #include "eng_filter.h"
 #include "eng_output.h"
-#include "eng_rules.h"
+#include "eng_rules_impl.h"
 
 static const char *const prio_names[] = {"Emergency", "Alert", "Critical", "Error",
 					 "Warning", "Notice", "Informational", "Debug"};
@@ -41,7 +40,7 @@ const char *eng_priority_name(enum eng_priority p)
 	return (unsigned)p < 8 ? prio_names[p] : "Unknown";
 }
 
-void rl_free_items(char **items, size_t n)
+void eng_rl_free_items(char **items, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(items[i]);
@@ -50,9 +49,9 @@ void rl_free_items(char **items, size_t n)
 
 /* ---- messages ---- */
 
-int rl_msg(struct eng_rules *r, int is_error, const char *code, const char *file,
-	   uint32_t line, uint32_t col, const char *item_type, const char *item_name,
-	   const char *fmt, ...)
+int eng_rl_msg(struct eng_rules *r, int is_error, const char *code, const char *file,
+	       uint32_t line, uint32_t col, const char *item_type, const char *item_name,
+	       const char *fmt, ...)
 {
 	if (r->nmsgs == r->capmsgs) {
 		size_t nc = r->capmsgs ? r->capmsgs * 2 : 16;
@@ -110,16 +109,16 @@ int eng_rules_msg_format(const struct eng_rules_msg *m, char *buf, size_t cap)
 
 /* ---- values copied out of the YAML document ---- */
 
-void rl_yv_clear(struct rl_yv *v)
+void eng_rl_yv_clear(struct eng_rl_yv *v)
 {
 	for (size_t i = 0; i < v->n; i++)
-		rl_yv_clear(&v->kids[i]);
+		eng_rl_yv_clear(&v->kids[i]);
 	free(v->kids);
 	free(v->s);
 	memset(v, 0, sizeof(*v));
 }
 
-int rl_yv_copy(struct rl_yv *dst, const struct rl_yv *src)
+int eng_rl_yv_copy(struct eng_rl_yv *dst, const struct eng_rl_yv *src)
 {
 	memset(dst, 0, sizeof(*dst));
 	dst->line = src->line;
@@ -130,22 +129,22 @@ int rl_yv_copy(struct rl_yv *dst, const struct rl_yv *src)
 		return -ENOMEM;
 	for (size_t i = 0; i < src->n; i++) {
 		dst->n++;
-		if (rl_yv_copy(&dst->kids[i], &src->kids[i]))
+		if (eng_rl_yv_copy(&dst->kids[i], &src->kids[i]))
 			return -ENOMEM;
 	}
 	return 0;
 }
 
-void rl_exc_clear(struct rl_exc *e)
+void eng_rl_exc_clear(struct eng_rl_exc *e)
 {
 	free(e->name);
-	rl_yv_clear(&e->fields);
-	rl_yv_clear(&e->comps);
-	rl_yv_clear(&e->values);
+	eng_rl_yv_clear(&e->fields);
+	eng_rl_yv_clear(&e->comps);
+	eng_rl_yv_clear(&e->values);
 	memset(e, 0, sizeof(*e));
 }
 
-void rl_rule_free(struct eng_rule *rule)
+void eng_rl_rule_free(struct eng_rule *rule)
 {
 	if (!rule)
 		return;
@@ -162,10 +161,10 @@ void rl_rule_free(struct eng_rule *rule)
 	eng_filter_free(rule->filter);
 	eng_output_free(rule->out);
 	free(rule->evttypes);
-	struct rl_rule_priv *p = rule->priv;
+	struct eng_rl_rule_priv *p = rule->priv;
 	if (p) {
 		for (size_t i = 0; i < p->nexc; i++)
-			rl_exc_clear(&p->exc[i]);
+			eng_rl_exc_clear(&p->exc[i]);
 		free(p->exc);
 		free(p);
 	}
@@ -183,8 +182,8 @@ static int load_one(struct eng_rules *r, const char *path)
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		int e = errno;
-		rl_msg(r, 1, "LOAD_ERR_FILE_READ", path, 0, 0, "", "",
-		       "cannot open the rules file: %s (check the path given with -r)", strerror(e));
+		eng_rl_msg(r, 1, "LOAD_ERR_FILE_READ", path, 0, 0, "", "",
+			   "cannot open the rules file: %s (check the path given with -r)", strerror(e));
 		return -e;
 	}
 	char *buf = NULL;
@@ -209,14 +208,14 @@ static int load_one(struct eng_rules *r, const char *path)
 	fclose(f);
 	if (bad) {
 		free(buf);
-		rl_msg(r, 1, "LOAD_ERR_FILE_READ", path, 0, 0, "", "", "cannot read the rules file");
+		eng_rl_msg(r, 1, "LOAD_ERR_FILE_READ", path, 0, 0, "", "", "cannot read the rules file");
 		return -EIO;
 	}
 	buf[len] = 0;
 	if (strlen(buf) != len) {
 		free(buf);
-		return rl_msg(r, 1, "LOAD_ERR_YAML_PARSE", path, 0, 0, "", "",
-			      "the file contains NUL bytes: it is not a YAML rules file");
+		return eng_rl_msg(r, 1, "LOAD_ERR_YAML_PARSE", path, 0, 0, "", "",
+				  "the file contains NUL bytes: it is not a YAML rules file");
 	}
 	int rc = eng_rules_load_string(r, path, buf);
 	free(buf);
@@ -236,8 +235,8 @@ int eng_rules_load_file(struct eng_rules *r, const char *path)
 	DIR *dir = opendir(path);
 	if (!dir) {
 		int e = errno;
-		rl_msg(r, 1, "LOAD_ERR_FILE_READ", path, 0, 0, "", "",
-		       "cannot open the rules folder: %s", strerror(e));
+		eng_rl_msg(r, 1, "LOAD_ERR_FILE_READ", path, 0, 0, "", "",
+			   "cannot open the rules folder: %s", strerror(e));
 		return -e;
 	}
 	char **names = NULL;
@@ -262,7 +261,7 @@ int eng_rules_load_file(struct eng_rules *r, const char *path)
 		qsort(names, n, sizeof(char *), cmp_str);
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = load_one(r, names[i]);
-	rl_free_items(names, n);
+	eng_rl_free_items(names, n);
 	return rc;
 }
 
@@ -281,7 +280,7 @@ void eng_rules_free(struct eng_rules *r)
 	for (size_t i = 0; i < r->nlists; i++) {
 		free(r->lists[i].name);
 		free(r->lists[i].file);
-		rl_free_items(r->lists[i].items, r->lists[i].n);
+		eng_rl_free_items(r->lists[i].items, r->lists[i].n);
 	}
 	free(r->lists);
 	for (size_t i = 0; i < r->nmacros; i++) {
@@ -292,7 +291,7 @@ void eng_rules_free(struct eng_rules *r)
 	}
 	free(r->macros);
 	for (size_t i = 0; i < r->nrules; i++)
-		rl_rule_free(r->rules[i]);
+		eng_rl_rule_free(r->rules[i]);
 	free(r->rules);
 	for (size_t i = 0; i < r->nmsgs; i++) {
 		free(r->msgs[i].file);

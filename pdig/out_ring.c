@@ -194,9 +194,9 @@ void *pd_out_ring_begin(struct pd_out *o, uint16_t type, uint32_t *cap)
 	int err = 0;
 	void *dst = shm_ring_reserve(o->ring, o->fit[type], &err);
 	if (!dst) {
-		/* (a consumer that moved its tail back) dropped, and counted by
-		 * the ring: the tracer's buffer takes the event all the same (its
-		 * decoder keeps state), then it is counted */
+		/* not expected with the room checked (a damaged tail only): the
+		 * ring counted it dropped; the tracer's buffer takes the event
+		 * all the same (its decoder keeps state), pdig counts it too */
 		o->pend = PD_PEND_REFUSED;
 		o->refused_err = err;
 		return NULL;

@@ -5,7 +5,7 @@
  * fds; and the user and group lists. Written as the metadata blocks of a
  * capture and/or sent as metadata records of the ring (the same blocks,
  * split to fit a record). Taken again, with every traced process, when a
- * new consumer attaches to the ring (output.c).
+ * new consumer attaches to the ring (out_snapshot.c).
  */
 #define _GNU_SOURCE
 #include <dirent.h>

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Turn pdig/syscalls.in (syscall -> events -> decoder) into C.
 
-Usage: gen_syscall_table.py syscalls.in events.in out.h out.c [unistd_64.h [ppm_sc.in]]
-Every event symbol is checked against shm/events.in; every syscall number,
-when the kernel header is given, against its __NR_ constant. With the
-kernel header, every other syscall gets a row of the "all" set (pdig -a),
-written as the generic event; its "ID" is the driver's PPM_SC_* code, from
-the data file shm/ppm_sc.in (default: the project's; 0 when a
-syscall is not in it). A sc=N in syscalls.in must agree with that file. The
-output is never edited by hand: change syscalls.in and rebuild.
+Usage: gen_syscall_table.py syscalls.in events.in out.h out.c unistd_64.h [ppm_sc.in]
+Every event symbol is checked against shm/events.in; every syscall number
+against its __NR_ constant in the kernel header (asm/unistd_64.h, from
+linux-libc-dev), which is required: every other syscall it lists gets a row
+of the "all" set (pdig -a), written as the generic event, and without it
+those rows would silently be missing. The generic event's "ID" is the
+driver's PPM_SC_* code, from the data file shm/ppm_sc.in (default: the
+project's; 0 when a syscall is not in it). A sc=N in syscalls.in must agree
+with that file. The output is never edited by hand: change syscalls.in and
+rebuild.
 """
 import os
 import re
@@ -39,11 +41,16 @@ def read_events(path):
 
 
 def read_unistd(path):
+    if not path or not os.path.isfile(path):
+        sys.exit(f"gen_syscall_table.py: no kernel syscall header at '{path}': it checks the "
+                 "numbers and gives pdig -a its rows (apt-get install linux-libc-dev)")
     nrs = {}
     for line in open(path, encoding="utf-8"):
         m = re.match(r"#define __NR_(\w+)\s+(\d+)", line)
         if m:
             nrs[m.group(1)] = int(m.group(2))
+    if not nrs:
+        sys.exit(f"gen_syscall_table.py: {path} defines no __NR_ constant")
     return nrs
 
 
@@ -70,7 +77,9 @@ def ppm_sc_path(arg):
     if arg and not arg.endswith(".h"):
         return arg
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "shm", "ppm_sc.in")
-    return path if os.path.exists(path) else None
+    if not os.path.exists(path):
+        sys.exit(f"gen_syscall_table.py: no {path} (the generic rows' PPM_SC codes)")
+    return path
 
 
 # Generic rows that must not wait for an exit stop: these never return to
@@ -127,7 +136,7 @@ def parse(path, events, nrs, codes):
         if nr in seen:
             fail(path, lineno, f"syscall number {nr} listed twice")
         seen.add(nr)
-        if nrs and nrs.get(name) != nr:
+        if nrs.get(name) != nr:
             fail(path, lineno, f"{name} is {nrs.get(name)} in the kernel headers, not {nr}")
         for ev, parity in ((ev_e, 0), (ev_x, 1)):
             if ev not in events:
@@ -149,12 +158,11 @@ def parse(path, events, nrs, codes):
 
 
 def main():
-    if len(sys.argv) not in (5, 6, 7):
+    if len(sys.argv) not in (6, 7):
         sys.exit(__doc__)
     src, events_in, out_h, out_c = sys.argv[1:5]
-    nrs = read_unistd(sys.argv[5]) if len(sys.argv) >= 6 and sys.argv[5] else {}
-    sc_path = ppm_sc_path(sys.argv[6] if len(sys.argv) == 7 else "")
-    codes = read_ppm_sc(sc_path) if sc_path else {}
+    nrs = read_unistd(sys.argv[5])
+    codes = read_ppm_sc(ppm_sc_path(sys.argv[6] if len(sys.argv) == 7 else ""))
     events = read_events(events_in)
     rows = parse(src, events, nrs, codes)
     rows += generic_rows(rows, nrs, events, codes)

@@ -58,7 +58,7 @@ declare -A LABEL=(
 	[openat]="openat+close loop" [stat]="stat loop (untraced)" [getppid]="getppid loop (untraced)"
 	[files]="create files" [threads]="create threads" [procs]="create processes"
 	[spawn]="launch programs" [alloc]="allocate memory"
-	[find]="find /usr" [tar]="tar cf - /usr/include | cat" [gcc]="gcc -O2 -c (shm/ring.c)"
+	[find]="find /usr" [tar]="tar cf - /usr/include | cat" [gcc]="gcc -O2 -c (shm/event_format.c)"
 	[sh_true]="sh: 500 x /bin/true" [sng_fork]="stress-ng --fork" [sng_open]="stress-ng --open"
 	[attach-openat]="attach: openat+close loop" [attach-procs]="attach: create processes")
 if [ $LIST = 1 ]; then
@@ -92,12 +92,12 @@ full)
 	declare -A N=([openat]=40000 [stat]=200000 [getppid]=2000000 [files]=5000 [threads]=1000
 		[procs]=500 [spawn]=200 [alloc]=1000000 [sh_true]=500 [sng_fork]=1000 [sng_open]=5000
 		[attach-openat]=40000 [attach-procs]=500)
-	FIND_DIR=/usr TAR_DIR=/usr/include CC_SRC=$ROOT/shm/ring.c ;;
+	FIND_DIR=/usr TAR_DIR=/usr/include CC_SRC=$ROOT/shm/event_format.c ;;
 quick)
 	declare -A N=([openat]=5000 [stat]=20000 [getppid]=100000 [files]=1000 [threads]=200
 		[procs]=100 [spawn]=40 [alloc]=40000 [sh_true]=100 [sng_fork]=200 [sng_open]=1000
 		[attach-openat]=5000 [attach-procs]=100)
-	FIND_DIR=/usr/share TAR_DIR=/usr/include/linux CC_SRC=$ROOT/shm/ring.c ;;
+	FIND_DIR=/usr/share TAR_DIR=/usr/include/linux CC_SRC=$ROOT/shm/event_format.c ;;
 tiny)
 	declare -A N=([openat]=500 [stat]=2000 [getppid]=5000 [files]=50 [threads]=20 [procs]=10
 		[spawn]=5 [alloc]=2000 [sh_true]=5 [sng_fork]=20 [sng_open]=50

@@ -8,13 +8,8 @@ add_test(NAME engine.container COMMAND check_engine_container)
 add_executable(container_gen container_gen.c)
 target_link_libraries(container_gen shm)
 
-# with pdig built (and given --container-id), real commands are recorded too
-if(TARGET pdig)
-  set(ENG_CT_PDIG $<TARGET_FILE:pdig>)
-else()
-  set(ENG_CT_PDIG "")
-endif()
+# real commands recorded by pdig (given --container-id) too
 add_test(NAME engine.container_diff
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/container_diff.sh $<TARGET_FILE:pdig-engine-asan>
-          $<TARGET_FILE:container_gen> "${ENG_CT_PDIG}")
+          $<TARGET_FILE:container_gen> $<TARGET_FILE:pdig>)
 set_tests_properties(engine.container_diff PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)

@@ -6,19 +6,9 @@
 add_executable(default_rules_gen_drops ${CMAKE_CURRENT_SOURCE_DIR}/default_rules/gen_drops.c)
 target_link_libraries(default_rules_gen_drops shm)
 
-# rules mode: pdig-engine-rules until it is merged into pdig-engine
-if(TARGET pdig-engine-rules)
-  set(DEFAULT_RULES_ENGINE $<TARGET_FILE:pdig-engine-rules>)
-else()
-  set(DEFAULT_RULES_ENGINE $<TARGET_FILE:pdig-engine>)
-endif()
-
-if(TARGET pdig)
-  add_test(NAME engine.default_rules
-    COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/default_rules.sh $<TARGET_FILE:pdig>
-            ${DEFAULT_RULES_ENGINE} ${PROJECT_SOURCE_DIR}/rules
-            $<TARGET_FILE:default_rules_gen_drops>)
-else()
-  add_test(NAME engine.default_rules COMMAND sh -c "echo 'SKIP: pdig is not built'; exit 77")
-endif()
+# the rules mode alone (rules.cmake): what pdig-engine runs for -r RULES
+add_test(NAME engine.default_rules
+  COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/default_rules.sh $<TARGET_FILE:pdig>
+          $<TARGET_FILE:pdig-engine-rules> ${PROJECT_SOURCE_DIR}/rules
+          $<TARGET_FILE:default_rules_gen_drops>)
 set_tests_properties(engine.default_rules PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)

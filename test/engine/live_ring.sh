@@ -3,9 +3,10 @@
 #   live_ring.sh ENGINE PDIG
 set -u
 engine=$1 pdig=${2:-}
+# pdig is built with the engine: its absence is a broken build, not a skip
 if [ -z "$pdig" ] || [ ! -x "$pdig" ]; then
-	echo "SKIP: pdig is not built: no live producer to read from"
-	exit 77
+	echo "FAIL: no pdig at '$pdig' (it is built with pdig-engine)"
+	exit 1
 fi
 . "$(dirname "$0")/../lib/probe.sh"
 pd_need trace

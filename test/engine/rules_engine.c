@@ -1,6 +1,7 @@
 /*
- * pdig-engine-rules: the rules mode (engine/rules_main.c) as its own binary
- * until engine/main.c hands -r/-V/--json over to eng_rules_main().
+ * pdig-engine-rules: the rules mode (engine/rules_main.c) alone, for the
+ * tests (an ASan+UBSan build of it too). pdig-engine runs the same
+ * eng_rules_main() when its command line asks for rules mode (engine/main.c).
  */
 #include "eng_rules.h"
 
