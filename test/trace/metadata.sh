@@ -39,22 +39,23 @@ grep -q "not an IPv4 address" "$T/probe.err" && ok "GET: no name resolution (lin
 	bad "GET hostname: $(cat "$T/probe.err")"
 
 # pdig-trace with the endpoint: the alert names the container
-# (the read a moment after the start: the metadata may follow the start)
-ECS_CONTAINER_METADATA_URI_V4=$URL/v4/$ID "$TRACE" -v --extra-output "$FIELDS" -- sh -c 'sleep 0.5; cat /etc/shadow' \
+# (the read a moment after the start: the metadata may follow the start,
+# later still on a loaded machine)
+ECS_CONTAINER_METADATA_URI_V4=$URL/v4/$ID "$TRACE" -v --extra-output "$FIELDS" -- sh -c 'sleep 1.5; cat /etc/shadow' \
 	>"$T/ecs.out" 2>"$T/ecs.err"
 got=$(for f in container.id container.name container.image container.image.repository container.image.tag container.image.id; do
 	printf '%s;' "$(field "$T/ecs.out" "$RULE_SHADOW" $f)"; done)
 want="$ID;web;123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web:1.4.2;123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web;1.4.2;8a2b4c6d8e0f12345678901234567890abcdef1234567890abcdef1234567890;"
 [ "$got" = "$want" ] && ok "ECS: container id, name, image (repository, tag, image id) in the alert" ||
 	bad "ECS: got '$got', want '$want': $(cat "$T/ecs.err")"
-ECS_CONTAINER_METADATA_URI_V4=$URL/v4/$ID "$TRACE" -- sh -c 'sleep 0.5; cat /etc/shadow' >"$T/def.out" 2>/dev/null
+ECS_CONTAINER_METADATA_URI_V4=$URL/v4/$ID "$TRACE" -- sh -c 'sleep 1.5; cat /etc/shadow' >"$T/def.out" 2>/dev/null
 got="$(field "$T/def.out" "$RULE_SHADOW" container.id);$(field "$T/def.out" "$RULE_SHADOW" container.name);$(field "$T/def.out" "$RULE_SHADOW" container.image)"
 [ "$got" = "$ID;web;123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/web:1.4.2" ] &&
 	ok "ECS: id, name and image in the default alert fields" || bad "ECS default: '$got'"
 
 # a sidecar: its own URL, the application's entry in the task's metadata
 SIDE=cd189a933e5849daa93386466019ab50-1784339512
-ECS_CONTAINER_METADATA_URI_V4=$URL/v4/$SIDE PDIG_ECS_CONTAINER=web "$TRACE" -- sh -c 'sleep 0.5; cat /etc/shadow' \
+ECS_CONTAINER_METADATA_URI_V4=$URL/v4/$SIDE PDIG_ECS_CONTAINER=web "$TRACE" -- sh -c 'sleep 1.5; cat /etc/shadow' \
 	>"$T/side.out" 2>"$T/side.err"
 got="$(field "$T/side.out" "$RULE_SHADOW" container.id);$(field "$T/side.out" "$RULE_SHADOW" container.name)"
 [ "$got" = "$ID;web" ] && ok "sidecar: PDIG_ECS_CONTAINER=web picks the application's container in /task" ||
@@ -115,7 +116,7 @@ got=$(for f in k8s.pod.name k8s.ns.name container.id container.name container.im
 	ok "Kubernetes: pod, namespace, the pod's uid as id, name and image from the environment" ||
 	bad "k8s: '$got': $(cat "$T/k8s.out" "$T/k8s.err")"
 # PDIG_CONTAINER_* win over ECS
-ECS_CONTAINER_METADATA_URI_V4=$URL/v4/$ID PDIG_CONTAINER_NAME=override "$TRACE" -- sh -c 'sleep 0.5; cat /etc/shadow' \
+ECS_CONTAINER_METADATA_URI_V4=$URL/v4/$ID PDIG_CONTAINER_NAME=override "$TRACE" -- sh -c 'sleep 1.5; cat /etc/shadow' \
 	>"$T/ovr.out" 2>/dev/null
 [ "$(field "$T/ovr.out" "$RULE_SHADOW" container.name)" = override ] && ok "PDIG_CONTAINER_NAME wins over ECS" ||
 	bad "override: $(cat "$T/ovr.out")"
