@@ -78,42 +78,10 @@ int pd_container_id_check(const char *id)
 	return 0;
 }
 
-static int is_hex64(const char *s)
-{
-	size_t n = 0;
-	for (; s[n]; n++)
-		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
-			return 0;
-	return n == 64;
-}
-
 int pd_container_env_id(char *out, size_t cap, const char **from)
 {
-	static const char *const vars[] = {"ECS_CONTAINER_METADATA_URI_V4",
-					   "ECS_CONTAINER_METADATA_URI"};
-	for (int k = 0; k < 2; k++) {
-		const char *uri = getenv(vars[k]);
-		if (!uri || !uri[0])
-			continue;
-		*from = vars[k];
-		/* http://169.254.170.2/v4/ID (v3 likewise): the id is what follows
-		 * the version, nothing else is taken for one */
-		const char *slash = strrchr(uri, '/');
-		if (!slash || slash - uri < 3 || slash[-3] != '/' || slash[-2] != 'v' ||
-		    (slash[-1] != '3' && slash[-1] != '4'))
-			return -EINVAL;
-		const char *id = slash + 1;
-		size_t n = strlen(id);
-		if (!n || n >= cap)
-			return -EINVAL;
-		memcpy(out, id, n + 1);
-		/* EC2 tasks: a docker id, which sysdig shortens to 12 characters:
-		 * the same id the threads' cgroups give */
-		if (is_hex64(out))
-			out[12] = 0;
-		return pd_container_id_check(out) ? -EINVAL : 1;
-	}
-	return 0;
+	int rc = shm_container_ecs_id(out, cap, from);
+	return rc == 1 && pd_container_id_check(out) ? -EINVAL : rc;
 }
 
 /* The event as announced, for an engine that attaches later (the ring's

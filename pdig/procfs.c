@@ -185,7 +185,9 @@ static int writable_by(const struct stat *st, uint32_t uid, uint32_t gid)
 	return (st->st_mode & S_IWOTH) != 0;
 }
 
-int pd_procinfo_read_clone(struct pd_procinfo *pi, pid_t tid)
+/* What a task's own status and stat say (ids, credentials, memory and
+ * fault counters, session, group, terminal): 0, or -errno if it is gone. */
+static int read_own(struct pd_procinfo *pi, pid_t tid)
 {
 	char buf[4096];
 	pi->tid = pi->vtid = pi->tgid = pi->vpid = tid;
@@ -194,7 +196,6 @@ int pd_procinfo_read_clone(struct pd_procinfo *pi, pid_t tid)
 	pi->vmsize_kb = pi->vmrss_kb = pi->vmswap_kb = 0;
 	pi->minflt = pi->majflt = 0;
 	pi->tty = 0;
-	pi->environ_len = 0;
 	pi->read_tid = 0;
 	ssize_t n = pd_proc_file(tid, "status", buf, sizeof buf - 1);
 	if (n < 0)
@@ -206,39 +207,31 @@ int pd_procinfo_read_clone(struct pd_procinfo *pi, pid_t tid)
 		buf[n] = 0;
 		parse_stat(pi, buf);
 	}
-	pi->read_tid = tid;
 	return 0;
+}
+
+int pd_procinfo_read_clone(struct pd_procinfo *pi, pid_t tid)
+{
+	pi->environ_len = 0;
+	int rc = read_own(pi, tid);
+	if (rc == 0)
+		pi->read_tid = tid;
+	return rc;
 }
 
 int pd_procinfo_read(struct pd_procinfo *pi, pid_t tid, int want_env)
 {
 	char buf[4096];
 	char path[64];
-	pi->read_tid = 0;
 	pi->cmdline_len = pi->environ_len = pi->cgroups_len = 0;
 	pi->cwd[0] = pi->exepath[0] = pi->comm[0] = 0;
-	pi->tid = pi->vtid = tid;
-	pi->tgid = pi->vpid = tid;
-	pi->ppid = pi->sid = pi->pgid = 0;
-	pi->uid = pi->gid = 0;
-	pi->vmsize_kb = pi->vmrss_kb = pi->vmswap_kb = 0;
-	pi->minflt = pi->majflt = 0;
 	pi->fdlimit = 0;
-	pi->tty = 0;
 	pi->loginuid = -1;
 	pi->exe_writable = 0;
-
-	ssize_t n = pd_proc_file(tid, "status", buf, sizeof buf - 1);
-	if (n < 0)
-		return (int)n;
-	buf[n] = 0;
-	parse_status(pi, buf);
-
-	n = pd_proc_file(tid, "stat", buf, sizeof buf - 1);
-	if (n > 0) {
-		buf[n] = 0;
-		parse_stat(pi, buf);
-	}
+	int rc = read_own(pi, tid);
+	if (rc < 0)
+		return rc;
+	ssize_t n;
 	n = pd_proc_file(tid, "comm", pi->comm, sizeof pi->comm - 1);
 	if (n > 0) {
 		pi->comm[n] = 0;

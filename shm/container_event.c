@@ -2,6 +2,7 @@
  * (shm_container.h): JSON as libsinsp writes and reads it. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "shm_container.h"
@@ -110,4 +111,32 @@ int shm_container_event(uint8_t *rec, size_t cap, uint64_t ts, const struct shm_
 	shm_enc_str(&e, json);
 	int len = shm_enc_end(&e);
 	return len < 0 ? -ENOSPC : len;
+}
+
+int shm_container_ecs_id(char *out, size_t cap, const char **from)
+{
+	static const char *const vars[] = {"ECS_CONTAINER_METADATA_URI_V4",
+					   "ECS_CONTAINER_METADATA_URI"};
+	for (int k = 0; k < 2; k++) {
+		const char *uri = getenv(vars[k]);
+		if (!uri || !uri[0])
+			continue;
+		if (from)
+			*from = vars[k];
+		/* .../v4/ID (v3 likewise): what follows the version, nothing
+		 * else is taken for an id */
+		const char *slash = strrchr(uri, '/');
+		if (!slash || slash - uri < 3 || slash[-3] != '/' || slash[-2] != 'v' ||
+		    (slash[-1] != '3' && slash[-1] != '4'))
+			return -EINVAL;
+		const char *id = slash + 1;
+		size_t n = strlen(id);
+		if (!n || n >= cap)
+			return -EINVAL;
+		memcpy(out, id, n + 1);
+		if (n == 64 && strspn(out, "0123456789abcdef") == 64)
+			out[12] = 0;
+		return 1;
+	}
+	return 0;
 }

@@ -33,4 +33,12 @@ struct shm_ct_desc {
  * string), -EINVAL without an id. */
 int shm_container_event(uint8_t *rec, size_t cap, uint64_t ts, const struct shm_ct_desc *d);
 
+/* The id ECS gives the container at the end of its metadata URI
+ * ($ECS_CONTAINER_METADATA_URI_V4, else _URI: http://169.254.170.2/v4/ID):
+ * 1 with it in out (a docker id of EC2 tasks cut to 12 characters, as
+ * sysdig shows it and the threads' cgroups give it; Fargate's TASK-NUMBER
+ * ids whole) and the variable's name in *from, 0 when neither is set,
+ * -EINVAL when the one set ends in no id or one too long for cap. */
+int shm_container_ecs_id(char *out, size_t cap, const char **from);
+
 #endif

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "shm_container.h"
 #include "trace.h"
 
 #define RESP_MAX (256 * 1024) /* the container's JSON is a few KiB */
@@ -511,25 +512,7 @@ static void short_id(char *id)
 		id[12] = 0;
 }
 
-int tr_uri_id(char *out, size_t cap)
-{
-	static const char *const vars[] = {"ECS_CONTAINER_METADATA_URI_V4",
-					   "ECS_CONTAINER_METADATA_URI"};
-	for (int k = 0; k < 2; k++) {
-		const char *uri = getenv(vars[k]);
-		if (!uri || !uri[0])
-			continue;
-		/* .../v4/ID as pdig reads it (pdig/container.c) */
-		const char *slash = strrchr(uri, '/');
-		if (!slash || slash - uri < 3 || slash[-3] != '/' || slash[-2] != 'v' ||
-		    (slash[-1] != '3' && slash[-1] != '4') || !slash[1] || strlen(slash + 1) >= cap)
-			return -EINVAL;
-		snprintf(out, cap, "%s", slash + 1);
-		short_id(out);
-		return 1;
-	}
-	return 0;
-}
+int tr_uri_id(char *out, size_t cap) { return shm_container_ecs_id(out, cap, NULL); }
 
 static void env_copy(const char *var, char *out, size_t cap)
 {
