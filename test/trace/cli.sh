@@ -135,11 +135,14 @@ traced=$(nonjson "$T/sig.out")
 
 # no writable directory for the socket: a clear message, 125
 if unshare -m true 2>/dev/null; then
+	# the programs are shown read-only on a directory outside the ones made
+	# unwritable (the build may lie under /tmp, which is hidden here)
 	unshare -m --propagation private sh -c '
+		for m in /mnt /srv /opt /media /home; do [ -d $m ] && break; done
+		mount --bind "$1" $m && mount -o remount,bind,ro $m $m || exit 99
 		for d in /tmp /dev/shm /run /var/tmp; do [ -d $d ] && mount -t tmpfs -o ro tmpfs $d; done
-		mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1"
 		unset TMPDIR
-		exec "$0" -- true' "$TRACE" "$BIN" >/dev/null 2>"$T/rofs.err"
+		exec $m/pdig-trace -- true' sh "$BIN" >/dev/null 2>"$T/rofs.err"
 	rc=$?
 	[ $rc = 125 ] && grep -q "no writable directory for the engine's socket.*set TMPDIR" "$T/rofs.err" &&
 		ok "no writable directory: 125 and what to do" || bad "rofs: exit $rc, $(cat "$T/rofs.err")"
