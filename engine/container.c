@@ -661,9 +661,11 @@ static char *member_buf(struct jc *c, const char *key, size_t *cap)
 	return NULL;
 }
 
-/* The "labels" object: the two Kubernetes labels kept, the rest skipped. */
-static int parse_labels(struct json *j, struct jc *c)
+/* An object: member() reads the value of each member (key given). */
+static int jobject(struct json *j, struct jc *c,
+		   int (*member)(struct json *j, const char *key, struct jc *c))
 {
+	ws(j);
 	if (j->p >= j->end || *j->p++ != '{')
 		return -1;
 	for (;;) {
@@ -679,11 +681,7 @@ static int parse_labels(struct json *j, struct jc *c)
 		if (j->p >= j->end || *j->p++ != ':')
 			return -1;
 		ws(j);
-		char *b = !strcmp(key, "io.kubernetes.pod.name")	? c->k8s_pod
-			  : !strcmp(key, "io.kubernetes.pod.namespace") ? c->k8s_ns
-									: NULL;
-		if (b && j->p < j->end && *j->p == '"' ? jstring(j, b, sizeof(c->k8s_pod))
-						       : jskip(j, 2))
+		if (member(j, key, c))
 			return -1;
 		ws(j);
 		if (j->p < j->end && *j->p == ',')
@@ -691,52 +689,47 @@ static int parse_labels(struct json *j, struct jc *c)
 	}
 }
 
+/* "labels": the two Kubernetes labels kept, the rest skipped. */
+static int label_member(struct json *j, const char *key, struct jc *c)
+{
+	char *b = !strcmp(key, "io.kubernetes.pod.name")	? c->k8s_pod
+		  : !strcmp(key, "io.kubernetes.pod.namespace") ? c->k8s_ns
+								: NULL;
+	return b && j->p < j->end && *j->p == '"' ? jstring(j, b, sizeof(c->k8s_pod))
+						   : jskip(j, 2);
+}
+
+static int container_member(struct json *j, const char *key, struct jc *c)
+{
+	size_t cap;
+	char *b = member_buf(c, key, &cap);
+	if (b && j->p < j->end && *j->p == '"') {
+		if (jstring(j, b, cap))
+			return -1;
+		if (b == c->id)
+			c->has_id = 1;
+	} else if (!strcmp(key, "type") && j->p < j->end &&
+		   ((*j->p >= '0' && *j->p <= '9') || *j->p == '-')) {
+		char *e;
+		c->type = strtol(j->p, &e, 10);
+		if (e > j->end)
+			return -1;
+		j->p = e;
+	} else if (!strcmp(key, "labels") && j->p < j->end && *j->p == '{') {
+		return jobject(j, c, label_member);
+	} else if (!strcmp(key, "privileged") && j->end - j->p >= 4 &&
+		   !memcmp(j->p, "true", 4)) {
+		c->privileged = 1;
+		j->p += 4;
+	} else {
+		return jskip(j, 1);
+	}
+	return 0;
+}
+
 static int parse_container_obj(struct json *j, struct jc *c)
 {
-	ws(j);
-	if (j->p >= j->end || *j->p++ != '{')
-		return -1;
-	for (;;) {
-		char key[32];
-		ws(j);
-		if (j->p < j->end && *j->p == '}') {
-			j->p++;
-			return 0;
-		}
-		if (jstring(j, key, sizeof(key)))
-			return -1;
-		ws(j);
-		if (j->p >= j->end || *j->p++ != ':')
-			return -1;
-		ws(j);
-		size_t cap;
-		char *b = member_buf(c, key, &cap);
-		if (b && j->p < j->end && *j->p == '"') {
-			if (jstring(j, b, cap))
-				return -1;
-			if (b == c->id)
-				c->has_id = 1;
-		} else if (!strcmp(key, "type") && j->p < j->end &&
-			   ((*j->p >= '0' && *j->p <= '9') || *j->p == '-')) {
-			char *e;
-			c->type = strtol(j->p, &e, 10);
-			if (e > j->end)
-				return -1;
-			j->p = e;
-		} else if (!strcmp(key, "labels") && j->p < j->end && *j->p == '{') {
-			if (parse_labels(j, c))
-				return -1;
-		} else if (!strcmp(key, "privileged") && j->end - j->p >= 4 &&
-			   !memcmp(j->p, "true", 4)) {
-			c->privileged = 1;
-			j->p += 4;
-		} else if (jskip(j, 1)) {
-			return -1;
-		}
-		ws(j);
-		if (j->p < j->end && *j->p == ',')
-			j->p++;
-	}
+	return jobject(j, c, container_member);
 }
 
 /* A CHARBUF parameter into buf (cut to cap, NUL-terminated). */
