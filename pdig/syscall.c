@@ -255,6 +255,9 @@ void pd_syscall_enter(struct pd_tracer *tr, struct pd_tracee *t)
 		   si.seccomp.ret_data == PD_SECCOMP_TAG, 0);
 }
 
+static void exit_call(struct pd_tracer *tr, struct pd_tracee *t,
+		      const struct __ptrace_syscall_info *si);
+
 void pd_syscall_plain(struct pd_tracer *tr, struct pd_tracee *t)
 {
 	struct __ptrace_syscall_info si;
@@ -265,23 +268,22 @@ void pd_syscall_plain(struct pd_tracer *tr, struct pd_tracee *t)
 		t->flags &= ~PD_T_SIGSTEP;
 		enter_call(tr, t, si.arch, si.entry.nr, si.entry.args, 1, 1);
 	} else if (si.op == PTRACE_SYSCALL_INFO_EXIT && (t->flags & PD_T_IN_SYSCALL)) {
-		pd_syscall_exit(tr, t);
+		exit_call(tr, t, &si); /* (the info read once) */
 	}
 }
 
-void pd_syscall_exit(struct pd_tracer *tr, struct pd_tracee *t)
+/* The exit stop of t's call, its syscall info in si (NULL: not read). */
+static void exit_call(struct pd_tracer *tr, struct pd_tracee *t,
+		      const struct __ptrace_syscall_info *si)
 {
-	struct __ptrace_syscall_info si;
 	t->flags &= ~PD_T_IN_SYSCALL;
 	if (!t->sc)
 		return;
-	memset(&si, 0, sizeof si);
-	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof si, &si) <= 0 ||
-	    si.op != PTRACE_SYSCALL_INFO_EXIT) {
+	if (!si || si->op != PTRACE_SYSCALL_INFO_EXIT) {
 		t->sc = NULL;
 		return;
 	}
-	int64_t ret = si.exit.rval;
+	int64_t ret = si->exit.rval;
 	if (t->flags & PD_T_SKIPPED)
 		ret = -ENOSYS;
 	if (ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK) {
@@ -290,6 +292,14 @@ void pd_syscall_exit(struct pd_tracer *tr, struct pd_tracee *t)
 	}
 	write_exit(tr, t, ret);
 	t->sc = NULL;
+}
+
+void pd_syscall_exit(struct pd_tracer *tr, struct pd_tracee *t)
+{
+	struct __ptrace_syscall_info si;
+	memset(&si, 0, sizeof si);
+	int ok = t->sc && ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof si, &si) > 0;
+	exit_call(tr, t, ok ? &si : NULL);
 }
 
 void pd_syscall_done(struct pd_tracer *tr, struct pd_tracee *t, int64_t ret)
