@@ -3,7 +3,11 @@
 set(ENG_RULES_SOURCES
   ${CMAKE_CURRENT_SOURCE_DIR}/rules_set.c
   ${CMAKE_CURRENT_SOURCE_DIR}/rules_load.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/rules_items.c
   ${CMAKE_CURRENT_SOURCE_DIR}/rules_compile.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/rules_ast.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/rules_expand.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/rules_exceptions.c
   ${CMAKE_CURRENT_SOURCE_DIR}/rules_main.c
 )
 foreach(lib engine_core engine_core_asan)
