@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "pdig.h"
@@ -25,7 +26,24 @@ void pd_enc_path(struct pd_call *c, uint64_t addr)
 	char *dst = (char *)shm_enc_reserve(c->e, want);
 	if (!dst)
 		return; /* the encoder error sticks; the record is counted as dropped */
-	ssize_t n = pd_mem_read_str(c->t->tid, addr, dst, want);
+	struct pd_tracer *tr = c->tr;
+	ssize_t n;
+	if (c->is_exit && tr->path_cache.tid == c->t->tid && tr->path_cache.addr == addr &&
+	    tr->path_cache.stop + 1 == tr->st.stops && tr->path_cache.len <= (ssize_t)want) {
+		/* the same thread's previous stop, its call's entry, read it */
+		n = tr->path_cache.len;
+		if (n > 0)
+			memcpy(dst, tr->path_cache.buf, (size_t)n);
+		tr->path_cache.tid = 0;
+	} else {
+		n = pd_mem_read_str(c->t->tid, addr, dst, want);
+		tr->path_cache.tid = c->t->tid;
+		tr->path_cache.addr = addr;
+		tr->path_cache.len = n;
+		if (n > 0)
+			memcpy(tr->path_cache.buf, dst, (size_t)n);
+		tr->path_cache.stop = tr->st.stops;
+	}
 	if (n < 0) {
 		pd_page_fault(c->tr);
 		n = 0;

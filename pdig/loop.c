@@ -538,15 +538,18 @@ int pd_loop(struct pd_tracer *tr)
 		if (tr->root_done && (!tr->opts->wait_all || tr->front_pid1))
 			kill_rest(tr);
 		int status;
-		pid_t pid = waitpid(-1, &status, __WALL | WNOHANG);
-		if (pid == 0) {
-			/* nothing to do until the next stop: let the engine see what
-			 * is in the ring now rather than when more has piled up */
-			pd_out_idle(tr->out);
-			/* (a kick landing just before this waitpid waits for the next
-			 * stop or the front's next kick: it kicks until answered) */
-			pid = waitpid(-1, &status, __WALL);
+		pid_t pid = 0;
+		/* One wait per stop; a second, non-blocking one only while a file
+		 * sink holds unwritten events, to write them when idle. */
+		if (pd_out_has_unwritten(tr->out)) {
+			pid = waitpid(-1, &status, __WALL | WNOHANG);
+			if (pid == 0)
+				pd_out_idle(tr->out);
 		}
+		/* (a kick landing just before this waitpid waits for the next
+		 * stop or the front's next kick: it kicks until answered) */
+		if (pid == 0)
+			pid = waitpid(-1, &status, __WALL);
 		if (pid < 0) {
 			if (errno == EINTR)
 				continue;

@@ -129,11 +129,14 @@ void pd_out_flush(struct pd_out *o)
 		pd_out_ring_flush(o);
 }
 
+int pd_out_has_unwritten(const struct pd_out *o)
+{
+	return o->dirty;
+}
+
 void pd_out_idle(struct pd_out *o)
 {
 	flush_if_old(o);
-	if (o->ring)
-		pd_out_ring_flush(o);
 }
 
 int pd_out_free(struct pd_out *o)

@@ -8,6 +8,7 @@
 #ifndef PDIG_H
 #define PDIG_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -171,6 +172,16 @@ struct pd_tracer {
 	size_t naprocs;
 	int said_stay;          /* "pdig stays until ..." said */
 	uint64_t pidns_ino, pidns_dev; /* pdig's pid namespace (loop.c) */
+	/* The last path read from a tracee (decode_common.c): a call's exit
+	 * stop, next after its entry stop, encodes the path the entry read
+	 * (the bytes the kernel used) without a second process_vm_readv. */
+	struct {
+		pid_t tid;
+		uint64_t addr;
+		uint64_t stop;   /* tr->st.stops when read */
+		ssize_t len;     /* as pd_mem_read_str returned it */
+		char buf[PATH_MAX];
+	} path_cache;
 };
 
 /* Resumes t as its mode wants: to the exit stop when due, to every syscall
@@ -185,6 +196,7 @@ struct pd_call {
 	const uint64_t *args;
 	int64_t ret;
 	struct shm_enc *e;
+	int is_exit; /* an exit event (odd type, as the driver numbers them) */
 };
 
 /* tracee.c */
@@ -318,7 +330,13 @@ void pd_out_page_fault(struct pd_out *o);
 /* Everything written so far to the file or the ring, now: pdig may be
  * killed next (pdig -p inside a pid namespace whose PID 1 is ending). */
 void pd_out_flush(struct pd_out *o);
-/* No tracee stop pending: wake a sleeping consumer for what was written. */
+/* 1 if a file sink holds events not yet written: the loop then looks for
+ * an idle moment (no stop pending) to call pd_out_idle(). */
+int pd_out_has_unwritten(const struct pd_out *o);
+/* No tracee stop pending: write buffered file output once it is old. The
+ * ring is left alone: its consumer wakes on its own timer or when a quarter
+ * of the ring is full, never per event (a wake-up per event costs a context
+ * switch on the tracer's CPU). */
 void pd_out_idle(struct pd_out *o);
 /* The process list: the root's ancestors and the root (before the first event). */
 int pd_out_procs(struct pd_out *o, struct pd_tracer *tr, pid_t root);

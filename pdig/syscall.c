@@ -37,7 +37,7 @@ void pd_emit(struct pd_tracer *tr, struct pd_tracee *t, const struct pd_syscall 
 	     uint16_t type, pd_dec_fn fn, const uint64_t *args, int64_t ret)
 {
 	struct shm_enc e;
-	struct pd_call c = {tr, t, sc, args, ret, &e};
+	struct pd_call c = {tr, t, sc, args, ret, &e, type & 1};
 	uint64_t ts = pd_now();
 	uint32_t cap;
 	/* in the ring itself when it can take the record there, else our buffer */

@@ -48,7 +48,7 @@ struct shm_ring_cons {
 	struct cslot *last; /* its tail is published on the next call */
 	uint32_t pid;
 	uint64_t start;
-	uint64_t sleep_ns, max_sleep_ns;
+	uint64_t sleep_ns, min_sleep_ns, max_sleep_ns;
 	uint64_t next_gc;   /* when to look for finished descriptor regions */
 	int force;
 	struct shm_ring_cons_stats st;
@@ -63,7 +63,10 @@ int shm_ring_cons_new(struct shm_ring_cons **out, const struct shm_ring_cons_opt
 	c->pid = (uint32_t)getpid();
 	c->start = shm_ring_proc_start(c->pid);
 	c->max_sleep_ns = (uint64_t)(opts && opts->max_sleep_us ? opts->max_sleep_us : 10000) * 1000u;
-	c->sleep_ns = 50000;
+	c->min_sleep_ns = (uint64_t)(opts && opts->min_sleep_us ? opts->min_sleep_us : 1000) * 1000u;
+	if (c->min_sleep_ns > c->max_sleep_ns)
+		c->min_sleep_ns = c->max_sleep_ns;
+	c->sleep_ns = c->min_sleep_ns;
 	c->force = opts ? opts->force : 0;
 	*out = c;
 	return 0;
@@ -589,7 +592,7 @@ static int cons_next_unguarded(struct shm_ring_cons *c, struct shm_ring_rec *rec
 			}
 			best->tail = best->pend_next;
 			c->last = best;
-			c->sleep_ns = 50000;
+			c->sleep_ns = c->min_sleep_ns;
 			if (src) {
 				src->region = bi;
 				src->slot = bj;

@@ -138,6 +138,9 @@ struct shm_ring_cons;
 
 struct shm_ring_cons_opts {
 	uint32_t max_sleep_us; /* longest idle sleep; 0: 10000 */
+	/* First sleep after events were read; 0: 1000. Short sleeps while
+	 * events stream in cost a context switch each on the tracer's CPU. */
+	uint32_t min_sleep_us;
 	int force;             /* take over from a live consumer */
 };
 
