@@ -101,7 +101,8 @@ static int load_event(struct input *in, const struct shm_scap_item *it)
 		in->first_ts = ev->ts;
 	if (ev->ts > in->last_ts)
 		in->last_ts = ev->ts;
-	int rc = add_tid(in, ev->tid);
+	/* tid -1: an event of no thread (pdig's container event) */
+	int rc = ev->tid == UINT64_MAX ? 0 : add_tid(in, ev->tid);
 	/* a clone-like exit names the child, which may never make an event */
 	if (!rc && !shm_event_is_enter(ev->type) && ev->nparams > 0 &&
 	    ev->info->params[0].type == SHM_PT_PID && ev->vlen[0] == 8) {

@@ -43,9 +43,5 @@ int eng_fexpr_eval(struct eng_fexpr *x, const struct eng_ctx *c, const char **s,
 int eng_fexpr_numeric(const struct eng_fexpr *x);
 void eng_fexpr_free(struct eng_fexpr *x);
 
-/* Standard base64 decoding, as Falco's b64 transformer (conditions and
- * outputs): at most cap bytes to out, stops at the first character outside
- * the alphabet; the number of bytes written. */
-size_t eng_b64_decode(const char *in, size_t len, char *out, size_t cap);
 
 #endif

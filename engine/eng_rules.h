@@ -99,14 +99,6 @@ int eng_rules_msg_format(const struct eng_rules_msg *m, char *buf, size_t cap);
  * values quoted only when they need it). Length, or -ENOSPC. */
 int eng_rules_ast_str(const struct eng_ast *a, char *buf, size_t cap);
 
-/* Rules mode of pdig-engine (engine/rules_main.c): -r RULES -e FILE,
- * -V RULES, --json, -o KEY=VALUE... Returns the process exit code. */
-int eng_rules_main(int argc, char **argv);
-/* 1 when the command line asks for rules mode: -V, --json, --list-rules,
- * --legacy-enter-events, -o, -D, -t, -T, or -r naming a .yaml/.yml file or
- * a folder (-r FILE.scap keeps meaning a capture, as before). */
-int eng_rules_wanted(int argc, char **argv);
-
 /* The engine version rules files are checked against. */
 #define ENG_RULES_ENGINE_VERSION "0.57.0"
 

@@ -7,6 +7,12 @@
 #ifndef ENG_RULES_IMPL_H
 #define ENG_RULES_IMPL_H
 
+/* Bounds checked before a rules file is parsed: libyaml's scanner is
+ * quadratic in the nesting depth (100,000 '[' take 21 s), and no rules
+ * file comes near either (Falco's largest is a few hundred KiB, 7 deep). */
+#define ENG_RULES_MAX_BYTES (16u << 20)
+#define ENG_RULES_MAX_DEPTH 64
+
 #include "eng_rules.h"
 
 struct eng_rl_yv { /* a YAML scalar or sequence, copied out of the document */

@@ -62,6 +62,9 @@ struct eng_ring_opts {
 	 * signal: "no producer will come") even if none came. */
 	int exit_with_producer;
 	const volatile int *drain;
+	/* Once non-zero (SIGTERM): what the producers have written already is
+	 * still handed out, stop notwithstanding; then the source ends. */
+	const volatile int *finish;
 };
 
 /* Attaches the live ring; on failure err says why and what to do. */
@@ -76,6 +79,8 @@ void eng_source_ready(int fd);
 int eng_parse_ready_fd(const char *arg);
 /* Writes each producer's counters (events, drops by cause) to f. */
 void eng_source_ring_report(const struct eng_source *s, FILE *f);
+/* The same counters in Prometheus' text format (/metrics). */
+void eng_source_ring_metrics(const struct eng_source *s, FILE *f);
 
 static inline int eng_source_next(struct eng_source *s, struct eng_event *ev, uint32_t *df)
 {

@@ -74,6 +74,8 @@ struct eng_thread {
 	uint8_t exe_writable; /* the executable is writable by the process's user */
 	uint8_t exe_memfd;    /* the executable is a memfd_create() file */
 	uint8_t exe_upper;    /* execve said: the executable is in an overlayfs upper layer */
+	uint8_t traced;       /* in the traced tree: it made an event, or an event made it
+			       * (process lists also hold the tracer and its ancestors) */
 	uint64_t clone_ts;
 	uint64_t text_gen; /* changes with comm, exe or args, never reused in the
 			    * process: fields keep proc.cmdline until it changes */
@@ -172,6 +174,11 @@ struct eng_thread *eng_state_thread(const struct eng_state *st, int64_t tid);
 struct eng_thread *eng_state_main_thread(const struct eng_state *st, struct eng_thread *t);
 /* The parent process's main thread, NULL when unknown. */
 struct eng_thread *eng_state_parent(const struct eng_state *st, struct eng_thread *t);
+/* Whether t's process is the root of the traced tree (the program the
+ * tracer started or attached to): traced itself, its parent not (the
+ * tracer, or nothing: ptid 0). 1, 0, or -ENOENT when its parent is not
+ * known. Rests on the events alone, never on a name. */
+int eng_state_is_entrypoint(const struct eng_state *st, struct eng_thread *t);
 const struct eng_user *eng_state_user(const struct eng_state *st, uint32_t uid);
 const struct eng_group *eng_state_group(const struct eng_state *st, uint32_t gid);
 /* The cwd of t's process. */

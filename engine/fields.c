@@ -207,9 +207,19 @@ const struct eng_field_info eng_fields[] = {
 	{"evt.asynctype", F_EVT_ASYNCTYPE, ENG_FT_STR, 0,
 	 "for asynchronous events (not caused by a syscall, e.g. container metadata), the type of "
 	 "the event; not available for the others."},
+	{"thread.ustack", F_THREAD_USTACK, ENG_FT_STR, 0,
+	 "the user-space stack of the thread at the call (pdig --stack), innermost frame first, "
+	 "frames separated by '; '; not available for other calls."},
 	{"proc.env", F_PROC_ENV, ENG_FT_STR, ENG_FF_ARG_NAME | ENG_FF_ARG_INDEX,
 	 "the environment variables of the process generating the event; proc.env[NAME] is the "
 	 "value of one of them."},
+	{"proc.is_entrypoint", F_PROC_IS_ENTRYPOINT, ENG_FT_BOOL, 0,
+	 "true for the root of the traced tree: the program pdig started or attached to (its "
+	 "process made events, its parent, the tracer, made none). pdig's own field."},
+	{"evt.target_traced", F_EVT_TARGET_TRACED, ENG_FT_BOOL, 0,
+	 "for kill, tkill and tgkill: true when the process signalled is in the traced tree, "
+	 "false when it is outside it (the tracer, its ancestors; pid -1: every process); a "
+	 "process group answers for its leader. pdig's own field."},
 	{"proc.is_exe_from_memfd", F_PROC_IS_EXE_FROM_MEMFD, ENG_FT_BOOL, 0,
 	 "true if the executable of the process is an anonymous file created with memfd_create() "
 	 "(execve's flag, a memfd: path, or an execve of /proc/self/fd/N whose fd is a memfd or "
@@ -475,7 +485,7 @@ int eng_field_extract(struct eng_fieldref *ref, const struct eng_ctx *c, struct 
 	int id = ref->info->id;
 
 	if (id <= F_EVT_IS_WAIT || id == F_EVT_HOSTNAME || id == F_EVT_BUFFER ||
-	    id == F_EVT_ASYNCTYPE)
+	    id == F_EVT_ASYNCTYPE || id == F_EVT_TARGET_TRACED)
 		return fields_extract_evt(ref, c, v);
 	if (id > F_NA_FIRST)
 		return NA; /* container, k8s, capabilities, DNS names: never known here */
@@ -485,6 +495,8 @@ int eng_field_extract(struct eng_fieldref *ref, const struct eng_ctx *c, struct 
 		return fields_extract_nameraw(c, v);
 	if (id == F_THREAD_TID)
 		return num(v, (int64_t)e->tid); /* the header says it, known thread or not */
+	if (id == F_THREAD_USTACK)
+		return fields_extract_stack(c, v);
 	if (!t)
 		return NA;
 	if (t->placeholder && id != F_THREAD_TID)

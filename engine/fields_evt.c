@@ -186,6 +186,37 @@ static int extract_rawarg(struct eng_fieldref *ref, const struct eng_ctx *c, str
 	}
 }
 
+/* evt.target_traced: whether the process a signal goes to is in the traced
+ * tree (kill, tkill, tgkill; the target is on the enter event). 0 and
+ * -PGID name a process group, answered for by its leader; -1 reaches every
+ * process the caller may signal, the tracer among them. */
+static int target_traced(const struct eng_ctx *c, struct eng_value *v)
+{
+	const struct shm_evt *e = &c->ev->evt;
+	const struct shm_evt *en = shm_event_is_enter(e->type) ? e : c->ev->enter;
+	int64_t pid;
+	if (!en)
+		return NA;
+	switch (en->type) {
+	case SHM_EV_SYSCALL_KILL_E: pid = shm_evt_s64(en, SHM_P_KILL_E_PID, 0); break;
+	case SHM_EV_SYSCALL_TKILL_E: pid = shm_evt_s64(en, SHM_P_TKILL_E_TID, 0); break;
+	case SHM_EV_SYSCALL_TGKILL_E: pid = shm_evt_s64(en, SHM_P_TGKILL_E_TID, 0); break;
+	default: return NA;
+	}
+	if (pid == -1)
+		return num(v, 0);
+	if (pid == 0) {
+		struct eng_thread *m = eng_state_main_thread(c->st, c->ev->thread);
+		if (!m || m->vpgid <= 0)
+			return NA;
+		pid = m->vpgid;
+	}
+	struct eng_thread *t = eng_state_thread(c->st, pid < 0 ? -pid : pid);
+	if (!t)
+		return NA;
+	return num(v, t->traced || eng_state_main_thread(c->st, t)->traced);
+}
+
 int fields_extract_evt(struct eng_fieldref *ref, const struct eng_ctx *c, struct eng_value *v)
 {
 	const struct eng_event *ev = c->ev;
@@ -239,6 +270,7 @@ int fields_extract_evt(struct eng_fieldref *ref, const struct eng_ctx *c, struct
 		v->len = n;
 		return 0;
 	}
+	case F_EVT_TARGET_TRACED: return target_traced(c, v);
 	case F_EVT_ASYNCTYPE:
 		/* the events no syscall caused */
 		switch (e->type) {

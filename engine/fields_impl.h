@@ -36,8 +36,10 @@ enum fid {
 	F_K8S_NS_NAME, F_K8S_POD_NAME,
 	/* fields Falco's rules use that need no new state, or that this engine
 	 * cannot know (always not available) */
+	F_PROC_IS_ENTRYPOINT, F_EVT_TARGET_TRACED,
 	F_PROC_IS_EXE_FROM_MEMFD, F_PROC_IS_EXE_UPPER_LAYER, F_PROC_ENV, F_FD_NAMERAW,
 	F_EVT_BUFFER, F_EVT_ASYNCTYPE,
+	F_THREAD_USTACK, /* fields_stack.c */
 	F_NA_FIRST, /* from here on: never available */
 	F_THREAD_CAP_PERMITTED, F_THREAD_CAP_INHERITABLE, F_THREAD_CAP_EFFECTIVE,
 	F_CONTAINER_MOUNT_DEST, F_FD_CIP_NAME, F_FD_SIP_NAME, F_FD_LIP_NAME,
@@ -83,6 +85,9 @@ int fields_extract_proc(struct eng_fieldref *ref, const struct eng_ctx *c, struc
 /* fields_user.c: user.* and group.* of a known, non-placeholder thread t */
 int fields_extract_user(const struct eng_ctx *c, const struct eng_thread *t, int id,
 			struct eng_value *v);
+
+/* fields_stack.c: thread.ustack (pdig --stack) */
+int fields_extract_stack(const struct eng_ctx *c, struct eng_value *v);
 
 /* fields_container.c: container.* and k8s.* of a known, non-placeholder thread t */
 int fields_extract_container(const struct eng_ctx *c, const struct eng_thread *t, int id,

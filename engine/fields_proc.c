@@ -198,6 +198,10 @@ int fields_extract_proc(struct eng_fieldref *ref, const struct eng_ctx *c, struc
 	case F_THREAD_ISMAIN: return num(v, t->tid == t->pid);
 	case F_THREAD_VTID: return num(v, t->vtid);
 	case F_PROC_IS_EXE_WRITABLE: return num(v, m->exe_writable);
+	case F_PROC_IS_ENTRYPOINT: {
+		int r = eng_state_is_entrypoint(c->st, t);
+		return r < 0 ? NA : num(v, r);
+	}
 	case F_PROC_IS_EXE_FROM_MEMFD:
 		/* the kernel names a memfd's file "memfd:NAME" (/proc/PID/exe
 		 * "/memfd:NAME (deleted)") */

@@ -209,12 +209,9 @@ static int build_matchers(struct node *n)
  * each with one argument; 1 when a is one. */
 static int simple_chain(const struct eng_ast *a)
 {
-	static const char *const simple[] = {"tolower", "toupper", "b64", "basename", "len", NULL};
 	while (a->kind == ENG_AST_TRANSFORM) {
-		int ok = 0;
-		for (int i = 0; simple[i]; i++)
-			ok |= !strcmp(a->str, simple[i]);
-		if (!ok || a->nkids != 1 || a->arg)
+		int k = eng_xf_by_name(a->str, strlen(a->str));
+		if (!(eng_xf_maps_string(k) || k == ENG_XF_LEN) || a->nkids != 1 || a->arg)
 			return 0;
 		a = a->kids[0];
 	}
@@ -244,13 +241,10 @@ static int compile_check(const struct eng_ast *a, struct node *n, struct eng_par
 		n->list_in = !n->lx->is_list ? 0 : n->op == OP_IN ? 1 : 2;
 	} else {
 		/* transformers, outermost first in the tree */
-		enum xform chain[8];
+		enum eng_xf chain[8];
 		unsigned nch = 0;
 		while (lhs->kind == ENG_AST_TRANSFORM) {
-			enum xform x = !strcmp(lhs->str, "tolower") ? X_TOLOWER
-				       : !strcmp(lhs->str, "toupper") ? X_TOUPPER
-				       : !strcmp(lhs->str, "basename") ? X_BASENAME
-				       : !strcmp(lhs->str, "b64") ? X_B64 : X_LEN;
+			enum eng_xf x = eng_xf_by_name(lhs->str, strlen(lhs->str));
 			if (nch >= 4)
 				return fail(err, lhs, "more than 4 nested transformers on '%s'",
 					    lhs->str);
@@ -272,7 +266,7 @@ static int compile_check(const struct eng_ast *a, struct node *n, struct eng_par
 			     !strncmp(n->field->info->name, "proc.a", 6) && n->field->argmode != 2;
 		n->any_ancestor = id_any;
 		enum eng_ftype t = n->field->type;
-		int len_last = nch && n->xf[nch - 1] == X_LEN;
+		int len_last = nch && n->xf[nch - 1] == ENG_XF_LEN;
 		if (nch && t != ENG_FT_STR && t != ENG_FT_DYN && t != ENG_FT_BYTEBUF)
 			return fail(err, lhs, "transformers apply to string fields only (%s)",
 				    n->field->info->name);

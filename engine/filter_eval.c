@@ -69,60 +69,16 @@ static int ip_match(const struct eng_value *v, const struct lit *l)
 	return 1;
 }
 
-size_t eng_b64_decode(const char *in, size_t len, char *out, size_t cap)
-{
-	static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	uint32_t acc = 0;
-	int bits = 0;
-	size_t n = 0;
-	for (size_t i = 0; i < len; i++) {
-		const char *p = in[i] ? strchr(alpha, in[i]) : NULL;
-		if (!p)
-			break;
-		acc = (acc << 6) | (uint32_t)(p - alpha);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (n < cap)
-				out[n++] = (char)((acc >> bits) & 0xff);
-		}
-	}
-	return n;
-}
-
 static const char *apply_xf(struct node *n, const char *s, size_t *len, int64_t *num_out)
 {
 	for (unsigned i = 0; i < n->nxf; i++) {
 		size_t k = *len < ENG_FIELD_BUF - 1 ? *len : ENG_FIELD_BUF - 1;
-		switch (n->xf[i]) {
-		case X_TOLOWER:
-		case X_TOUPPER:
-			for (size_t j = 0; j < k; j++)
-				n->scratch[j] = (char)(n->xf[i] == X_TOLOWER ? tolower((unsigned char)s[j])
-									     : toupper((unsigned char)s[j]));
-			n->scratch[k] = 0;
-			s = n->scratch;
-			*len = k;
-			break;
-		case X_BASENAME: {
-			const char *sl = strrchr(s, '/');
-			if (sl) {
-				*len -= (size_t)(sl + 1 - s);
-				s = sl + 1;
-			}
-			break;
-		}
-		case X_B64:
-			*len = eng_b64_decode(s, *len, n->scratch, ENG_FIELD_BUF - 1);
-			n->scratch[*len] = 0;
-			s = n->scratch;
-			break;
-		case X_LEN:
+		if (n->xf[i] == ENG_XF_LEN) {
 			*num_out = (int64_t)*len;
 			return NULL;
-		default:
-			break;
 		}
+		*len = eng_xf_map(n->xf[i], s, k, n->scratch, 0, ENG_FIELD_BUF);
+		s = n->scratch;
 	}
 	return s;
 }
@@ -185,33 +141,6 @@ static size_t xput(char *buf, size_t pos, const char *s, size_t n)
 	memcpy(buf + pos, s, n);
 	buf[pos + n] = 0;
 	return pos + n;
-}
-
-/* One string transformer of s into out at pos: the new end. */
-static size_t xmap(enum xk k, const char *s, size_t len, char *out, size_t pos)
-{
-	size_t start = pos;
-	switch (k) {
-	case XK_TOLOWER:
-	case XK_TOUPPER:
-		pos = xput(out, pos, s, len);
-		for (size_t i = start; i < pos; i++)
-			out[i] = (char)(k == XK_TOLOWER ? tolower((unsigned char)out[i])
-							: toupper((unsigned char)out[i]));
-		return pos;
-	case XK_BASENAME: {
-		const char *sl = memrchr(s, '/', len);
-		return sl ? xput(out, pos, sl + 1, len - (size_t)(sl + 1 - s)) : xput(out, pos, s, len);
-	}
-	case XK_B64:
-		if (pos >= ENG_FIELD_BUF - 1)
-			return pos;
-		pos += eng_b64_decode(s, len, out + pos, ENG_FIELD_BUF - 1 - pos);
-		out[pos] = 0;
-		return pos;
-	default:
-		return pos;
-	}
 }
 
 static void xadd_item(struct xexpr *x, const char *s, size_t len)
@@ -343,22 +272,22 @@ static int xeval(struct xexpr *x, const struct eng_ctx *c)
 		}
 		return 0;
 	}
-	case XK_TOLOWER:
-	case XK_TOUPPER:
-	case XK_BASENAME:
-	case XK_B64: {
+	case ENG_XF_TOLOWER:
+	case ENG_XF_TOUPPER:
+	case ENG_XF_BASENAME:
+	case ENG_XF_B64: {
 		struct xexpr *k = x->kids[0];
 		if (xeval(k, c))
 			return -1;
 		if (!k->is_list) {
-			x->len = xmap(x->kind, k->s, k->len, x->buf, 0);
+			x->len = eng_xf_map(x->kind, k->s, k->len, x->buf, 0, ENG_FIELD_BUF);
 			x->s = x->buf;
 			return 0;
 		}
 		size_t off[XITEMS], len[XITEMS];
 		for (size_t i = 0; i < k->nitems; i++) {
 			off[i] = pos;
-			pos = xmap(x->kind, k->item[i], k->ilen[i], x->buf, pos);
+			pos = eng_xf_map(x->kind, k->item[i], k->ilen[i], x->buf, pos, ENG_FIELD_BUF);
 			len[i] = pos - off[i];
 			pos = pos < ENG_FIELD_BUF - 1 ? pos + 1 : pos;
 		}
@@ -367,7 +296,7 @@ static int xeval(struct xexpr *x, const struct eng_ctx *c)
 			xadd_item(x, x->buf + off[i], len[i]);
 		return 0;
 	}
-	case XK_LEN: {
+	case ENG_XF_LEN: {
 		struct xexpr *k = x->kids[0];
 		if (xeval(k, c))
 			return -1;
@@ -376,7 +305,7 @@ static int xeval(struct xexpr *x, const struct eng_ctx *c)
 		x->s = x->buf;
 		return 0;
 	}
-	case XK_JOIN: {
+	case ENG_XF_JOIN: {
 		struct xexpr *sep = x->kids[0], *l = x->kids[1];
 		if (xeval(sep, c) || xeval(l, c))
 			return -1;
@@ -390,7 +319,7 @@ static int xeval(struct xexpr *x, const struct eng_ctx *c)
 		x->len = pos;
 		return 0;
 	}
-	case XK_CONCAT:
+	case ENG_XF_CONCAT:
 		for (size_t i = 0; i < x->nkids; i++) {
 			if (xeval(x->kids[i], c))
 				return -1;
@@ -412,7 +341,7 @@ static int xeval(struct xexpr *x, const struct eng_ctx *c)
 				xadd_item(x, k->item[j], k->ilen[j]);
 		}
 		return 0;
-	case XK_GETOPT: {
+	case ENG_XF_GETOPT: {
 		struct xexpr *args = x->kids[0], *os = x->kids[1];
 		uint8_t opts[256];
 		const uint8_t *o = x->opts;

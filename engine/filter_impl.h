@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "eng_filter.h"
+#include "eng_xform.h"
 #include "eng_match.h"
 #include "eng_regex.h"
 
@@ -28,8 +29,6 @@ enum cmpkind { CK_STR = 0, CK_NUM, CK_IP };
  * scanned (a length test rejects most items before any byte compare). */
 #define SET_MIN 4
 
-enum xform { X_NONE = 0, X_TOLOWER, X_TOUPPER, X_BASENAME, X_B64, X_LEN };
-
 struct lit {
 	int64_t n;       /* numbers, bools, ports */
 	char *s;         /* strings */
@@ -45,13 +44,12 @@ struct lit {
  * b64, basename, len over one field) cannot hold: join, concat, getopt,
  * "(a, b)" lists, and every transformer or val() on the right-hand side.
  * Each node keeps its last value; evaluating allocates nothing. */
-enum xk { XK_FIELD = 1, XK_VALUE, XK_TOLOWER, XK_TOUPPER, XK_B64, XK_BASENAME, XK_LEN,
-	  XK_JOIN, XK_CONCAT, XK_GETOPT, XK_LIST };
+enum xk { XK_FIELD = ENG_XF_END, XK_VALUE, XK_LIST };
 
 #define XITEMS 256 /* values one list keeps: the rest are dropped */
 
 struct xexpr {
-	enum xk kind;
+	int kind;      /* an enum eng_xf (a transformer), or an enum xk */
 	int is_list;   /* yields several values */
 	int numeric;   /* compares as a number (len, numeric fields) */
 	int is_str;    /* a string (what the string transformers take) */
@@ -86,7 +84,7 @@ struct node {
 	struct node **kids;
 	/* checks */
 	enum op op;
-	enum xform xf[4];   /* innermost first */
+	enum eng_xf xf[4];  /* the chain's transformers, innermost first */
 	unsigned nxf;
 	int any_ancestor;   /* proc.aname / proc.apid without an index */
 	int numeric;        /* compare as numbers */

@@ -43,12 +43,6 @@ static int xfail(struct eng_parse_error *err, const struct eng_ast *a, const cha
 	return -EINVAL;
 }
 
-static const struct { const char *name; enum xk kind; } xnames[] = {
-	{"tolower", XK_TOLOWER}, {"toupper", XK_TOUPPER}, {"b64", XK_B64},
-	{"basename", XK_BASENAME}, {"len", XK_LEN}, {"join", XK_JOIN}, {"concat", XK_CONCAT},
-	{"getopt", XK_GETOPT},
-};
-
 static int xalloc(struct xexpr *x, int list)
 {
 	if (!(x->buf = malloc(ENG_FIELD_BUF)))
@@ -122,9 +116,7 @@ int eng_xcompile(const struct eng_ast *a, struct xexpr **out, struct eng_parse_e
 			free(x);
 			return eng_xcompile(a->kids[0], out, err);
 		} else {
-			for (size_t i = 0; i < sizeof(xnames) / sizeof(xnames[0]); i++)
-				if (!strcmp(a->str, xnames[i].name))
-					x->kind = xnames[i].kind;
+			x->kind = eng_xf_by_name(a->str, strlen(a->str));
 			if (!x->kind) {
 				rc = xfail(err, a, "unknown transformer '%s'%s", a->str, NULL);
 				break;
@@ -140,7 +132,7 @@ int eng_xcompile(const struct eng_ast *a, struct xexpr **out, struct eng_parse_e
 		if (rc)
 			break;
 		const char *nm = a->kind == ENG_AST_TLIST ? "(...)" : a->str;
-		if (a->arg && x->kind != XK_GETOPT) {
+		if (a->arg && x->kind != ENG_XF_GETOPT) {
 			rc = xfail(err, a, "transformer '%s' does not support field arguments%s", nm,
 				   NULL);
 			break;
@@ -150,16 +142,16 @@ int eng_xcompile(const struct eng_ast *a, struct xexpr **out, struct eng_parse_e
 		case XK_LIST:
 			x->is_list = 1;
 			break;
-		case XK_TOLOWER:
-		case XK_TOUPPER:
-		case XK_BASENAME:
-		case XK_B64:
-		case XK_LEN:
+		case ENG_XF_TOLOWER:
+		case ENG_XF_TOUPPER:
+		case ENG_XF_BASENAME:
+		case ENG_XF_B64:
+		case ENG_XF_LEN:
 			if (x->nkids != 1) {
 				rc = xfail(err, a, "transformer '%s' takes exactly one argument%s", nm, NULL);
 				break;
 			}
-			if (x->kind == XK_LEN) {
+			if (x->kind == ENG_XF_LEN) {
 				/* the length of a string, or how many values a list has */
 				if (!k[0]->is_str && !k[0]->is_list)
 					rc = xfail(err, a->kids[0], "transformer 'len' needs a string or a "
@@ -175,7 +167,7 @@ int eng_xcompile(const struct eng_ast *a, struct xexpr **out, struct eng_parse_e
 			x->is_str = 1;
 			x->is_list = k[0]->is_list; /* applied to each value */
 			break;
-		case XK_JOIN:
+		case ENG_XF_JOIN:
 			if (x->nkids != 2) {
 				rc = xfail(err, a, "join() requires exactly 2 arguments: separator and "
 					   "list%s%s", NULL, NULL);
@@ -196,7 +188,7 @@ int eng_xcompile(const struct eng_ast *a, struct xexpr **out, struct eng_parse_e
 			rc = 0;
 			x->is_str = 1;
 			break;
-		case XK_CONCAT:
+		case ENG_XF_CONCAT:
 			if (x->nkids < 2) {
 				rc = xfail(err, a, "concat() requires at least 2 arguments%s%s", NULL, NULL);
 				break;
@@ -207,7 +199,7 @@ int eng_xcompile(const struct eng_ast *a, struct xexpr **out, struct eng_parse_e
 						   NULL, NULL);
 			x->is_str = 1;
 			break;
-		case XK_GETOPT:
+		case ENG_XF_GETOPT:
 			if (x->nkids != 2) {
 				rc = xfail(err, a, "getopt() requires exactly 2 arguments: args list and "
 					   "optstring%s%s", NULL, NULL);

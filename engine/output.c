@@ -1,4 +1,5 @@
-/* sysdig -p style line formatting (see eng_output.h). */
+/* sysdig -p style formats compiled: text, %field tokens, widths, transformers
+ * and the JSON keys (see eng_output.h); rendering is output_render.c. */
 #define _GNU_SOURCE /* memrchr */
 #include <ctype.h>
 #include <errno.h>
@@ -9,50 +10,7 @@
 
 #include "eng_filter.h"
 #include "eng_output.h"
-
-/* A transformer expression, Falco's output syntax: %toupper(proc.name),
- * %concat(a, b), %join("sep", (a, b)), nested. */
-enum xkind { X_FIELD = 1, X_TOLOWER, X_TOUPPER, X_B64, X_BASENAME, X_LEN, X_CONCAT, X_JOIN,
-	     X_EXPR /* what the syntax here lacks (getopt, literals): the filter's */ };
-
-struct xnode {
-	enum xkind kind;
-	struct eng_fieldref *field; /* X_FIELD */
-	char *sep;                  /* X_JOIN */
-	size_t nkids;
-	struct xnode **kids;
-	char *scratch;              /* ENG_FIELD_BUF bytes: b64 and len work on a copy */
-	char *name;                 /* X_FIELD: the field as written (a JSON key); X_EXPR:
-				     * the expression's key; its fields are its kids */
-	struct eng_fexpr *expr;     /* X_EXPR */
-};
-
-struct token {
-	char *text;                /* literal text before the field (may be "") */
-	size_t tlen;
-	struct eng_fieldref *field; /* a plain field; NULL for a trailing literal */
-	struct xnode *xf;          /* or a transformer expression */
-	unsigned width;            /* 0: as is */
-	char *name;                /* the field as written (a JSON key) */
-};
-
-/* A key of the JSON form: a plain field, a transformer expression or a
- * field inside one (libsinsp reports those too). Owned by the tokens. */
-struct jkey {
-	char *name;
-	size_t ord;                 /* the token it comes from */
-	struct eng_fieldref *field; /* a field, or */
-	struct xnode *xf;           /* a transformer */
-};
-
-struct eng_output {
-	int show_na; /* the format started with '*' */
-	size_t ntok;
-	struct token *tok;
-	char *val; /* ENG_FIELD_BUF bytes: one rendered value */
-	size_t nkeys;
-	struct jkey *keys; /* sorted by name, unique: jsoncpp's object order */
-};
+#include "output_impl.h"
 
 static void xnode_free(struct xnode *x)
 {
@@ -95,11 +53,6 @@ void eng_output_free(struct eng_output *o)
 
 /* ---- transformer expressions: parsing ---- */
 
-static const struct { const char *name; enum xkind kind; } xnames[] = {
-	{"tolower", X_TOLOWER}, {"toupper", X_TOUPPER}, {"b64", X_B64},
-	{"basename", X_BASENAME}, {"len", X_LEN}, {"concat", X_CONCAT}, {"join", X_JOIN},
-};
-
 /* The length of an identifier directly followed by '(' at s, 0 if none. */
 static size_t call_name(const char *s)
 {
@@ -119,7 +72,7 @@ static const char *skip_blanks(const char *p)
 /* Whether x yields a string (transformers other than len take strings). */
 static int x_is_string(const struct xnode *x)
 {
-	if (x->kind == X_LEN)
+	if (x->kind == ENG_XF_LEN)
 		return 0;
 	if (x->kind == X_EXPR)
 		return !eng_fexpr_numeric(x->expr);
@@ -205,15 +158,15 @@ static int xparse(const char **pp, struct xnode **out, char *why, size_t whylen,
 		*out = x;
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(xnames) / sizeof(xnames[0]); i++)
-		if (strlen(xnames[i].name) == n && !strncmp(p, xnames[i].name, n))
-			x->kind = xnames[i].kind;
+	x->kind = eng_xf_by_name(p, n);
+	if (x->kind == ENG_XF_GETOPT)
+		x->kind = 0; /* (getopt in an output goes through the filter's expressions) */
 	if (!x->kind) {
 		snprintf(why, whylen, "unknown transformer '%.*s' in an output", (int)n, p);
 		goto fail;
 	}
 	p += n + 1;
-	if (x->kind == X_JOIN) {
+	if (x->kind == ENG_XF_JOIN) {
 		/* join("sep", (a, b, ...)) */
 		p = skip_blanks(p);
 		if (*p != '"') {
@@ -248,7 +201,7 @@ static int xparse(const char **pp, struct xnode **out, char *why, size_t whylen,
 		if ((rc = xparse_list(&p, x, why, whylen, depth)))
 			goto fail;
 		rc = -EINVAL;
-		if (x->kind != X_CONCAT && x->nkids != 1) {
+		if (x->kind != ENG_XF_CONCAT && x->nkids != 1) {
 			snprintf(why, whylen, "transformer '%.*s' takes one argument", (int)n, *pp);
 			goto fail;
 		}
@@ -259,7 +212,7 @@ static int xparse(const char **pp, struct xnode **out, char *why, size_t whylen,
 			goto fail;
 		}
 	}
-	if ((x->kind == X_B64 || x->kind == X_LEN) && !(x->scratch = malloc(ENG_FIELD_BUF))) {
+	if ((x->kind == ENG_XF_B64 || x->kind == ENG_XF_LEN) && !(x->scratch = malloc(ENG_FIELD_BUF))) {
 		rc = -ENOMEM;
 		goto fail;
 	}
@@ -396,7 +349,6 @@ static int add_token(struct eng_output *o, const char *text, size_t len)
 
 /* ---- the JSON form's keys, worked out once ---- */
 
-static size_t put(char *buf, size_t cap, size_t pos, const char *s, size_t n);
 
 /* The name libsinsp gives a transformer: "toupper(proc.name)",
  * "join(->,(a,b))": no blanks, the separator unquoted. */
@@ -406,13 +358,10 @@ static int xname(const struct xnode *x, char *out, size_t cap, size_t *pos)
 		*pos = put(out, cap, *pos, x->name, strlen(x->name));
 		return 0;
 	}
-	const char *fn = NULL;
-	for (size_t i = 0; i < sizeof(xnames) / sizeof(xnames[0]); i++)
-		if (xnames[i].kind == x->kind)
-			fn = xnames[i].name;
+	const char *fn = eng_xf_name(x->kind);
 	*pos = put(out, cap, *pos, fn, strlen(fn));
 	*pos = put(out, cap, *pos, "(", 1);
-	if (x->kind == X_JOIN) {
+	if (x->kind == ENG_XF_JOIN) {
 		*pos = put(out, cap, *pos, x->sep, strlen(x->sep));
 		*pos = put(out, cap, *pos, ",(", 2);
 	}
@@ -421,7 +370,8 @@ static int xname(const struct xnode *x, char *out, size_t cap, size_t *pos)
 			*pos = put(out, cap, *pos, ",", 1);
 		xname(x->kids[i], out, cap, pos);
 	}
-	*pos = put(out, cap, *pos, x->kind == X_JOIN ? "))" : ")", x->kind == X_JOIN ? 2 : 1);
+	*pos = put(out, cap, *pos, x->kind == ENG_XF_JOIN ? "))" : ")",
+		   x->kind == ENG_XF_JOIN ? 2 : 1);
 	return 0;
 }
 
@@ -572,290 +522,4 @@ int eng_output_new(const char *fmt, struct eng_output **out, char *err, size_t e
 fail:
 	eng_output_free(o);
 	return rc;
-}
-
-static size_t put(char *buf, size_t cap, size_t pos, const char *s, size_t n)
-{
-	if (pos >= cap)
-		return pos;
-	size_t k = n < cap - 1 - pos ? n : cap - 1 - pos;
-	memcpy(buf + pos, s, k);
-	buf[pos + k] = 0;
-	return pos + k;
-}
-
-/* Appends the value of x to out at *pos (cap bytes, kept NUL-terminated);
- * -1 when a field in it is not available. */
-static int xeval(struct xnode *x, const struct eng_ctx *c, char *out, size_t cap, size_t *pos)
-{
-	size_t start = *pos;
-	switch (x->kind) {
-	case X_FIELD: {
-		struct eng_value v;
-		char tmp[64];
-		if (eng_field_extract(x->field, c, &v))
-			return -1;
-		if (x->field->type == ENG_FT_BYTEBUF) {
-			/* rendered in place: a buffer can be longer than tmp */
-			eng_value_str(x->field, &v, out + *pos, cap - *pos);
-			*pos += strlen(out + *pos);
-			return 0;
-		}
-		const char *s = eng_value_str(x->field, &v, tmp, sizeof(tmp));
-		*pos = put(out, cap, *pos, s, strlen(s));
-		return 0;
-	}
-	case X_EXPR: {
-		const char *s;
-		size_t n;
-		if (eng_fexpr_eval(x->expr, c, &s, &n))
-			return -1;
-		*pos = put(out, cap, *pos, s, n);
-		return 0;
-	}
-	case X_CONCAT:
-	case X_JOIN:
-		for (size_t i = 0; i < x->nkids; i++) {
-			if (i && x->sep)
-				*pos = put(out, cap, *pos, x->sep, strlen(x->sep));
-			if (xeval(x->kids[i], c, out, cap, pos))
-				return -1;
-		}
-		return 0;
-	case X_TOLOWER:
-	case X_TOUPPER:
-		if (xeval(x->kids[0], c, out, cap, pos))
-			return -1;
-		for (size_t i = start; i < *pos; i++)
-			out[i] = (char)(x->kind == X_TOLOWER ? tolower((unsigned char)out[i])
-							     : toupper((unsigned char)out[i]));
-		return 0;
-	case X_BASENAME: {
-		if (xeval(x->kids[0], c, out, cap, pos))
-			return -1;
-		char *sl = memrchr(out + start, '/', *pos - start);
-		if (sl) {
-			size_t n = *pos - (size_t)(sl + 1 - out);
-			memmove(out + start, sl + 1, n);
-			*pos = start + n;
-			out[*pos] = 0;
-		}
-		return 0;
-	}
-	case X_B64:
-	case X_LEN: {
-		size_t k = 0;
-		x->scratch[0] = 0;
-		if (xeval(x->kids[0], c, x->scratch, ENG_FIELD_BUF, &k))
-			return -1;
-		if (x->kind == X_LEN) {
-			char num[24];
-			int n = snprintf(num, sizeof(num), "%zu", k);
-			*pos = put(out, cap, *pos, num, (size_t)n);
-			return 0;
-		}
-		char dec[ENG_FIELD_BUF];
-		size_t n = eng_b64_decode(x->scratch, k, dec, sizeof(dec) - 1);
-		*pos = put(out, cap, *pos, dec, n);
-		return 0;
-	}
-	}
-	return -1;
-}
-
-int eng_output_render(struct eng_output *o, const struct eng_ctx *c, char *buf, size_t cap)
-{
-	size_t pos = 0;
-	if (cap == 0)
-		return 0;
-	buf[0] = 0;
-	for (size_t i = 0; i < o->ntok; i++) {
-		struct token *t = &o->tok[i];
-		pos = put(buf, cap, pos, t->text, t->tlen);
-		if (!t->field && !t->xf)
-			continue;
-		const char *s = NULL;
-		size_t n = 0;
-		int na;
-		if (t->xf) {
-			size_t k = 0;
-			o->val[0] = 0;
-			na = xeval(t->xf, c, o->val, ENG_FIELD_BUF, &k) != 0;
-			s = o->val;
-			n = strlen(s);
-		} else {
-			struct eng_value v;
-			enum eng_ftype ft = t->field->type;
-			na = eng_field_extract(t->field, c, &v) != 0;
-			if (!na && v.s && (ft == ENG_FT_STR || ft == ENG_FT_DYN)) {
-				s = v.s; /* printed as it is: no copy, the length is known */
-				n = v.len;
-			} else if (!na) {
-				s = eng_value_str(t->field, &v, o->val, ENG_FIELD_BUF);
-				n = strlen(s);
-			}
-		}
-		if (na) {
-			/* buf keeps the text up to here, as Falco's formatter does */
-			if (!o->show_na)
-				return -1;
-			s = "<NA>";
-			n = 4;
-		}
-		if (t->width) {
-			if (n > t->width)
-				n = t->width;
-			pos = put(buf, cap, pos, s, n);
-			for (size_t k = n; k < t->width; k++)
-				pos = put(buf, cap, pos, " ", 1);
-		} else {
-			pos = put(buf, cap, pos, s, n);
-		}
-	}
-	return (int)pos;
-}
-
-
-/* The length of the well-formed UTF-8 sequence at p (n bytes left), 0 if
- * it is not one (overlong forms and surrogates included). */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	unsigned c = p[0];
-	size_t k = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2
-										     : 0;
-	if (!k || k > n)
-		return 0;
-	for (size_t i = 1; i < k; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	if ((k == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0))) ||
-	    (k == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))))
-		return 0;
-	return k;
-}
-
-/* A JSON string: quotes, backslashes and control characters escaped. */
-static size_t put_jstr(char *buf, size_t cap, size_t pos, const char *s, size_t n)
-{
-	pos = put(buf, cap, pos, "\"", 1);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		char esc[8];
-		const char *e = NULL;
-		switch (ch) {
-		case '"': e = "\\\""; break;
-		case '\\': e = "\\\\"; break;
-		case '\n': e = "\\n"; break;
-		case '\t': e = "\\t"; break;
-		case '\r': e = "\\r"; break;
-		case '\b': e = "\\b"; break;
-		case '\f': e = "\\f"; break;
-		default:
-			if (ch < 0x20) {
-				snprintf(esc, sizeof(esc), "\\u%04x", ch);
-				e = esc;
-			}
-		}
-		if (e) {
-			pos = put(buf, cap, pos, e, strlen(e));
-		} else if (ch < 0x80) {
-			pos = put(buf, cap, pos, s + i, 1);
-		} else {
-			/* a well-formed UTF-8 sequence as it is, anything else as
-			 * U+FFFD: JSON readers reject invalid UTF-8 */
-			size_t k = utf8_len((const unsigned char *)s + i, n - i);
-			if (k) {
-				pos = put(buf, cap, pos, s + i, k);
-				i += k - 1;
-			} else {
-				pos = put(buf, cap, pos, "\xef\xbf\xbd", 3);
-			}
-		}
-	}
-	return put(buf, cap, pos, "\"", 1);
-}
-
-/* One value, typed as libsinsp's JSON has it: numbers and booleans bare,
- * the rest strings; -1 when not available. */
-static int json_value(struct eng_output *o, const struct jkey *k, const struct eng_ctx *c,
-		      char *buf, size_t cap, size_t *pos)
-{
-	if (k->xf) {
-		size_t n = 0;
-		o->val[0] = 0;
-		if (xeval(k->xf, c, o->val, ENG_FIELD_BUF, &n))
-			return -1;
-		if (k->xf->kind == X_LEN || (k->xf->kind == X_EXPR && eng_fexpr_numeric(k->xf->expr)))
-			*pos = put(buf, cap, *pos, o->val, n);
-		else
-			*pos = put_jstr(buf, cap, *pos, o->val, n);
-		return 0;
-	}
-	struct eng_value v;
-	char num[32];
-	if (eng_field_extract(k->field, c, &v))
-		return -1;
-	const char *fn = k->field->info->name;
-	if (!strcmp(fn, "evt.time") || !strcmp(fn, "evt.time.s") || !strcmp(fn, "evt.datetime")) {
-		/* libsinsp's JSON has the event's timestamp, in ns, for these */
-		snprintf(num, sizeof(num), "%llu", (unsigned long long)c->ev->evt.ts);
-		*pos = put(buf, cap, *pos, num, strlen(num));
-		return 0;
-	}
-	switch (k->field->type) {
-	case ENG_FT_INT64:
-		snprintf(num, sizeof(num), "%lld", (long long)v.n);
-		break;
-	case ENG_FT_UINT64:
-	case ENG_FT_UINT32:
-	case ENG_FT_PORT:
-	case ENG_FT_ABSTIME:
-	case ENG_FT_RELTIME:
-		snprintf(num, sizeof(num), "%llu", (unsigned long long)(uint64_t)v.n);
-		break;
-	case ENG_FT_BOOL:
-		snprintf(num, sizeof(num), "%s", v.n ? "true" : "false");
-		break;
-	default: {
-		const char *s = eng_value_str(k->field, &v, o->val, ENG_FIELD_BUF);
-		*pos = put_jstr(buf, cap, *pos, s, strlen(s));
-		return 0;
-	}
-	}
-	*pos = put(buf, cap, *pos, num, strlen(num));
-	return 0;
-}
-
-int eng_output_render_json(struct eng_output *o, const struct eng_ctx *c, unsigned flags,
-			   char *buf, size_t cap)
-{
-	size_t pos = 0, stop = o->ntok, nout = 0;
-	if (cap == 0)
-		return 0;
-	buf[0] = 0;
-	/* Without '*' the text form ends at the first missing field: the
-	 * object keeps what came before it, as libsinsp's does. */
-	int all = o->show_na || (flags & ENG_OUTPUT_JSON_ALL_FIELDS);
-	for (size_t i = 0; i < o->ntok && !all; i++) {
-		struct token *t = &o->tok[i];
-		struct eng_value v;
-		size_t n = 0;
-		if ((t->field && eng_field_extract(t->field, c, &v)) ||
-		    (t->xf && xeval(t->xf, c, o->val, ENG_FIELD_BUF, &n))) {
-			stop = i;
-			break;
-		}
-	}
-	for (size_t i = 0; i < o->nkeys; i++) {
-		const struct jkey *k = &o->keys[i];
-		if (k->ord >= stop || (k->xf && (flags & ENG_OUTPUT_JSON_NO_TRANSFORMED)))
-			continue;
-		pos = put(buf, cap, pos, nout++ ? "," : "{", 1);
-		pos = put_jstr(buf, cap, pos, k->name, strlen(k->name));
-		pos = put(buf, cap, pos, ":", 1);
-		if (json_value(o, k, c, buf, cap, &pos))
-			pos = put(buf, cap, pos, "null", 4);
-	}
-	pos = nout ? put(buf, cap, pos, "}", 1) : put(buf, cap, pos, "null", 4);
-	return stop < o->ntok ? -1 : (int)pos;
 }

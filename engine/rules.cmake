@@ -8,7 +8,6 @@ set(ENG_RULES_SOURCES
   ${CMAKE_CURRENT_SOURCE_DIR}/rules_ast.c
   ${CMAKE_CURRENT_SOURCE_DIR}/rules_expand.c
   ${CMAKE_CURRENT_SOURCE_DIR}/rules_exceptions.c
-  ${CMAKE_CURRENT_SOURCE_DIR}/rules_main.c
 )
 foreach(lib engine_core engine_core_asan)
   if(NOT TARGET ${lib})

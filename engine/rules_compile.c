@@ -146,11 +146,6 @@ static int has_field(const struct eng_ast *a, const char *name)
 	return 0;
 }
 
-/* Field classes Falco has for syscalls: a field of these we lack is a gap
- * in pdig (the rule is skipped and reported), not a typo in the rule. */
-static const char *const falco_classes[] = {"evt", "proc", "thread", "fd", "fdlist", "user",
-	"group", "container", "k8s", "span", "syslog", "fs", "mesos", "evtin", NULL};
-
 static const struct eng_ast *unknown_field(const struct eng_ast *a, char *why, size_t wl)
 {
 	if (a->kind == ENG_AST_FIELD) {
@@ -169,15 +164,6 @@ static const struct eng_ast *unknown_field(const struct eng_ast *a, char *why, s
 			return u;
 	}
 	return NULL;
-}
-
-static int falco_knows(const char *field)
-{
-	size_t n = strcspn(field, ".");
-	for (int i = 0; falco_classes[i]; i++)
-		if (strlen(falco_classes[i]) == n && !strncmp(field, falco_classes[i], n))
-			return 1;
-	return 0;
 }
 
 /* Falco trims outputs: a folded YAML scalar ends with a newline. */
@@ -259,15 +245,18 @@ static int compile_rule(struct eng_rules *r, struct eng_rule *rule)
 	char why[256];
 	const struct eng_ast *u = unknown_field(rule->ast, why, sizeof(why));
 	if (u) {
-		if (rule->skip_if_unknown_filter || falco_knows(u->str))
+		/* as in Falco: an error (a typo must not switch a rule off
+		 * quietly), unless the rule says it may be skipped */
+		if (rule->skip_if_unknown_filter)
 			return eng_rl_msg(r, 0, "LOAD_UNKNOWN_FILTER", rule->file, rule->line, rule->col,
 					  "rule", rule->name,
-					  "%s field '%s' is not supported by pdig-engine: the rule is "
-					  "skipped", rule->skip_if_unknown_filter ? "Unknown" : "The",
-					  u->str);
+					  "Unknown field '%s' (skip-if-unknown-filter): the rule is "
+					  "skipped", u->str);
 		return eng_rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", rule->file, p->cond_line,
 				  p->cond_col, "rule", rule->name,
-				  "filter_check called with nonexistent field %s", u->str);
+				  "filter_check called with nonexistent field %s (pdig-engine --list "
+				  "lists the fields; 'skip-if-unknown-filter: true' skips the rule "
+				  "instead)", u->str);
 	}
 	const struct eng_ast *badtype = unknown_evttype(rule->ast);
 	if (badtype)

@@ -21,6 +21,19 @@
 #define ERR_OVERRIDE_APPEND "Keys 'override' and 'append: true' cannot be used together. Add an 'append' entry (e.g. 'condition: append') under 'override' instead."
 /* ---- lists ---- */
 
+/* A second full definition in the same file is most likely a mistake (a
+ * copy left behind, or two rules meant to differ): the later one replaces
+ * the earlier, as across files, and the user is told where. */
+static int warn_redefined(struct rd *d, const yaml_node_t *item, const char *what,
+			  const char *prev_file, uint32_t prev_line)
+{
+	if (!prev_file || strcmp(prev_file, d->file))
+		return 0;
+	return rd_warn(d, item, "LOAD_DUPLICATE_ITEM",
+		       "%s defined again in the same file (first at line %u): this definition "
+		       "replaces the first", what, (unsigned)prev_line) ? -ENOMEM : 0;
+}
+
 static struct eng_rl_list *find_list(struct eng_rules *r, const char *name)
 {
 	for (size_t i = 0; i < r->nlists; i++)
@@ -125,6 +138,10 @@ int eng_rl_read_list(struct rd *d, yaml_node_t *item)
 		return 0;
 	}
 	if (l) { /* a redefinition keeps the first one's place */
+		if ((rc = warn_redefined(d, item, "List", l->file, l->line))) {
+			eng_rl_free_items(items, n);
+			return rc;
+		}
 		eng_rl_free_items(l->items, l->n);
 		l->items = items;
 		l->n = n;
@@ -201,6 +218,10 @@ int eng_rl_read_macro(struct rd *d, yaml_node_t *item)
 	if (!c)
 		return -ENOMEM;
 	if (m) {
+		if ((rc = warn_redefined(d, item, "Macro", m->file, m->line))) {
+			free(c);
+			return rc;
+		}
 		free(m->cond);
 		m->cond = c;
 		m->cond_line = (uint32_t)cn->start_mark.line + 1;
@@ -668,6 +689,10 @@ int eng_rl_read_rule(struct rd *d, yaml_node_t *item)
 			eng_rl_rule_free(rule);
 			return rd_err(d, item, "LOAD_ERR_VALIDATE",
 				      "Rule has been re-defined with a different source");
+		}
+		if ((rc = warn_redefined(d, item, "Rule", prev->file, prev->line))) {
+			eng_rl_rule_free(rule);
+			return rc;
 		}
 		for (size_t i = 0; i < d->r->nrules; i++)
 			if (d->r->rules[i] == prev)

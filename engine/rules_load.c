@@ -376,15 +376,111 @@ static int read_item(struct rd *d, yaml_node_t *item)
 	return rd_warn(d, item, "LOAD_UNKNOWN_ITEM", "Unknown top level object");
 }
 
+/* The nesting depth, from libyaml's events alone (nothing is built): a
+ * file nested deeper than ENG_RULES_MAX_DEPTH is refused as soon as the
+ * level too many is read, before the scanner's cost grows. Syntax errors
+ * are left to the load, which reports them. */
+static int check_depth(struct eng_rules *r, const char *name, const char *content, size_t len)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	int depth = 0, rc = 0;
+	if (!yaml_parser_initialize(&p))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&p, (const unsigned char *)content, len);
+	while (!rc && yaml_parser_parse(&p, &ev)) {
+		yaml_event_type_t t = ev.type;
+		if (t == YAML_SEQUENCE_START_EVENT || t == YAML_MAPPING_START_EVENT) {
+			if (++depth > ENG_RULES_MAX_DEPTH)
+				rc = eng_rl_msg(r, 1, "LOAD_ERR_YAML_PARSE", name,
+						(uint32_t)ev.start_mark.line + 1,
+						(uint32_t)ev.start_mark.column + 1, "", "",
+						"YAML nested more than %d levels deep: not a rules "
+						"file", ENG_RULES_MAX_DEPTH);
+		} else if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT) {
+			depth--;
+		}
+		yaml_event_delete(&ev);
+		if (t == YAML_STREAM_END_EVENT)
+			break;
+	}
+	yaml_parser_delete(&p);
+	return r->nomem ? -ENOMEM : rc ? -EINVAL : 0;
+}
+
+struct keyref {
+	const char *key;
+	const yaml_node_t *node;
+};
+
+static int cmp_keyref(const void *a, const void *b)
+{
+	const struct keyref *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	if (c)
+		return c;
+	return x->node->start_mark.index < y->node->start_mark.index ? -1 : 1;
+}
+
+/* A key given twice in one mapping (a second `condition:`): the loader
+ * reads the first, so the second is reported where it is. Sorted, so that
+ * a mapping of many keys costs n log n; the depth is already bounded. */
+static int warn_dup_keys(struct rd *d, yaml_node_t *n)
+{
+	if (n->type == YAML_SEQUENCE_NODE) {
+		for (yaml_node_item_t *it = n->data.sequence.items.start;
+		     it < n->data.sequence.items.top; it++) {
+			int rc = warn_dup_keys(d, NODE(d, *it));
+			if (rc)
+				return rc;
+		}
+		return 0;
+	}
+	if (n->type != YAML_MAPPING_NODE)
+		return 0;
+	size_t np = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start), nk = 0;
+	struct keyref *k = np > 1 ? malloc(np * sizeof(*k)) : NULL;
+	if (np > 1 && !k)
+		return -ENOMEM;
+	int rc = 0;
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		const char *key = rd_scalar(NODE(d, p->key));
+		if (k && key)
+			k[nk++] = (struct keyref){key, NODE(d, p->key)};
+		if (!rc)
+			rc = warn_dup_keys(d, NODE(d, p->value));
+	}
+	if (nk > 1)
+		qsort(k, nk, sizeof(*k), cmp_keyref);
+	for (size_t i = 1; i < nk && !rc; i++)
+		if (!strcmp(k[i].key, k[i - 1].key) &&
+		    rd_warn(d, k[i].node, "LOAD_DUPLICATE_KEY",
+			    "Key '%s' is given twice in this mapping (first at line %u): the first "
+			    "value is used, this one is ignored", k[i].key,
+			    (unsigned)k[i - 1].node->start_mark.line + 1))
+			rc = -ENOMEM;
+	free(k);
+	return rc;
+}
+
 int eng_rules_load_string(struct eng_rules *r, const char *name, const char *content)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	struct rd d = {.r = r, .file = name, .itype = "", .iname = ""};
-	int rc = 0;
+	int rc = 0, ndocs = 0;
+	size_t len = strlen(content);
+	if (len > ENG_RULES_MAX_BYTES) {
+		eng_rl_msg(r, 1, "LOAD_ERR_YAML_PARSE", name, 0, 0, "", "",
+			   "the file is larger than %u MiB: not a rules file",
+			   ENG_RULES_MAX_BYTES >> 20);
+		return r->nomem ? -ENOMEM : -EINVAL;
+	}
+	if ((rc = check_depth(r, name, content, len)))
+		return rc;
 	if (!yaml_parser_initialize(&parser))
 		return -ENOMEM;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)content, strlen(content));
+	yaml_parser_set_input_string(&parser, (const unsigned char *)content, len);
 	for (;;) {
 		if (!yaml_parser_load(&parser, &doc)) {
 			const yaml_mark_t *mk = &parser.problem_mark;
@@ -400,7 +496,20 @@ int eng_rules_load_string(struct eng_rules *r, const char *name, const char *con
 			break;
 		}
 		d.doc = &doc;
-		if (rd_is_null(root)) {
+		d.itype = d.iname = "";
+		/* Falco reads every document of a file, but a second one is
+		 * usually a pasted file or a stray '---': say so */
+		if (++ndocs == 2 &&
+		    eng_rl_msg(r, 0, "LOAD_MULTIPLE_DOCUMENTS", name, (uint32_t)doc.start_mark.line + 1,
+			       (uint32_t)doc.start_mark.column + 1, "", "",
+			       "the file holds more than one YAML document (a '---' line): each "
+			       "is loaded, in order"))
+			rc = -ENOMEM;
+		if (!rc)
+			rc = warn_dup_keys(&d, root);
+		if (rc) {
+			/* out of memory: stop */
+		} else if (rd_is_null(root)) {
 			/* an empty document: nothing to load */
 		} else if (root->type != YAML_SEQUENCE_NODE) {
 			rc = rd_err(&d, root, "LOAD_ERR_YAML_VALIDATE",

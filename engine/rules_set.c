@@ -203,6 +203,14 @@ static int load_one(struct eng_rules *r, const char *path)
 		len += n;
 		if (n == 0)
 			break;
+		if (len > ENG_RULES_MAX_BYTES) { /* read no further */
+			free(buf);
+			fclose(f);
+			eng_rl_msg(r, 1, "LOAD_ERR_YAML_PARSE", path, 0, 0, "", "",
+				   "the file is larger than %u MiB: not a rules file",
+				   ENG_RULES_MAX_BYTES >> 20);
+			return r->nomem ? -ENOMEM : -EINVAL;
+		}
 	}
 	int bad = ferror(f);
 	fclose(f);

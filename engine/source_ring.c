@@ -22,8 +22,11 @@ struct ring_source {
 	const volatile int *stop;
 	int exit_with_producer;
 	const volatile int *drain;
+	const volatile int *finish;
 	int seen_producer;     /* a producer has come (exit_with_producer waits for one) */
+	uint64_t accepted_ns;  /* last look for new producers on the socket */
 	char name[256];
+	char *sock_path;       /* --listen: removed when the source ends */
 	char err[256];
 	uint64_t drops_seen;   /* producers' drops already turned into a drop event */
 	uint32_t since_check;  /* events since the drop counters were last read */
@@ -76,6 +79,20 @@ static void accept_pending(struct ring_source *rs)
 			fprintf(stderr, "pdig-engine: a producer's ring was refused: %s\n",
 				shm_ring_cons_error(rs->c));
 	}
+}
+
+/* A new producer waits at most ACCEPT_EVERY_NS for its turn: an accept
+ * per event cost a syscall per event (80,000 for 20,000 openat+close). */
+#define ACCEPT_EVERY_NS (10u * 1000u * 1000u)
+static int accept_due(struct ring_source *rs)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	if (now - rs->accepted_ns < ACCEPT_EVERY_NS)
+		return 0;
+	rs->accepted_ns = now;
+	return 1;
 }
 
 /* A producer's snapshot (processes, their fds, users, machine) goes into
@@ -173,13 +190,15 @@ static int ring_next(struct eng_source *s, struct eng_event *ev, uint32_t *df)
 	struct shm_ring_rec rec;
 	int idle = 0;
 	for (;;) {
-		if (rs->stop && *rs->stop)
+		int finishing = rs->finish && *rs->finish;
+		if (rs->stop && *rs->stop && !finishing)
 			return 0;
-		accept_pending(rs);
+		if (!finishing && accept_due(rs))
+			accept_pending(rs);
 		if (rs->since_check >= DROP_CHECK_EVERY && drop_event(rs, ev, df))
 			return 1;
 		rec.evt = &ev->evt;
-		int rc = shm_ring_cons_next_rec(rs->c, &rec, NULL, POLL_MS);
+		int rc = shm_ring_cons_next_rec(rs->c, &rec, NULL, finishing ? 0 : POLL_MS);
 		if (rc == 0 && rec.kind == SHM_RING_REC_META) {
 			/* without a state (load_state not called) there is nowhere to put it */
 			if (!rs->st || apply_meta(rs->st, rec.meta))
@@ -201,6 +220,8 @@ static int ring_next(struct eng_source *s, struct eng_event *ev, uint32_t *df)
 		}
 		if (drop_event(rs, ev, df))
 			return 1;
+		if (finishing)
+			return 0; /* everything written so far is read */
 		if ((rs->exit_with_producer || (rs->drain && *rs->drain)) && producers_done(rs))
 			return 0;
 		idle += POLL_MS;
@@ -289,13 +310,61 @@ void eng_source_ring_report(const struct eng_source *s, FILE *f)
 				(unsigned long long)ss.n_drops_pf);
 		}
 	}
+	struct shm_ring_slot_stats ss;
+	for (unsigned i = 0; !shm_ring_cons_retired_stats(rs->c, i, &ss); i++)
+		fprintf(f, "pdig-engine: %s (ring released): %llu events, dropped "
+			   "%llu (ring full) %llu (wait gave up) %llu (memory unreadable)\n",
+			ss.generation ? "producer gone" : "earlier producers",
+			(unsigned long long)ss.n_evts, (unsigned long long)ss.n_drops_full,
+			(unsigned long long)ss.n_drops_wait, (unsigned long long)ss.n_drops_pf);
+}
+
+void eng_source_ring_metrics(const struct eng_source *s, FILE *f)
+{
+	const struct ring_source *rs = (const struct ring_source *)s;
+	static const char *const what[] = {"events", "drops_ring_full", "drops_wait",
+					   "drops_memory"};
+	static const char *const help[] = {
+		"Events a producer (pdig) committed to the ring.",
+		"Events a producer dropped because the ring was full.",
+		"Events a producer dropped when a lossless wait gave up.",
+		"Events a producer dropped because tracee memory was unreadable."};
+	for (int k = 0; k < 4; k++) {
+		fprintf(f, "# HELP pdig_engine_producer_%s_total %s\n"
+			   "# TYPE pdig_engine_producer_%s_total counter\n", what[k], help[k], what[k]);
+		for (unsigned r = 0; r < shm_ring_cons_nregions(rs->c); r++) {
+			struct shm_ring_slot_stats ss;
+			for (unsigned i = 0; !shm_ring_cons_slot_stats(rs->c, r, i, &ss); i++) {
+				uint64_t v = k == 0 ? ss.n_evts : k == 1 ? ss.n_drops_full
+					     : k == 2 ? ss.n_drops_wait : ss.n_drops_pf;
+				if (!ss.n_evts && !ss.n_drops_full && !ss.n_drops_wait &&
+				    !ss.n_drops_pf)
+					continue;
+				fprintf(f, "pdig_engine_producer_%s_total{ring=\"%u\",slot=\"%u\","
+					   "pid=\"%u\"} %llu\n", what[k], r, i, ss.pid,
+					(unsigned long long)v);
+			}
+		}
+		/* producers whose region was let go keep their counters */
+		struct shm_ring_slot_stats ss;
+		for (unsigned i = 0; !shm_ring_cons_retired_stats(rs->c, i, &ss); i++) {
+			uint64_t v = k == 0 ? ss.n_evts : k == 1 ? ss.n_drops_full
+				     : k == 2 ? ss.n_drops_wait : ss.n_drops_pf;
+			fprintf(f, "pdig_engine_producer_%s_total{ring=\"released\",slot=\"%u\"} "
+				   "%llu\n", what[k], i, (unsigned long long)v);
+		}
+	}
 }
 
 static void ring_free(struct eng_source *s)
 {
 	struct ring_source *rs = (struct ring_source *)s;
-	if (rs->listen_fd >= 0)
+	if (rs->listen_fd >= 0) {
 		close(rs->listen_fd);
+		/* the socket is ours (shm_ring_listen made it): nothing left behind */
+		unlink(rs->sock_path);
+	}
+	free(rs->sock_path);
 	shm_ring_cons_free(rs->c);
 	free(rs);
 }
@@ -322,6 +391,7 @@ int eng_source_ring_new(struct eng_source **out, const struct eng_ring_opts *o, 
 	rs->stop = o->stop;
 	rs->exit_with_producer = o->exit_with_producer;
 	rs->drain = o->drain;
+	rs->finish = o->finish;
 	rs->base.ops = &ring_ops;
 	rs->base.name = rs->name;
 	if ((rc = shm_ring_cons_new(&rs->c, NULL))) {
@@ -345,6 +415,11 @@ int eng_source_ring_new(struct eng_source **out, const struct eng_ring_opts *o, 
 	if (o->listen_path) {
 		if (!name)
 			snprintf(rs->name, sizeof(rs->name), "%s", o->listen_path);
+		if (!(rs->sock_path = strdup(o->listen_path))) {
+			rc = -ENOMEM;
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
 		rs->listen_fd = shm_ring_listen(o->listen_path);
 		if (rs->listen_fd < 0) {
 			rc = rs->listen_fd;

@@ -65,7 +65,7 @@ static int is_clone_exit(uint16_t type)
 	case SHM_EV_SYSCALL_CLONE3_X:
 		return 1;
 	default:
-		return 0;
+		return eng_st_compat_is_clone_exit(type); /* older versions (state_compat.c) */
 	}
 }
 
@@ -125,6 +125,9 @@ void eng_state_apply(struct eng_state *st, struct eng_event *ev)
 	}
 	ev->thread = t;
 	if (t) {
+		/* only traced threads make events: the entrypoint is the traced
+		 * process whose parent never made one (eng_state_is_entrypoint) */
+		t->traced = 1;
 		if (shm_event_is_enter(e->type)) {
 			t->enter_ts = e->ts;
 			t->lastevent_fd = -1;
@@ -291,6 +294,7 @@ void eng_state_apply(struct eng_state *st, struct eng_event *ev)
 		eng_st_parse_set_ids(st, ev);
 		break;
 	default:
+		eng_st_parse_compat(st, ev); /* older process events (state_compat.c) */
 		break;
 	}
 	/* a new fd counts as renamed from "" (libsinsp compares with the old name) */

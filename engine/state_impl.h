@@ -40,6 +40,10 @@ int eng_st_is_memfd_path(const char *p);
 void eng_st_parse_execve_exit(struct eng_state *st, struct eng_event *ev, int is_execveat);
 void eng_st_parse_set_ids(struct eng_state *st, struct eng_event *ev);
 
+/* state_compat.c: older clone/fork/vfork/execve exits, by the parsers above */
+void eng_st_parse_compat(struct eng_state *st, struct eng_event *ev);
+int eng_st_compat_is_clone_exit(uint16_t type);
+
 /* state_file.c */
 void eng_st_parse_open_exit(struct eng_state *st, struct eng_event *ev);
 void eng_st_add_simple_fd(struct eng_state *st, struct eng_event *ev, int64_t fdn, uint8_t type);

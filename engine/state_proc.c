@@ -44,6 +44,7 @@ void eng_st_parse_clone_exit(struct eng_state *st, struct eng_event *ev)
 	if (!t)
 		return;
 	t->ptid = caller;
+	t->traced = 1; /* a traced program's child is traced */
 	if (p) {
 		eng_st_set_str(st, &t->exepath, p->exepath);
 		t->exe_writable = p->exe_writable;

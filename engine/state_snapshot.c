@@ -31,6 +31,9 @@ int eng_state_add_proc(struct eng_state *st, const struct shm_scap_proc *p)
 	t->loginuid = p->loginuid;
 	t->tty = (uint32_t)p->tty;
 	t->flags = p->flags;
+	/* pdig's mark: in the traced tree before its first event (pdig -p,
+	 * an engine that starts late) */
+	t->traced = (p->flags & SHM_PDIG_CL_TRACED) != 0;
 	t->exe_writable = p->exe_writable;
 	t->exe_memfd = eng_st_is_memfd_path(t->exepath);
 	t->clone_ts = p->clone_ts;

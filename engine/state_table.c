@@ -352,6 +352,21 @@ struct eng_thread *eng_state_parent(const struct eng_state *st, struct eng_threa
 	return eng_state_thread(st, m->ptid);
 }
 
+int eng_state_is_entrypoint(const struct eng_state *st, struct eng_thread *t)
+{
+	struct eng_thread *m = eng_state_main_thread(st, t);
+	if (!m || m->ptid < 0)
+		return -ENOENT;
+	if (!m->traced && !(t && t->traced))
+		return 0;
+	if (m->ptid == 0)
+		return 1;
+	struct eng_thread *p = eng_state_thread(st, m->ptid);
+	if (!p)
+		return 0; /* its parent is gone: an orphan, not the root */
+	return !p->traced && !eng_state_main_thread(st, p)->traced;
+}
+
 const char *eng_state_cwd(const struct eng_state *st, struct eng_thread *t)
 {
 	struct eng_thread *m = eng_state_main_thread(st, t);

@@ -15,6 +15,15 @@
  * used: where it names a container, the threads' cgroups (which pdig
  * records) name the same one, and where it does not, it says nothing.
  *
+ * Where neither gives one, the traced tree is still a container (pdig
+ * traces one by definition), so that rules with a `container` condition
+ * apply: the id comes from the runtime's own files bind-mounted into it
+ * (docker and podman mount /etc/hostname, /etc/hosts and /etc/resolv.conf
+ * from .../containers/<64 hex>/..., which /proc/ROOT/mountinfo shows even
+ * where cgroup v2 namespaces hide the id), else from a hostname docker
+ * made (the id's first 12 hex digits), else it is made up once per run (12
+ * random hex digits). --container-id '' keeps the tree on the host.
+ *
  * --container-name, --container-image, --container-image-id and
  * --container-label KEY=VALUE describe it further (pdig-trace reads them
  * from ECS's metadata endpoint or Kubernetes' downward API): the event then
@@ -24,9 +33,13 @@
  * io.kubernetes.pod.name / io.kubernetes.pod.namespace.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
 #include "pdig.h"
 #include "shm_container.h"
@@ -84,6 +97,86 @@ int pd_container_env_id(char *out, size_t cap, const char **from)
 	return rc == 1 && pd_container_id_check(out) ? -EINVAL : rc;
 }
 
+static int is_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* The runtime's id in the source of a file it bind-mounts into the
+ * container: "<...>containers/<64 hex>/..." (docker: /var/lib/docker/
+ * containers/ID/hostname; podman: .../overlay-containers/ID/userdata/...),
+ * cut to 12 as docker shows it. 1 with it in out, 0 when none. */
+static int id_from_mountinfo(pid_t pid, char out[13])
+{
+	char path[64], line[4096];
+	snprintf(path, sizeof path, "/proc/%d/mountinfo", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	int found = 0;
+	while (!found && fgets(line, sizeof line, f)) {
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT ...: the 4th and 5th fields */
+		char *fld[5], *save = NULL, *tok = strtok_r(line, " ", &save);
+		int n = 0;
+		for (; tok && n < 5; tok = strtok_r(NULL, " ", &save))
+			fld[n++] = tok;
+		if (n < 5 || (strcmp(fld[4], "/etc/hostname") && strcmp(fld[4], "/etc/hosts") &&
+			      strcmp(fld[4], "/etc/resolv.conf")))
+			continue;
+		for (char *c = strstr(fld[3], "containers/"); c; c = strstr(c + 1, "containers/")) {
+			char *id = c + 11;
+			if (strlen(id) >= 65 && is_hex(id, 64) && id[64] == '/') {
+				memcpy(out, id, 12);
+				out[12] = 0;
+				found = 1;
+				break;
+			}
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* docker names a container's host after its id's first 12 digits */
+static int id_from_hostname(char out[13])
+{
+	struct utsname u;
+	if (uname(&u) || strlen(u.nodename) != 12 || !is_hex(u.nodename, 12))
+		return 0;
+	memcpy(out, u.nodename, 13);
+	return 1;
+}
+
+static int id_generated(char out[13])
+{
+	unsigned char r[6];
+	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
+		return -errno;
+	for (int i = 0; i < 6; i++)
+		snprintf(out + 2 * i, 3, "%02x", r[i]);
+	return 0;
+}
+
+/* The id when no option and no ECS variable give one (see the top). */
+static const char *default_id(struct pd_tracer *tr, char out[13])
+{
+	const char *how = "the runtime's mounts";
+	if (!id_from_mountinfo(tr->root > 0 ? tr->root : getpid(), out)) {
+		how = "the hostname";
+		if (!id_from_hostname(out)) {
+			how = "made up for this run";
+			if (id_generated(out) < 0)
+				return NULL;
+		}
+	}
+	if (tr->opts->verbose)
+		fprintf(stderr, "pdig: container id %s (%s)\n", out, how);
+	return out;
+}
+
 /* The event as announced, for an engine that attaches later (the ring's
  * snapshot re-send): one per pdig process, as the option is. */
 static uint8_t ct_rec[16384];
@@ -105,16 +198,12 @@ int pd_container_announce(struct pd_tracer *tr, const char *id)
 	if (!id) {
 		const char *from = NULL;
 		int rc = pd_container_env_id(envid, sizeof envid, &from);
-		if (rc < 0) {
-			if (!tr->opts->quiet)
-				fprintf(stderr, "pdig: no container id at the end of $%s: the traced "
-					"tree is reported as the host's unless its cgroups say "
-					"otherwise; give --container-id ID\n", from);
-			return 0;
-		}
-		if (rc == 0)
-			envid[0] = 0; /* none: as '' */
-		id = envid;
+		if (rc < 0 && !tr->opts->quiet)
+			fprintf(stderr, "pdig: no container id at the end of $%s: another one is "
+				"used; give --container-id ID\n", from);
+		id = rc > 0 ? envid : default_id(tr, envid);
+		if (!id)
+			return 0; /* no randomness: the host's, as with '' */
 	}
 	if (!id[0]) { /* --container-id '': none, not even from the environment */
 		if ((meta[PD_CT_NAME] || meta[PD_CT_IMAGE] || meta[PD_CT_IMAGE_ID] || nlabels) &&

@@ -1,4 +1,5 @@
-/* Memory, signals and sleeps: the calls only -a traces. */
+/* Memory, signals, sleeps and seccomp: mostly the calls only -a traces
+ * (kill and seccomp are traced by default for the calls the rules need). */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <time.h>
@@ -84,6 +85,10 @@ void pd_dec_tgkill_e(struct pd_call *c)
 }
 
 void pd_dec_tgkill_x(struct pd_call *c) { pd_enc_res(c); }
+
+/* seccomp(op, flags, args): the operation only, as the driver has it */
+void pd_dec_seccomp_e(struct pd_call *c) { shm_enc_u64(c->e, A(0)); }
+void pd_dec_seccomp_x(struct pd_call *c) { pd_enc_res(c); }
 
 /* nanosleep(req, rem): the interval asked for, in nanoseconds */
 void pd_dec_nanosleep_e(struct pd_call *c)

@@ -16,6 +16,16 @@
 /* CLONE_INTO_CGROUP (clone3): the new task's cgroups are not its creator's */
 #define PD_CLONE_INTO_CGROUP 0x200000000ull
 
+/* A new child's creating process, whose facts it inherits (0: none, or
+ * not all of them: clone3 into another cgroup) */
+static pid_t creator_process(const struct pd_call *c)
+{
+	if (c->sc || !c->t->creator || (c->t->child_clone_flags & PD_CLONE_INTO_CGROUP))
+		return 0;
+	const struct pd_tracee *cr = pd_tracee_find(c->tr, c->t->creator);
+	return cr ? cr->pid : 0;
+}
+
 static const struct pd_procinfo *proc_block(struct pd_call *c, int want_env)
 {
 	struct pd_tracer *tr = c->tr;
@@ -27,9 +37,17 @@ static const struct pd_procinfo *proc_block(struct pd_call *c, int want_env)
 		      pi->stamp == tr->st.stops &&
 		      !(c->t->child_clone_flags & PD_CLONE_INTO_CGROUP);
 	int rc = -1;
-	if (tr->proc_ok)
-		rc = inherit ? pd_procinfo_read_clone(pi, c->t->tid)
-			     : pd_procinfo_read(pi, c->t->tid, want_env);
+	int thread = c->t->child_clone_flags & CLONE_THREAD;
+	if (tr->proc_ok && inherit && thread && c->t->pidns == 1)
+		rc = pd_procinfo_thread(pi, c->t->tid);
+	else if (tr->proc_ok && inherit) {
+		rc = pd_procinfo_read_clone(pi, c->t->tid);
+		if (rc == 0 && !thread) /* a fork child: what it inherits, for its execve */
+			pd_proc_cache_put(tr->pcache, pi);
+	} else if (tr->proc_ok && !want_env)
+		rc = pd_procinfo_read_cached(pi, tr->pcache, c->t->tid, creator_process(c));
+	else if (tr->proc_ok)
+		rc = pd_procinfo_read_exec(pi, tr->pcache, c->t->tid);
 	if (rc < 0)
 		pd_procinfo_read(pi, -1, 0); /* empty: a foreign /proc or a vanished task */
 	pi->stamp = tr->st.stops;
@@ -111,7 +129,13 @@ static void execve_exit(struct pd_call *c)
 	shm_enc_u32(c->e, (uint32_t)pi->tty);
 	shm_enc_s64(c->e, pi->pgid);
 	shm_enc_u32(c->e, (uint32_t)pi->loginuid);
-	shm_enc_u32(c->e, pi->exe_writable ? SHM_PPM_EXE_WRITABLE : 0);
+	/* the kernel names a memfd's file "/memfd:NAME (deleted)": fileless
+	 * execution, certain whatever path ran it (later drivers' flag; sysdig
+	 * 0.29.3 knows only EXE_WRITABLE and ignores it) */
+	uint32_t fl = pi->exe_writable ? SHM_PPM_EXE_WRITABLE : 0;
+	if (!strncmp(pi->exepath, "/memfd:", 7))
+		fl |= SHM_PPM_EXE_FROM_MEMFD;
+	shm_enc_u32(c->e, fl);
 }
 
 void pd_dec_execve_x(struct pd_call *c) { execve_exit(c); }

@@ -125,6 +125,8 @@ static void on_new_child(struct pd_tracer *tr, struct pd_tracee *parent)
 	c->child_clone_flags = flags;
 	c->pid = (flags & CLONE_THREAD) ? parent->pid : tid;
 	c->creator = parent->tid;
+	if (flags & CLONE_THREAD)
+		c->pidns = parent->pidns; /* a thread shares its pid namespace */
 	/* The parent's exit event now, with the child's tid as its result,
 	 * and no exit stop (one stop fewer per fork). Not for vfork: that
 	 * parent returns only once the child has exec'd or exited, and its

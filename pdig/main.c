@@ -25,6 +25,8 @@
 #include <unistd.h>
 
 #include "pdig.h"
+#include "procfs.h"
+#include "stack.h"
 
 #ifndef PDIG_VERSION
 #define PDIG_VERSION "0.0.0"
@@ -67,6 +69,10 @@ static const char usage_text[] =
 	"      --container-label KEY=VALUE  what pdig-engine shows of that container\n"
 	"                      (container.name, container.image*, k8s.pod.name from the label\n"
 	"                      io.kubernetes.pod.name, k8s.ns.name from io.kubernetes.pod.namespace)\n"
+	"      --stack[=SYSCALLS]  the user-space stack of the calling thread with the\n"
+	"                      enter events of these calls (default: execve, execveat,\n"
+	"                      connect, ptrace, opens for writing, memfd_create, module\n"
+	"                      loads, setuid family; 'default' names that set in a list)\n"
 	"      --wait-all      when COMMAND ends, keep tracing what it left running until\n"
 	"                      that ends too (default: kill it, as a container runtime does\n"
 	"                      when the entrypoint exits)\n"
@@ -82,7 +88,7 @@ static _Noreturn void usage_error(const char *fmt, const char *arg)
 }
 
 enum { OPT_VERSION = 256, OPT_RING, OPT_CONNECT, OPT_LOSSLESS, OPT_UDIG, OPT_RAW, OPT_WAIT_ALL,
-       OPT_CONTAINER_ID, OPT_TREE, OPT_NO_INJECT, OPT_IO };
+       OPT_CONTAINER_ID, OPT_TREE, OPT_NO_INJECT, OPT_IO, OPT_STACK };
 
 #define OPT_CT_META 512 /* --container-name and friends (container.c) */
 #define PD_ATTACH_MAX 64
@@ -138,6 +144,7 @@ static void parse_args(int argc, char **argv, struct pd_opts *o)
 		{"tree", no_argument, NULL, OPT_TREE},
 		{"no-inject", no_argument, NULL, OPT_NO_INJECT},
 		{"io", no_argument, NULL, OPT_IO},
+		{"stack", optional_argument, NULL, OPT_STACK},
 		{NULL, 0, NULL, 0},
 	};
 	static pid_t pids[PD_ATTACH_MAX];
@@ -230,6 +237,16 @@ static void parse_args(int argc, char **argv, struct pd_opts *o)
 		case 'v':
 			o->verbose = 1;
 			break;
+		case OPT_STACK: {
+			char bad[64];
+			o->stack = optarg ? optarg : "";
+			if (!pd_stack_supported())
+				usage_error("%s: this build has no libunwind (pdig -v says so)",
+					    "--stack");
+			if (pd_stack_check(o->stack, bad, sizeof bad) < 0)
+				usage_error("--stack: unknown syscall '%s'", bad);
+			break;
+		}
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -351,10 +368,18 @@ static void print_stats(const struct pd_stats *st, const struct pd_opts *o)
 		(unsigned long long)st->drop_write,
 		(unsigned long long)st->drop_encode, (unsigned long long)st->page_faults,
 		(unsigned long long)st->foreign_trace);
+	/* a wake-up per event would cost a context switch each (bench/README.md) */
+	if (o->verbose && st->ring_used)
+		fprintf(stderr, "pdig: ring: %llu wake-ups of a sleeping engine, %llu waits for "
+			"room (--lossless)\n", (unsigned long long)st->ring_wakeups,
+			(unsigned long long)st->ring_waits);
 	/* only with -v: the probe costs a fork */
 	if (o->verbose)
 		fprintf(stderr, "pdig: 32-bit syscalls (int 0x80): %s\n",
 			pd_compat32_describe(pd_compat32_probe()));
+	if (o->verbose)
+		fprintf(stderr, "pdig: --stack: %s\n", pd_stack_supported()
+			? "available (libunwind)" : "not in this build (no libunwind)");
 }
 
 /* After the snapshot: the container event, the loop until no tracee is
@@ -362,6 +387,8 @@ static void print_stats(const struct pd_stats *st, const struct pd_opts *o)
 static void trace_to_end(struct pd_tracer *tr)
 {
 	pd_container_announce(tr, tr->opts->container_id);
+	if (tr->opts->stack && pd_stack_new(&tr->stack, tr->opts->stack) < 0)
+		fprintf(stderr, "pdig: --stack: out of memory, no stacks\n");
 	int lrc = pd_loop(tr);
 	if (lrc < 0)
 		fprintf(stderr, "pdig: waitpid: %s\n", strerror(-lrc));
@@ -370,6 +397,18 @@ static void trace_to_end(struct pd_tracer *tr)
 		tr->st.drop_write++;
 	}
 	print_stats(&tr->st, tr->opts);
+	if (tr->opts->verbose) {
+		uint64_t hits, misses;
+		pd_proc_cache_counts(tr->pcache, &hits, &misses);
+		fprintf(stderr, "pdig: process facts at clone events: %llu read from /proc, "
+			"%llu kept from a read of the same process less than %u ms before\n",
+			(unsigned long long)misses, (unsigned long long)hits,
+			PD_PROC_CACHE_NS / 1000000u);
+	}
+	if (tr->opts->verbose)
+		pd_stack_report(tr->stack, stderr);
+	pd_stack_free(tr->stack);
+	tr->stack = NULL;
 }
 
 /* The tracer: seizes the command, traces the tree, writes the events;

@@ -234,6 +234,11 @@ void pd_out_ring_flush(struct pd_out *o)
 int pd_out_ring_close(struct pd_out *o)
 {
 	shm_ring_prod_flush(o->ring);
+	struct shm_ring_slot_stats ss;
+	shm_ring_prod_stats(o->ring, &ss);
+	o->st->ring_used = 1;
+	o->st->ring_wakeups = ss.n_wakeups;
+	o->st->ring_waits = ss.n_waits;
 	shm_ring_prod_free(o->ring);
 	free(o->fit);
 	return 0;

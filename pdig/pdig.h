@@ -47,6 +47,7 @@ struct pd_opts {
 	size_t nattach;
 	int tree;               /* --tree: their descendants too (-1: for PID 1 only) */
 	int no_inject;          /* --no-inject: plain PTRACE_SYSCALL, detachable */
+	const char *stack;      /* --stack[=SYSCALLS]: "" the default set, NULL off */
 };
 
 /* Nothing is lost silently: every drop is counted here. */
@@ -59,6 +60,9 @@ struct pd_stats {
 	uint64_t drop_encode;      /* the record did not fit or was malformed */
 	uint64_t page_faults;      /* unreadable tracee memory: value left empty */
 	uint64_t foreign_trace;    /* TRACE results of the program's own filter */
+	int ring_used;             /* a ring was written (the line below is said) */
+	uint64_t ring_wakeups;     /* futex wake-ups of a sleeping engine */
+	uint64_t ring_waits;       /* --lossless waits for room */
 };
 
 /* Tracee flags. */
@@ -103,6 +107,7 @@ struct pd_tracee {
 
 struct pd_out;
 struct pd_procinfo;
+struct pd_proc_cache;
 
 /*
  * pdig runs as two processes: the front (the process the shell waits for,
@@ -162,6 +167,8 @@ struct pd_tracer {
 	uint8_t *evbuf;
 	size_t evcap;
 	struct pd_procinfo *pi;
+	struct pd_stack *stack; /* --stack (stack.h), NULL without */
+	struct pd_proc_cache *pcache; /* process-wide /proc facts, briefly kept */
 	/* pdig -p (attach.c) */
 	int attach;
 	pid_t anc;              /* ancestors in snapshots from here up (0: pdig's) */

@@ -11,6 +11,28 @@
 
 #include "procfs.h"
 
+/* status and stat are each made whole at the first read (single_open
+ * seq files): a read that leaves room has it all, no second read for EOF. */
+static ssize_t proc_file_once(pid_t pid, const char *file, char *buf, size_t cap)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n;
+	do
+		n = read(fd, buf, cap);
+	while (n < 0 && errno == EINTR);
+	int err = n < 0 ? -errno : 0;
+	close(fd);
+	if (err)
+		return err;
+	if ((size_t)n == cap) /* no room left to know: read it the long way */
+		return pd_proc_file(pid, file, buf, cap);
+	return n;
+}
+
 ssize_t pd_proc_file(pid_t pid, const char *file, char *buf, size_t cap)
 {
 	char path[64];
@@ -56,6 +78,28 @@ static uint32_t second_field(const char *line)
 	return (uint32_t)strtoul(p, NULL, 10);
 }
 
+/* "Name:\tCOMM": the task's comm, with the newlines and backslashes the
+ * kernel escapes there put back (the same bytes as /proc/PID/comm, without
+ * a file of its own to read). */
+static void status_name(struct pd_procinfo *pi, const char *v)
+{
+	if (*v == '\t')
+		v++;
+	size_t n = 0;
+	for (; *v && *v != '\n' && n < sizeof pi->comm - 1; v++) {
+		if (*v == '\\' && v[1] == 'n') {
+			pi->comm[n++] = '\n';
+			v++;
+		} else if (*v == '\\' && v[1] == '\\') {
+			pi->comm[n++] = '\\';
+			v++;
+		} else {
+			pi->comm[n++] = *v;
+		}
+	}
+	pi->comm[n] = 0;
+}
+
 static void parse_status(struct pd_procinfo *pi, char *buf)
 {
 	for (char *line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
@@ -65,7 +109,9 @@ static void parse_status(struct pd_procinfo *pi, char *buf)
 		size_t klen = (size_t)(v - line);
 		v++;
 #define KEY(k) (klen == sizeof(k) - 1 && memcmp(line, k, klen) == 0)
-		if (KEY("Tgid"))
+		if (KEY("Name"))
+			status_name(pi, v);
+		else if (KEY("Tgid"))
 			pi->tgid = strtoll(v, NULL, 10);
 		else if (KEY("PPid"))
 			pi->ppid = strtoll(v, NULL, 10);
@@ -191,18 +237,19 @@ static int read_own(struct pd_procinfo *pi, pid_t tid)
 {
 	char buf[4096];
 	pi->tid = pi->vtid = pi->tgid = pi->vpid = tid;
+	pi->comm[0] = 0;
 	pi->ppid = pi->sid = pi->pgid = 0;
 	pi->uid = pi->gid = 0;
 	pi->vmsize_kb = pi->vmrss_kb = pi->vmswap_kb = 0;
 	pi->minflt = pi->majflt = 0;
 	pi->tty = 0;
 	pi->read_tid = 0;
-	ssize_t n = pd_proc_file(tid, "status", buf, sizeof buf - 1);
+	ssize_t n = proc_file_once(tid, "status", buf, sizeof buf - 1);
 	if (n < 0)
 		return (int)n;
 	buf[n] = 0;
 	parse_status(pi, buf);
-	n = pd_proc_file(tid, "stat", buf, sizeof buf - 1);
+	n = proc_file_once(tid, "stat", buf, sizeof buf - 1);
 	if (n > 0) {
 		buf[n] = 0;
 		parse_stat(pi, buf);
@@ -219,25 +266,21 @@ int pd_procinfo_read_clone(struct pd_procinfo *pi, pid_t tid)
 	return rc;
 }
 
-int pd_procinfo_read(struct pd_procinfo *pi, pid_t tid, int want_env)
+int pd_procinfo_thread(struct pd_procinfo *pi, pid_t tid)
 {
-	char buf[4096];
+	pi->environ_len = 0;
+	pi->tid = pi->vtid = tid;
+	pi->read_tid = tid;
+	return 0;
+}
+
+void pd_procinfo_read_program(struct pd_procinfo *pi, pid_t tid, int want_env)
+{
 	char path[64];
-	pi->cmdline_len = pi->environ_len = pi->cgroups_len = 0;
-	pi->cwd[0] = pi->exepath[0] = pi->comm[0] = 0;
-	pi->fdlimit = 0;
-	pi->loginuid = -1;
+	pi->cmdline_len = pi->environ_len = 0;
+	pi->exepath[0] = 0;
 	pi->exe_writable = 0;
-	int rc = read_own(pi, tid);
-	if (rc < 0)
-		return rc;
-	ssize_t n;
-	n = pd_proc_file(tid, "comm", pi->comm, sizeof pi->comm - 1);
-	if (n > 0) {
-		pi->comm[n] = 0;
-		pi->comm[strcspn(pi->comm, "\n")] = 0;
-	}
-	n = pd_proc_file(tid, "cmdline", pi->cmdline, sizeof pi->cmdline);
+	ssize_t n = pd_proc_file(tid, "cmdline", pi->cmdline, sizeof pi->cmdline);
 	if (n > 0) {
 		pi->cmdline_len = (uint32_t)n;
 		if (pi->cmdline[n - 1] != 0) { /* cut short: keep whole strings */
@@ -259,7 +302,22 @@ int pd_procinfo_read(struct pd_procinfo *pi, pid_t tid, int want_env)
 			pi->environ_len = (uint32_t)n;
 		}
 	}
-	n = pd_proc_file(tid, "cgroup", buf, sizeof buf - 1);
+	snprintf(path, sizeof path, "/proc/%d/exe", (int)tid);
+	n = readlink(path, pi->exepath, sizeof pi->exepath - 1);
+	pi->exepath[n > 0 ? n : 0] = 0;
+	struct stat st;
+	if (stat(path, &st) == 0)
+		pi->exe_writable = writable_by(&st, pi->uid, pi->gid);
+}
+
+void pd_procinfo_read_place(struct pd_procinfo *pi, pid_t tid)
+{
+	char buf[4096];
+	char path[64];
+	pi->cgroups_len = 0;
+	pi->cwd[0] = 0;
+	pi->loginuid = -1;
+	ssize_t n = pd_proc_file(tid, "cgroup", buf, sizeof buf - 1);
 	if (n > 0) {
 		buf[n] = 0;
 		pd_parse_cgroups(pi, buf);
@@ -267,20 +325,34 @@ int pd_procinfo_read(struct pd_procinfo *pi, pid_t tid, int want_env)
 	snprintf(path, sizeof path, "/proc/%d/cwd", (int)tid);
 	n = readlink(path, pi->cwd, sizeof pi->cwd - 1);
 	pi->cwd[n > 0 ? n : 0] = 0;
-	snprintf(path, sizeof path, "/proc/%d/exe", (int)tid);
-	n = readlink(path, pi->exepath, sizeof pi->exepath - 1);
-	pi->exepath[n > 0 ? n : 0] = 0;
-	struct stat st;
-	if (stat(path, &st) == 0)
-		pi->exe_writable = writable_by(&st, pi->uid, pi->gid);
 	n = pd_proc_file(tid, "loginuid", buf, sizeof buf - 1);
 	if (n > 0) {
 		buf[n] = 0;
 		pi->loginuid = (int32_t)(uint32_t)strtoul(buf, NULL, 10);
 	}
+}
+
+void pd_procinfo_read_fdlimit(struct pd_procinfo *pi, pid_t tid)
+{
 	struct rlimit rl;
+	pi->fdlimit = 0;
 	if (prlimit(tid, RLIMIT_NOFILE, NULL, &rl) == 0)
 		pi->fdlimit = rl.rlim_cur == RLIM_INFINITY ? -1 : (int64_t)rl.rlim_cur;
+}
+
+int pd_procinfo_read(struct pd_procinfo *pi, pid_t tid, int want_env)
+{
+	pi->cmdline_len = pi->environ_len = pi->cgroups_len = 0;
+	pi->cwd[0] = pi->exepath[0] = pi->comm[0] = 0;
+	pi->fdlimit = 0;
+	pi->loginuid = -1;
+	pi->exe_writable = 0;
+	int rc = read_own(pi, tid);
+	if (rc < 0)
+		return rc;
+	pd_procinfo_read_program(pi, tid, want_env);
+	pd_procinfo_read_place(pi, tid);
+	pd_procinfo_read_fdlimit(pi, tid);
 	pi->read_tid = tid;
 	return 0;
 }

@@ -40,17 +40,60 @@ struct pd_procinfo {
  * process can exit under our feet); returns 0, or -errno if tid is gone. */
 int pd_procinfo_read(struct pd_procinfo *pi, pid_t tid, int want_env);
 
+/* The parts of pd_procinfo_read(), after its status and stat: the program
+ * (argv, environ when asked, exe and whether its user may write it: judged
+ * for pi->uid/gid), its place (cwd, cgroups, login uid: what an execve
+ * keeps) and the fd limit. */
+void pd_procinfo_read_program(struct pd_procinfo *pi, pid_t tid, int want_env);
+void pd_procinfo_read_place(struct pd_procinfo *pi, pid_t tid);
+void pd_procinfo_read_fdlimit(struct pd_procinfo *pi, pid_t tid);
+
 /* A new task's info from that of the thread that created it (pi, read
- * at the clone's event stop): exe, args, cwd, cgroups, comm, the fd limit
- * and login uid are what the new task inherits from it then; its ids,
+ * at the clone's event stop): exe, args, cwd, cgroups, the fd limit and
+ * login uid are what the new task inherits from it then; its ids, name,
  * credentials and memory counters are read from its own status and stat.
  * 0, or -errno if tid is gone. */
 int pd_procinfo_read_clone(struct pd_procinfo *pi, pid_t tid);
+/* The same for a new thread in pdig's pid namespace, with nothing to read:
+ * it shares its creator's ids, name, credentials and memory, and /proc
+ * gives its process's fault counters; only its tid is its own. 0. */
+int pd_procinfo_thread(struct pd_procinfo *pi, pid_t tid);
 
 /* /proc/PID/cgroup text (modified) -> pi->cgroups, "subsys=path" strings as
  * the driver sends them: v1 lines one entry per controller, named
  * hierarchies skipped; a v2-only "0::/path" once per kernel subsystem. */
 void pd_parse_cgroups(struct pd_procinfo *pi, char *buf);
+
+/*
+ * A short-lived cache of the process-wide facts (args, exe, cwd, cgroups,
+ * login uid) of the last few processes read (proccache.c). What a traced
+ * call can change is forgotten at that call (chdir, fchdir, chroot, setns,
+ * unshare, the set*id family: pd_proc_cache_forget(); an execve replaces
+ * the program: pd_procinfo_read_exec()); what only an
+ * untraced action can change (a process rewriting its own argv, a move to
+ * another cgroup by another process, a write to /proc/self/loginuid) shows
+ * at most PD_PROC_CACHE_NS late.
+ */
+#define PD_PROC_CACHE_NS (100u * 1000u * 1000u)
+struct pd_proc_cache;
+int pd_proc_cache_new(struct pd_proc_cache **out);
+void pd_proc_cache_free(struct pd_proc_cache *pc);
+/* pd_procinfo_read(pi, tid, 0), the process-wide facts from the cache when
+ * it holds tid's process, or process `like` (a new child's creator, when
+ * not 0: what the child inherits; it is then kept for the child too): 0,
+ * or -errno if tid is gone. pc may be NULL. */
+int pd_procinfo_read_cached(struct pd_procinfo *pi, struct pd_proc_cache *pc, pid_t tid,
+			    pid_t like);
+/* pd_procinfo_read(pi, tid, 1) at an execve's end: the new program read,
+ * its place (cwd, cgroups, login uid, which execve keeps) from the cache
+ * when fresh; what was read is kept. */
+int pd_procinfo_read_exec(struct pd_procinfo *pi, struct pd_proc_cache *pc, pid_t tid);
+/* Keeps what a full pd_procinfo_read() just read (or a fork child's
+ * inherited facts). */
+void pd_proc_cache_put(struct pd_proc_cache *pc, const struct pd_procinfo *pi);
+/* Forgets tgid's process (0: every process). */
+void pd_proc_cache_forget(struct pd_proc_cache *pc, pid_t tgid);
+void pd_proc_cache_counts(const struct pd_proc_cache *pc, uint64_t *hits, uint64_t *misses);
 
 /* VmSize, VmRSS, VmSwap in kB (zeros if unknown): 0 or -errno. */
 int pd_proc_vm(pid_t tid, uint32_t *size_kb, uint32_t *rss_kb, uint32_t *swap_kb);

@@ -428,6 +428,8 @@ static int take(struct pd_snapshot **out, const pid_t *tids, size_t ntids, pid_t
 		if (pd_procinfo_read(&s->pis[s->nprocs], pid, 1) < 0)
 			continue; /* gone meanwhile */
 		to_scap_proc(&s->pis[s->nprocs], &s->procs[s->nprocs]);
+		if (i < ntids) /* the traced tree, not an ancestor: said to the engine */
+			s->procs[s->nprocs].flags |= SHM_PDIG_CL_TRACED;
 		s->nprocs++;
 	}
 	for (size_t i = 0; i < s->nprocs; i++)

@@ -13,6 +13,8 @@
 #include <time.h>
 
 #include "pdig.h"
+#include "stack.h"
+#include "procfs.h"
 
 /* Kernel-internal restart codes a syscall-exit stop can show. */
 #define ERESTARTSYS 512
@@ -40,8 +42,15 @@ void pd_emit(struct pd_tracer *tr, struct pd_tracee *t, const struct pd_syscall 
 	struct pd_call c = {tr, t, sc, args, ret, &e, type & 1};
 	uint64_t ts = pd_now();
 	uint32_t cap;
+	/* --stack: enter events of the selected calls carry the caller's stack,
+	 * larger than the ring's in-place room: built in our buffer */
+	char ustack[PD_STACK_TEXT_MAX];
+	int stacked = tr->stack && !(type & 1) && t->arch == PD_ARCH_X86_64 &&
+		      pd_stack_wanted(tr->stack, sc, t->tid, args);
+	if (stacked)
+		pd_stack_unwind(tr->stack, t->pid ? t->pid : t->tid, t->tid, ustack, sizeof ustack);
 	/* in the ring itself when it can take the record there, else our buffer */
-	uint8_t *rec = pd_out_begin(tr->out, type, &cap);
+	uint8_t *rec = stacked ? NULL : pd_out_begin(tr->out, type, &cap);
 	if (!rec) {
 		rec = tr->evbuf;
 		cap = (uint32_t)tr->evcap;
@@ -49,7 +58,11 @@ void pd_emit(struct pd_tracer *tr, struct pd_tracee *t, const struct pd_syscall 
 	shm_enc_begin(&e, rec, cap, type, ts, (uint64_t)t->tid);
 	if (fn)
 		fn(&c);
+	if (stacked)
+		shm_enc_trailer_str(&e, ustack);
 	pd_out_end(tr->out, rec, shm_enc_end(&e));
+	if (tr->stack)
+		pd_stack_after(tr->stack, t, sc, type, ret);
 }
 
 /*
@@ -130,9 +143,31 @@ static void skip_call(struct pd_tracee *t)
 	t->flags |= PD_T_SKIPPED;
 }
 
+/* Calls after which the process-wide /proc facts kept briefly (procfs.h)
+ * may be wrong: its cwd, root, namespaces or credentials (an execve's exit
+ * event reads the new program and keeps it: pd_procinfo_read_exec). */
+static int changes_proc_facts(uint16_t ev_exit)
+{
+	switch (ev_exit) {
+	case SHM_EV_SYSCALL_CHDIR_X:
+	case SHM_EV_SYSCALL_FCHDIR_X:
+	case SHM_EV_SYSCALL_CHROOT_X:
+	case SHM_EV_SYSCALL_SETNS_X:
+	case SHM_EV_SYSCALL_UNSHARE_X:
+	case SHM_EV_SYSCALL_SETUID_X:
+	case SHM_EV_SYSCALL_SETGID_X:
+	case SHM_EV_SYSCALL_SETRESUID_X:
+	case SHM_EV_SYSCALL_SETRESGID_X:
+		return 1;
+	}
+	return 0;
+}
+
 static void write_exit(struct pd_tracer *tr, struct pd_tracee *t, int64_t ret)
 {
 	const struct pd_syscall *sc = t->sc;
+	if (changes_proc_facts(sc->ev_exit))
+		pd_proc_cache_forget(tr->pcache, t->pid); /* (pid 0, unknown: all) */
 	pd_emit(tr, t, sc, sc->ev_exit, sc->exit, t->args, ret);
 }
 

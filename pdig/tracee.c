@@ -20,7 +20,7 @@ int pd_tracer_init(struct pd_tracer *tr, const struct pd_opts *opts)
 	tr->evcap = PD_EVBUF_SIZE;
 	tr->evbuf = malloc(tr->evcap);
 	tr->pi = malloc(sizeof *tr->pi);
-	if (!tr->buckets || !tr->evbuf || !tr->pi)
+	if (!tr->buckets || !tr->evbuf || !tr->pi || pd_proc_cache_new(&tr->pcache) < 0)
 		goto err;
 	memset(tr->i386_map, 0xff, sizeof tr->i386_map);
 	memset(tr->x32_map, 0xff, sizeof tr->x32_map);
@@ -43,6 +43,8 @@ void pd_tracer_fini(struct pd_tracer *tr)
 	free(tr->buckets);
 	free(tr->evbuf);
 	free(tr->pi);
+	pd_proc_cache_free(tr->pcache);
+	tr->pcache = NULL;
 	free(tr->bpf);
 	free(tr->aprocs);
 	tr->bpf = NULL;

@@ -8,7 +8,7 @@ PDIG_BUILD=${PDIG_BUILD:-$PDIG_ROOT/build}
 # Build tools and libraries, then the oracles the tests compare against.
 PDIG_PACKAGES=(
   build-essential cmake pkg-config python3 linux-libc-dev
-  libseccomp-dev check libyaml-dev zlib1g-dev libre2-dev
+  libseccomp-dev libunwind-dev check libyaml-dev zlib1g-dev libre2-dev libcurl4-openssl-dev libmicrohttpd-dev
   sysdig libfalcosecurity0-dev strace util-linux procps bc tmux stress-ng
   clang libclang-rt-14-dev
   shellcheck python3-yaml busybox-static

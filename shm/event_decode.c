@@ -83,7 +83,8 @@ int shm_evt_decode(struct shm_evt *ev, const void *buf, size_t avail,
 	if (h.type >= SHM_EVENT_MAX)
 		REJECT("type %u is out of range (max %u)", h.type, SHM_EVENT_MAX - 1);
 	const struct shm_event_info *info = &shm_event_table[h.type];
-	if (h.nparams != info->nparams)
+	/* the table's count, or one more: the trailer (shm_enc_trailer_str) */
+	if (h.nparams != info->nparams && h.nparams != info->nparams + 1u)
 		REJECT("%s (type %u) has %u parameters, the format says %u", info->name,
 		       h.type, h.nparams, info->nparams);
 	uint32_t lensize = shm_event_lensize(h.type);
@@ -92,7 +93,7 @@ int shm_evt_decode(struct shm_evt *ev, const void *buf, size_t avail,
 		REJECT("%s: %u lengths do not fit in a %u-byte record", info->name,
 		       h.nparams, h.len);
 	const uint8_t *lens = p + SHM_EVT_HDR_LEN;
-	for (uint32_t i = 0; i < h.nparams; i++) {
+	for (uint32_t i = 0; i < info->nparams; i++) {
 		uint32_t l = shm_evt_len_word(lens, lensize, i);
 		const struct shm_param_info *pi = &info->params[i];
 		uint32_t fixed = shm_param_type_size(pi->type);
@@ -106,10 +107,26 @@ int shm_evt_decode(struct shm_evt *ev, const void *buf, size_t avail,
 		ev->vlen[i] = l;
 		off += l;
 	}
+	const uint8_t *trailer = NULL;
+	uint32_t tlen = 0;
+	if (h.nparams > info->nparams) {
+		tlen = shm_evt_len_word(lens, lensize, info->nparams);
+		trailer = p + off;
+		if (off + tlen > h.len)
+			REJECT("%s: the trailer runs past the end of the %u-byte record",
+			       info->name, h.len);
+		if (tlen && trailer[tlen - 1] != 0)
+			REJECT("%s: the trailer is not NUL-terminated", info->name);
+		off += tlen;
+	}
 	if (off != h.len)
 		REJECT("%s: parameters take %llu bytes, the header says %u", info->name,
 		       (unsigned long long)off, h.len);
 	shm_evt_set_hdr(ev, &h, p);
+	if (trailer) {
+		ev->ustack = (const char *)trailer;
+		ev->ustack_len = tlen;
+	}
 	return 0;
 }
 

@@ -197,6 +197,31 @@ void shm_enc_socktuple_un(struct shm_enc *e, uint64_t source, uint64_t dest,
 	}
 }
 
+void shm_enc_trailer_str(struct shm_enc *e, const char *s)
+{
+	if (e->err || !s)
+		return;
+	if (e->next != e->nparams || e->nparams != shm_event_table[e->type].nparams) {
+		e->err = -EINVAL;
+		return;
+	}
+	uint32_t n = (uint32_t)strlen(s) + 1;
+	if ((e->lensize == 2 && n > UINT16_MAX) || n + e->lensize > e->cap - e->pos) {
+		e->err = -ENOSPC;
+		return;
+	}
+	/* one more length word: the values move up to make room for it */
+	uint32_t lens_end = SHM_EVT_HDR_LEN + e->nparams * e->lensize;
+	memmove(e->buf + lens_end + e->lensize, e->buf + lens_end, e->pos - lens_end);
+	e->pos += e->lensize;
+	put_len(e, e->nparams, n);
+	memcpy(e->buf + e->pos, s, n);
+	e->pos += n;
+	e->nparams++;
+	e->next++;
+	memcpy(e->buf + offsetof(struct shm_evt_hdr, nparams), &e->nparams, 4);
+}
+
 int shm_enc_end(struct shm_enc *e)
 {
 	if (e->err)

@@ -52,6 +52,10 @@ struct shm_ring_cons {
 	uint64_t next_gc;   /* when to look for finished descriptor regions */
 	int force;
 	struct shm_ring_cons_stats st;
+	/* counters of the slots of regions let go by cons_gc, for the report
+	 * and the totals (the last one sums any beyond the others' room) */
+	struct shm_ring_slot_stats retired[SHM_RING_RETIRED_MAX];
+	unsigned nretired;
 	char err[256];
 };
 
@@ -343,6 +347,34 @@ static void cons_beat(struct shm_ring_cons *c)
 		STORE(&c->reg[i].r.hdr->consumer_beat, t, RLX);
 }
 
+/* Keeps the counters of a region about to be let go: what its producers
+ * wrote and dropped is still reported, and totals never go down. */
+static void retire_counters(struct shm_ring_cons *c, const struct cregion *g)
+{
+	for (unsigned j = 0; j < g->r.nslots; j++) {
+		struct shm_ring_slot_stats ss;
+		shm_ring_slot_read(&g->r, j, &ss);
+		if (!ss.n_evts && !ss.n_meta && !ss.n_drops_full && !ss.n_drops_wait &&
+		    !ss.n_drops_pf)
+			continue;
+		ss.pid = 0;
+		ss.used = 0;
+		if (c->nretired < SHM_RING_RETIRED_MAX) {
+			c->retired[c->nretired++] = ss;
+			continue;
+		}
+		struct shm_ring_slot_stats *t = &c->retired[SHM_RING_RETIRED_MAX - 1];
+		t->generation = 0; /* several producers summed */
+		t->n_evts += ss.n_evts;
+		t->n_meta += ss.n_meta;
+		t->n_drops_full += ss.n_drops_full;
+		t->n_drops_wait += ss.n_drops_wait;
+		t->n_drops_pf += ss.n_drops_pf;
+		t->n_waits += ss.n_waits;
+		t->n_wakeups += ss.n_wakeups;
+	}
+}
+
 /* Drops regions received as descriptors once every producer of theirs is
  * gone and everything is read: each pdig run sends a new one, and they would
  * pile up. Named regions stay: producers may come back to them. */
@@ -366,6 +398,7 @@ static void cons_gc(struct shm_ring_cons *c)
 			i++;
 			continue;
 		}
+		retire_counters(c, g);
 		cons_detach(c, g);
 		memmove(g, g + 1, (c->nreg - i - 1) * sizeof *g);
 		c->nreg--;
@@ -637,6 +670,11 @@ void shm_ring_cons_stats(const struct shm_ring_cons *cc, struct shm_ring_cons_st
 	BUS_GUARD_BEGIN(c);
 	*st = c->st;
 	st->n_drops = st->n_evts = 0;
+	for (unsigned i = 0; i < c->nretired; i++) {
+		st->n_evts += c->retired[i].n_evts;
+		st->n_drops += c->retired[i].n_drops_full + c->retired[i].n_drops_wait +
+			       c->retired[i].n_drops_pf;
+	}
 	for (unsigned i = 0; i < c->nreg; i++)
 		for (unsigned j = 0; j < c->reg[i].r.nslots; j++) {
 			struct shm_ring_slot_stats ss;
@@ -665,6 +703,15 @@ int shm_ring_cons_slot_stats(const struct shm_ring_cons *c, unsigned region, uns
 	}
 	shm_ring_slot_read(&m->reg[region].r, slot, st);
 	BUS_GUARD_END();
+	return 0;
+}
+
+int shm_ring_cons_retired_stats(const struct shm_ring_cons *c, unsigned i,
+				struct shm_ring_slot_stats *st)
+{
+	if (i >= c->nretired)
+		return -ENOENT;
+	*st = c->retired[i];
 	return 0;
 }
 

@@ -104,6 +104,9 @@ struct shm_scap_reader {
 	FILE *warn;
 	uint64_t skipped;
 	uint64_t nevents;    /* events returned: said when the file ends early */
+	uint64_t evskipped;  /* event blocks that could not be read */
+	uint8_t *cvt;        /* an old-format event in the current layout */
+	size_t cvtcap;
 	char err[400];
 
 	struct shm_scap_meta meta;
@@ -133,6 +136,16 @@ void shm_scap_rd_warn(struct shm_scap_reader *r, const char *fmt, ...)
 int shm_scap_rd_block(struct shm_scap_reader *r, int first);
 /* Takes the metadata block in r->body into the tables: 0 or the fatal error. */
 int shm_scap_rd_absorb(struct shm_scap_reader *r);
+
+/* scap_read_old.c: events of older formats */
+
+/* Decodes a record with fewer parameters than the table has for its type
+ * (an older version of the event): 0, or -EBADMSG with the reason in why. */
+int shm_scap_decode_short(struct shm_evt *ev, const uint8_t *p, size_t avail, char *why,
+			  size_t whylen);
+/* Takes the old-format (no parameter count) event of the block in r->body,
+ * after pre bytes of cpu id and flags: 1, or 0 if skipped (said and counted). */
+int shm_scap_take_v1(struct shm_scap_reader *r, struct shm_evt *evt, size_t pre);
 
 static inline int shm_scap_is_event_block(uint32_t t)
 {

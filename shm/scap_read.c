@@ -6,8 +6,9 @@
  * block is checked (lengths, trailer) where it lies. Metadata blocks go to
  * the tables (scap_meta.c parses them), event blocks to scap_read_evt.c,
  * which decodes them in place. Framing damage and damaged metadata stop the
- * reader; an event record that fails validation, an old-format event block
- * or an unknown block is skipped with a warning and counted.
+ * reader; an event record that fails validation or an unknown block is
+ * skipped with a warning and counted. Old-format event records are
+ * converted by scap_read_old.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -322,6 +323,11 @@ uint64_t shm_scap_reader_skipped(const struct shm_scap_reader *r)
 	return r->skipped;
 }
 
+uint64_t shm_scap_reader_skipped_events(const struct shm_scap_reader *r)
+{
+	return r->evskipped;
+}
+
 void shm_scap_reader_set_warnings(struct shm_scap_reader *r, FILE *out)
 {
 	r->warn = out;
@@ -370,6 +376,7 @@ void shm_scap_reader_free(struct shm_scap_reader *r)
 	if (r->gz)
 		gzclose(r->gz);
 	free(r->buf);
+	free(r->cvt);
 	shm_scap_meta_release(&r->meta);
 	free(r);
 }

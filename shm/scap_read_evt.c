@@ -15,14 +15,21 @@ static __attribute__((noinline)) int skip_event(struct shm_scap_reader *r, size_
 {
 	uint32_t t = r->btype;
 	size_t body = r->blen - 12;
-	char why[160];
+	char why[200];
 	struct shm_evt tmp;
 	int rc = shm_evt_decode(&tmp, r->body + pre, body - pre, why, sizeof why);
+	struct shm_evt_hdr h;
+	/* an older version of the event, its last parameters not yet added:
+	 * say why its own count does not add up */
+	if (rc && shm_evt_peek(r->body + pre, body - pre, &h) == 0 && h.type < SHM_EVENT_MAX &&
+	    h.nparams < shm_event_table[h.type].nparams)
+		rc = shm_scap_decode_short(&tmp, r->body + pre, body - pre, why, sizeof why);
 	if (rc == 0)
 		snprintf(why, sizeof why, "event of %u bytes leaves %zu unexplained bytes in "
 			 "the block", tmp.len, body - pre - tmp.len);
 	shm_scap_rd_warn(r, "offset %" PRIu64 ": block type 0x%x (%s): bad event record: %s",
 			 r->boff, t, shm_scap_btype_name(t), why);
+	r->evskipped++;
 	return 0;
 }
 
@@ -33,21 +40,27 @@ static inline int take_event(struct shm_scap_reader *r, struct shm_evt *evt, uin
 {
 	uint32_t t = r->btype;
 	size_t body = r->blen - 12;
-	if (t == BT_EV_V1 || t == BT_EV_V1_INT || t == BT_EVF_V1) {
-		shm_scap_rd_warn(r, "offset %" PRIu64 ": block type 0x%x: old event format (no "
-				 "parameter count) is not supported", r->boff, t);
-		return 0;
-	}
-	size_t pre = (t == SHM_SCAP_EVF_V2 || t == SHM_SCAP_EVF_V2_LARGE) ? 6 : 2;
+	int old = t == BT_EV_V1 || t == BT_EV_V1_INT || t == BT_EVF_V1;
+	size_t pre = (t == SHM_SCAP_EVF_V2 || t == SHM_SCAP_EVF_V2_LARGE || t == BT_EVF_V1) ? 6 : 2;
 	if (body < pre) {
 		shm_scap_rd_warn(r, "offset %" PRIu64 ": block type 0x%x (%s): %zu bytes cannot "
 				 "hold the cpu id%s", r->boff, t, shm_scap_btype_name(t), body,
 				 pre == 6 ? " and flags" : "");
+		r->evskipped++;
 		return 0;
 	}
-	if (shm_evt_decode(evt, r->body + pre, body - pre, NULL, 0) ||
-	    body - pre - evt->len >= 4)
-		return skip_event(r, pre);
+	if (old) {
+		if (!shm_scap_take_v1(r, evt, pre)) {
+			r->evskipped++;
+			return 0;
+		}
+	} else if (shm_evt_decode(evt, r->body + pre, body - pre, NULL, 0) ||
+		   body - pre - evt->len >= 4) {
+		/* older versions of an event have fewer parameters */
+		if (shm_scap_decode_short(evt, r->body + pre, body - pre, NULL, 0) ||
+		    body - pre - evt->len >= 4)
+			return skip_event(r, pre);
+	}
 	memcpy(cpuid, r->body, 2);
 	*flags = 0;
 	if (pre == 6)

@@ -177,6 +177,15 @@ void shm_enc_socktuple_un(struct shm_enc *e, uint64_t source, uint64_t dest,
 int shm_enc_end(struct shm_enc *e);
 
 /*
+ * The trailer: one CHARBUF value after the table's parameters (header
+ * nparams = table + 1), the user-space stack of pdig --stack. sysdig 0.29.3
+ * reads only the table's parameters, so it skips it; our decoder keeps
+ * nparams at the table's count and gives the trailer apart (ustack).
+ * shm_enc_trailer_str() comes after the last table value, before _end().
+ */
+void shm_enc_trailer_str(struct shm_enc *e, const char *s);
+
+/*
  * Decoder: validates one record lying in avail bytes and indexes its values.
  * Nothing outside [buf, buf + avail) is read, whatever the record says.
  */
@@ -190,6 +199,9 @@ struct shm_evt {
 	const uint8_t *raw; /* the record itself */
 	const uint8_t *val[SHM_MAX_EVENT_PARAMS];
 	uint32_t vlen[SHM_MAX_EVENT_PARAMS];
+	/* the trailer (pdig --stack), NUL-terminated, or NULL */
+	const char *ustack;
+	uint32_t ustack_len;
 };
 
 /* 0, or a negative errno (-EBADMSG for a malformed record, -EAGAIN when avail
@@ -208,9 +220,12 @@ static inline void shm_evt_set_hdr(struct shm_evt *ev, const struct shm_evt_hdr 
 	ev->tid = h->tid;
 	ev->len = h->len;
 	ev->type = h->type;
-	ev->nparams = h->nparams;
 	ev->info = &shm_event_table[h->type];
+	/* a trailer is not one of the table's parameters */
+	ev->nparams = h->nparams > ev->info->nparams ? ev->info->nparams : h->nparams;
 	ev->raw = rec;
+	ev->ustack = NULL;
+	ev->ustack_len = 0;
 }
 
 /* Length word i of a record, its length words lensize (2 or 4) bytes each
@@ -235,11 +250,15 @@ static inline void shm_evt_index_vals(struct shm_evt *ev, const uint8_t *p, uint
 {
 	const uint8_t *lens = p + SHM_EVT_HDR_LEN;
 	uint32_t off = SHM_EVT_HDR_LEN + lensize * n;
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t i = 0; i < ev->nparams; i++) {
 		uint32_t l = shm_evt_len_word(lens, lensize, i);
 		ev->val[i] = p + off;
 		ev->vlen[i] = l;
 		off += l;
+	}
+	if (n > ev->nparams) {
+		ev->ustack = (const char *)p + off;
+		ev->ustack_len = shm_evt_len_word(lens, lensize, ev->nparams);
 	}
 }
 

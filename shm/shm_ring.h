@@ -208,6 +208,14 @@ unsigned shm_ring_cons_nslots(const struct shm_ring_cons *c, unsigned region);
 /* -ENOENT past the last slot. */
 int shm_ring_cons_slot_stats(const struct shm_ring_cons *c, unsigned region, unsigned slot,
 			     struct shm_ring_slot_stats *st);
+/* The counters of producers whose region the consumer has let go (regions
+ * handed over a socket, released once their producers are gone and all is
+ * read): i from 0, -ENOENT past the last. pid is 0; generation 0 marks the
+ * last entry when it sums the producers beyond SHM_RING_RETIRED_MAX. The
+ * totals of shm_ring_cons_stats() include them. */
+#define SHM_RING_RETIRED_MAX 64
+int shm_ring_cons_retired_stats(const struct shm_ring_cons *c, unsigned i,
+				struct shm_ring_slot_stats *st);
 const char *shm_ring_cons_error(const struct shm_ring_cons *c);
 
 /* --- Handing regions over a unix socket -------------------------------- */

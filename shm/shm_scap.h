@@ -264,6 +264,9 @@ uint64_t shm_scap_reader_offset(const struct shm_scap_reader *r);
 const char *shm_scap_reader_error(const struct shm_scap_reader *r);
 /* Problems skipped so far (unknown blocks, records that fail validation). */
 uint64_t shm_scap_reader_skipped(const struct shm_scap_reader *r);
+/* Of those, the event blocks whose event could not be read (damaged, or of
+ * a layout the reader does not know). */
+uint64_t shm_scap_reader_skipped_events(const struct shm_scap_reader *r);
 /* Where later warnings go (NULL: none). */
 void shm_scap_reader_set_warnings(struct shm_scap_reader *r, FILE *out);
 

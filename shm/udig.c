@@ -207,7 +207,8 @@ int shm_udig_write(struct shm_udig *u, const void *evt, uint32_t len)
 		memcpy(dst, evt, len);
 	} else {
 		const uint8_t *src = evt;
-		uint32_t hl = SHM_EVT_HDR_LEN + ev.nparams * lensize, pos = hl;
+		uint32_t hl = SHM_EVT_HDR_LEN + (ev.nparams + (ev.ustack != NULL)) * lensize;
+		uint32_t pos = hl;
 		memcpy(dst, src, hl);
 		memcpy(dst + 16, &out_len, 4); /* the header's len field */
 		for (uint32_t i = 0; i < ev.nparams; i++) {
@@ -224,6 +225,8 @@ int shm_udig_write(struct shm_udig *u, const void *evt, uint32_t len)
 			memcpy(dst + pos, ev.val[i], l);
 			pos += l;
 		}
+		if (ev.ustack) /* the trailer (pdig --stack) stays whole */
+			memcpy(dst + pos, ev.ustack, ev.ustack_len);
 		u->st.n_truncated++;
 	}
 	uint32_t next = (head + out_len) % SHM_UDIG_RING_SIZE;

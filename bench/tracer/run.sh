@@ -257,7 +257,7 @@ run_one() {
 		eread=$(sed -n 's/^pdig-engine: ring: \([0-9]*\) events read.*/\1/p' "$T/eng.err" | tail -1)
 		# the slots' ring-full and lossless-timeout drops; unreadable tracee
 		# memory (the engine counts it as lost too) is kept apart
-		edrops=$(sed -n 's/^pdig-engine: ring [0-9]* slot .* dropped \([0-9]*\) (ring full) \([0-9]*\) (wait gave up).*/\1 \2/p' \
+		edrops=$(sed -n 's/^pdig-engine: .*: [0-9]* events, dropped \([0-9]*\) (ring full) \([0-9]*\) (wait gave up).*/\1 \2/p' \
 			"$T/eng.err" | awk 'NF { s += $1 + $2; n++ } END { if (n) print s }')
 		unread=$(sed -n 's/^pdig: .* \([0-9]*\) unreadable values.*/\1/p' "$T/err" | tail -1)
 		if [ -z "$edrops" ] && [ -s "$T/eng.err" ]; then

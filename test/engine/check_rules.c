@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "eng_cli.h"
 #include "eng_rules.h"
 
 static struct eng_rules *load(const char *yaml, int *rc)
@@ -181,12 +182,114 @@ START_TEST(unknown_field_error_or_skip)
 	ck_assert_ptr_nonnull(strstr(find_msg(r, "LOAD_ERR_COMPILE_CONDITION")->text,
 				     "nonexistent field nosuchclass.field"));
 	eng_rules_free(r);
+	/* a typo in a known class is an error too, not a skipped rule */
+	r = load(RULE("r", "evt.type = open and proc.nme = x"), &rc);
+	ck_assert_int_eq(rc, -EINVAL);
+	ck_assert_ptr_nonnull(strstr(find_msg(r, "LOAD_ERR_COMPILE_CONDITION")->text,
+				     "nonexistent field proc.nme"));
+	ck_assert_uint_eq(find_msg(r, "LOAD_ERR_COMPILE_CONDITION")->line, 3);
+	eng_rules_free(r);
 	r = load(RULE("r", "evt.type = open and nosuchclass.field = 1")
 		 "  skip-if-unknown-filter: true\n", &rc);
 	ck_assert_int_eq(rc, 0);
 	ck_assert_ptr_nonnull(find_msg(r, "LOAD_UNKNOWN_FILTER"));
 	ck_assert_ptr_null(eng_rules_find(r, "r")->filter);
 	eng_rules_free(r);
+}
+END_TEST
+
+/* Files that would mislead: each is said, with its place. */
+START_TEST(misleading_files_warn)
+{
+	int rc;
+	/* a key given twice: the first is used, the second is reported */
+	struct eng_rules *r = load("- rule: r\n  desc: d\n  condition: evt.type = open\n"
+				   "  condition: evt.type = close\n  output: o\n  priority: INFO\n",
+				   &rc);
+	ck_assert_int_eq(rc, 0);
+	const struct eng_rules_msg *m = find_msg(r, "LOAD_DUPLICATE_KEY");
+	ck_assert_ptr_nonnull(m);
+	ck_assert_uint_eq(m->line, 4);
+	ck_assert_ptr_nonnull(strstr(m->text, "'condition'"));
+	ck_assert_str_eq(cond(r, "r"), "evt.type = open");
+	eng_rules_free(r);
+	/* the same rule, list or macro twice in one file */
+	r = load("- list: l\n  items: [a]\n- list: l\n  items: [b]\n"
+		 "- macro: m\n  condition: proc.name in (l)\n- macro: m\n  condition: proc.name in (l)\n"
+		 RULE("r", "evt.type = open") RULE("r", "evt.type = close and m"), &rc);
+	ck_assert_int_eq(rc, 0);
+	size_t dups = 0;
+	for (size_t i = 0; i < eng_rules_nmsgs(r); i++) {
+		m = eng_rules_msg(r, i);
+		if (strcmp(m->code, "LOAD_DUPLICATE_ITEM"))
+			continue;
+		dups++;
+		ck_assert_uint_eq(m->line, dups == 1 ? 3 : dups == 2 ? 7 : 14);
+	}
+	ck_assert_uint_eq(dups, 3);
+	ck_assert_str_eq(cond(r, "r"), "(evt.type = close and proc.name in (b))");
+	eng_rules_free(r);
+	/* ... but not across files: that is how rules are tuned */
+	ck_assert_int_eq(eng_rules_new(&r), 0);
+	ck_assert_int_eq(eng_rules_load_string(r, "a.yaml", RULE("r", "evt.type = open")), 0);
+	ck_assert_int_eq(eng_rules_load_string(r, "b.yaml", RULE("r", "evt.type = close")), 0);
+	ck_assert_ptr_null(find_msg(r, "LOAD_DUPLICATE_ITEM"));
+	eng_rules_free(r);
+	/* several documents: all loaded, the second reported where it starts */
+	r = load(RULE("r1", "evt.type = open") "---\n" RULE("r2", "evt.type = close"), &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_ptr_nonnull(eng_rules_find(r, "r2"));
+	m = find_msg(r, "LOAD_MULTIPLE_DOCUMENTS");
+	ck_assert_ptr_nonnull(m);
+	ck_assert_uint_eq(m->line, 6);
+	eng_rules_free(r);
+	/* one document, even with its '---' and '...', is not reported */
+	r = load("---\n" RULE("r1", "evt.type = open") "...\n", &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_ptr_null(find_msg(r, "LOAD_MULTIPLE_DOCUMENTS"));
+	eng_rules_free(r);
+}
+END_TEST
+
+/* Depth and size are bounded before libyaml builds anything: 100,000 '['
+ * fail at once (Check's per-test timeout catches a quadratic parse). */
+START_TEST(deep_and_huge_files_fail_fast)
+{
+	int rc;
+	size_t n = 100000;
+	char *s = malloc(n + 1);
+	ck_assert_ptr_nonnull(s);
+	memset(s, '[', n);
+	s[n] = 0;
+	struct eng_rules *r = load(s, &rc);
+	ck_assert_int_eq(rc, -EINVAL);
+	const struct eng_rules_msg *m = find_msg(r, "LOAD_ERR_YAML_PARSE");
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(strstr(m->text, "nested more than"));
+	eng_rules_free(r);
+	for (size_t i = 0; i < n / 4; i++)
+		memcpy(s + 4 * i, "- [", 3), s[4 * i + 3] = '\n';
+	r = load(s, &rc);
+	ck_assert_int_eq(rc, -EINVAL);
+	ck_assert_ptr_nonnull(find_msg(r, "LOAD_ERR_YAML_PARSE"));
+	eng_rules_free(r);
+	free(s);
+	/* a nesting rules files use stays well inside the bound */
+	r = load("- rule: r\n  desc: d\n  condition: evt.type = open\n  output: o\n  priority: INFO\n"
+		 "  exceptions:\n  - name: e\n    fields: [proc.name, fd.name]\n"
+		 "    values: [[[a], [b]]]\n", &rc);
+	ck_assert_ptr_null(find_msg(r, "LOAD_ERR_YAML_PARSE"));
+	eng_rules_free(r);
+	size_t big = (16u << 20) + 1;
+	s = malloc(big + 1);
+	ck_assert_ptr_nonnull(s);
+	memset(s, '#', big);
+	s[big] = 0;
+	r = load(s, &rc);
+	ck_assert_int_eq(rc, -EINVAL);
+	ck_assert_ptr_nonnull(strstr(find_msg(r, "LOAD_ERR_YAML_PARSE")->text, "larger than"));
+	eng_rules_free(r);
+	free(s);
 }
 END_TEST
 
@@ -282,23 +385,6 @@ START_TEST(engine_and_plugin_versions)
 }
 END_TEST
 
-START_TEST(rules_mode_detection)
-{
-	char *a1[] = {"pdig-engine", "-r", "x.yaml", "-e", "c.scap", NULL};
-	char *a2[] = {"pdig-engine", "-r", "c.scap", "-p", "%proc.name", NULL};
-	char *a3[] = {"pdig-engine", "-V", "x.yaml", NULL};
-	char *a4[] = {"pdig-engine", "-e", "c.scap", "--json", NULL};
-	char *a5[] = {"pdig-engine", "-e", "c.scap", "evt.type=open", NULL};
-	char *a6[] = {"pdig-engine", "-r", "/tmp", "-e", "c.scap", NULL};
-	ck_assert_int_eq(eng_rules_wanted(5, a1), 1);
-	ck_assert_int_eq(eng_rules_wanted(5, a2), 0);
-	ck_assert_int_eq(eng_rules_wanted(3, a3), 1);
-	ck_assert_int_eq(eng_rules_wanted(4, a4), 1);
-	ck_assert_int_eq(eng_rules_wanted(4, a5), 0);
-	ck_assert_int_eq(eng_rules_wanted(5, a6), 1);
-}
-END_TEST
-
 START_TEST(growth_is_bounded)
 {
 	/* macros and lists that double at each level: an error, not a crash */
@@ -351,7 +437,7 @@ static void run_rules(const char *scenario, const char *yaml, const char *extra,
 	ck_assert(freopen(txt, "w", stdout) != NULL);
 	char *argv[] = {"pdig-engine", "-r", rules, "-e", scap, "-o", "rule_matching=all",
 			(char *)extra, NULL};
-	int rc = eng_rules_main(extra ? 8 : 7, argv);
+	int rc = eng_main(extra ? 8 : 7, argv);
 	fflush(stdout);
 	dup2(saved, 1);
 	close(saved);
@@ -471,10 +557,11 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, files_in_order_and_folders);
 	tcase_add_test(tc, exceptions_forms);
 	tcase_add_test(tc, engine_and_plugin_versions);
-	tcase_add_test(tc, rules_mode_detection);
 	tcase_add_test(tc, growth_is_bounded);
 	tcase_add_test(tc, transformers_through_rules_mode);
 	tcase_add_test(tc, transformer_errors_at_their_place);
+	tcase_add_test(tc, misleading_files_warn);
+	tcase_add_test(tc, deep_and_huge_files_fail_fast);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -486,6 +486,85 @@ START_TEST(memory_is_bounded)
 END_TEST
 
 
+/* The root of the traced tree is known from the events, not a name: the
+ * process list holds the tracer (and its ancestors), which make no event. */
+START_TEST(entrypoint_is_the_traced_root)
+{
+	struct fx f;
+	char b[64];
+	fx_init(&f);
+	fx_proc(&f, 10, 10, 0, "init", "/", 0);
+	fx_proc(&f, 50, 50, 10, "anything", "/", 0); /* the tracer, whatever its name */
+	fx_proc(&f, 60, 60, 50, "anything", "/", 0); /* its child, not yet exec'd */
+	fx_proc(&f, 70, 70, 50, "pdig", "/", 0);     /* another child, traced later */
+	fx_execve(&f, 60, "/bin/sh", "sh", 0);
+	ck_assert_str_eq(fx_field(&f, "proc.is_entrypoint", b, sizeof b), "true");
+	/* its child and the child's thread are not */
+	fx_clone_x(&f, 60, 61, 60, 50, "sh", 0);
+	fx_execve(&f, 61, "/bin/sh", "sh", 0);
+	ck_assert_str_eq(fx_field(&f, "proc.is_entrypoint", b, sizeof b), "false");
+	fx_clone_x(&f, 60, 62, 60, 50, "sh", PPM_CL_CLONE_THREAD | PPM_CL_CLONE_FILES);
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 62, 0);
+	ck_assert_str_eq(fx_field(&f, "proc.is_entrypoint", b, sizeof b), "true");
+	/* a process named pdig inside the tree is an ordinary one */
+	fx_clone_x(&f, 61, 63, 61, 60, "pdig", 0);
+	fx_execve(&f, 63, "/usr/bin/pdig", "pdig", 0);
+	ck_assert_str_eq(fx_field(&f, "proc.is_entrypoint", b, sizeof b), "false");
+	/* pid 1 of a namespace (no parent) attached to */
+	fx_proc(&f, 80, 80, 0, "init2", "/", 0);
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 80, 0);
+	ck_assert_str_eq(fx_field(&f, "proc.is_entrypoint", b, sizeof b), "true");
+	/* an orphan whose parent is gone is not the root */
+	fx_proc(&f, 90, 90, 999, "orphan", "/", 0);
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 90, 0);
+	ck_assert_str_eq(fx_field(&f, "proc.is_entrypoint", b, sizeof b), "false");
+	/* a second root (pdig -p A -p B) is one too, whatever its name */
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 70, 0);
+	ck_assert_str_eq(fx_field(&f, "proc.is_entrypoint", b, sizeof b), "true");
+	fx_free(&f);
+}
+END_TEST
+
+/* evt.target_traced: a signal to the tracer (in the process list, never
+ * traced) or to every process is outside the tree; one to a child is not. */
+static void kill_call(struct fx *f, int64_t tid, int64_t pid, uint8_t sig)
+{
+	fx_begin(f, SHM_EV_SYSCALL_KILL_E, tid);
+	shm_enc_s64(&f->e, pid);
+	shm_enc_u8(&f->e, sig);
+	fx_end(f);
+	fx_res_exit(f, SHM_EV_SYSCALL_KILL_X, tid, 0);
+}
+
+START_TEST(signal_target_in_or_out_of_the_tree)
+{
+	struct fx f;
+	char b[64];
+	fx_init(&f);
+	fx_proc(&f, 50, 50, 1, "tracer", "/", 0);
+	struct shm_scap_proc root = {.tid = 60, .pid = 60, .ptid = 50, .comm = "sh", .exe = "sh",
+				     .exepath = "", .args = "", .cwd = "/", .vtid = 60, .vpid = 60,
+				     .vpgid = 50, .flags = SHM_PDIG_CL_TRACED};
+	ck_assert_int_eq(eng_state_add_proc(f.st, &root), 0);
+	/* pdig's mark: in the tree before any event of its own */
+	fx_clone_x(&f, 60, 61, 60, 50, "sh", 0);
+	kill_call(&f, 61, 60, 15);
+	ck_assert_str_eq(fx_field(&f, "evt.target_traced", b, sizeof b), "true");
+	kill_call(&f, 60, 50, 19);
+	ck_assert_str_eq(fx_field(&f, "evt.target_traced", b, sizeof b), "false");
+	kill_call(&f, 60, -1, 9);
+	ck_assert_str_eq(fx_field(&f, "evt.target_traced", b, sizeof b), "false");
+	/* kill(0): the caller's group, led by the tracer here */
+	kill_call(&f, 60, 0, 15);
+	ck_assert_str_eq(fx_field(&f, "evt.target_traced", b, sizeof b), "false");
+	kill_call(&f, 60, 4242, 9); /* nobody known */
+	ck_assert_str_eq(fx_field(&f, "evt.target_traced", b, sizeof b), "<NA>");
+	fx_fd_enter(&f, SHM_EV_SYSCALL_READ_E, 60, 0); /* not a signal */
+	ck_assert_str_eq(fx_field(&f, "evt.target_traced", b, sizeof b), "<NA>");
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(env_and_exe_flags_follow_processes)
 {
 	struct fx f;
@@ -541,6 +620,8 @@ static Suite *state_suite(void)
 	tcase_add_test(tc, close_racing_reuse_then_sendto);
 	tcase_add_test(tc, fd_pool_reuses_names);
 	tcase_add_test(tc, env_and_exe_flags_follow_processes);
+	tcase_add_test(tc, entrypoint_is_the_traced_root);
+	tcase_add_test(tc, signal_target_in_or_out_of_the_tree);
 	suite_add_tcase(s, tc);
 	return s;
 }

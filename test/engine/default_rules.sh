@@ -32,6 +32,10 @@ done
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT
 mkdir "$T/work" "$T/bin"
+# the rules must not depend on the tracer's name (images often hold a
+# renamed static copy): every scenario runs under a copy called tracer
+cp "$PDIG" "$T/bin/tracer" || exit 1
+PDIG=$T/bin/tracer
 
 . "$(dirname "$0")/../lib/probe.sh"
 if ! "$PDIG" -q -w "$T/probe.scap" -- true 2>"$T/probe.err"; then
@@ -107,6 +111,7 @@ covered=
 #   every alert must contain MATCH (an extended regex), which shows that
 #   it comes from the offending call, not from another one
 #   MODE plain: COMMAND is run by sh -c under pdig, in $T/work
+#        script: COMMAND is a #! script, the entrypoint itself
 #        tty:   the same inside script(1), so that it has a terminal
 #        ns:    in a private mount namespace after SETUP (run as root,
 #               untraced); COMMAND is traced
@@ -118,6 +123,10 @@ scenario() {
 	case $mode in
 	plain)
 		(cd "$T/work" && "$PDIG" -q -w "$out" -- sh -c "$cmd") >/dev/null 2>"$T/$name.perr" ;;
+	script)
+		# COMMAND is the entrypoint itself: a #! script
+		printf '#!/bin/sh\n%s\n' "$cmd" >"$T/work/$name.sh" && chmod +x "$T/work/$name.sh" &&
+		(cd "$T/work" && "$PDIG" -q -w "$out" -- "./$name.sh") >/dev/null 2>"$T/$name.perr" ;;
 	tty)
 		(cd "$T/work" && PD_OUT=$out PD_CMD=$cmd script -qec \
 			'"$PDIG" -q -w "$PD_OUT" -- sh -c "$PD_CMD"' /dev/null) \
@@ -224,6 +233,18 @@ need shell_from_program "$no_py" "pdig shell spawned by a non-shell program" &&
 		"parent=python3 " plain "" \
 		"$PY -c 'import os; os.system(\"true\")'; sh -c true"
 
+# a script entrypoint: its name is the script's, not a shell's; the shells
+# it starts (and their pipelines) are a script's, not reported
+scenario script_entrypoint "" 0 "" script "" \
+	'sh -c true; sh -c "ls / | cat" >/dev/null; echo x | cat >/dev/null; (true); exec sh -c true'
+
+# the rules know the entrypoint from the events, not by a name: a program
+# that happens to be called pdig (a copy of xargs) starting a shell is seen
+cp "$(command -v xargs)" "$T/bin/pdig"
+scenario named_pdig "pdig shell spawned by a non-shell program" 1 \
+	"command=sh -c true parent=pdig " plain "" \
+	"echo | $T/bin/pdig sh -c true"
+
 scenario symlink "pdig symlink over sensitive file" 1 "target=/etc/shadow " plain "" \
 	'ln -s /etc/shadow l1; ln -s /etc/hostname l2; rm -f l1 l2'
 
@@ -235,8 +256,58 @@ need ptrace "$no_py" "pdig ptrace by a traced program" &&
 	scenario ptrace "pdig ptrace by a traced program" 1 "process=python3 " plain "" \
 		"$PY -c 'import ctypes; ctypes.CDLL(None).ptrace(16, 1, 0, 0)'"
 
+# a copy of true run from /dev/shm is reported, the same run from the
+# scratch folder is not
+scenario dev_shm "pdig execution from /dev/shm" 1 "exe=/dev/shm/pdig-test\\.[0-9]+ " plain "" \
+	'cp /bin/true ./t && ./t && cp /bin/true /dev/shm/pdig-test.$$ && /dev/shm/pdig-test.$$;
+	 rm -f ./t /dev/shm/pdig-test.$$'
+
+# AF_PACKET needs root (the attempt is reported either way); AF_INET is not
+need packet_socket "$no_py" "pdig packet socket" &&
+	scenario packet_socket "pdig packet socket" 1 "domain=AF_PACKET " plain "" \
+		"$PY -c 'import socket
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+try:
+    socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+except OSError:
+    pass'"
+
+# u+s and g+s are reported, u+x is not
+scenario setuid "pdig setuid or setgid bit set" 2 "mode=[A-Z_|]*S_IS[UG]ID" plain "" \
+	'touch f && chmod u+x f && chmod u+s f && chmod g+s f; rm -f f'
+
+# finit_module on /dev/null fails (no module, no right): the attempt counts
+need kmod "$no_py" "pdig kernel module load attempt" &&
+	scenario kmod "pdig kernel module load attempt" 1 "call=finit_module " plain "" \
+		"$PY -c 'import ctypes, os
+ctypes.CDLL(None).syscall(313, os.open(\"/dev/null\", os.O_RDONLY), b\"\", 0)'"
+
+# /proc/1/root is reported (allowed or refused), /proc/self/root is not
+scenario escape "pdig container escape attempt" 1 "call=openat target=/proc/1/root/etc/hostname " \
+	plain "" 'cat /proc/1/root/etc/hostname /proc/self/root/etc/hostname >/dev/null 2>&1; true'
+
+# SIGSTOP to the tracer's front (the entrypoint's parent) is reported, the
+# SIGCONT that follows and a SIGTERM to the scenario's own child are not
+scenario tracer_signal "pdig tracer killed or stopped by a traced program" 1 \
+	"target_pid=[0-9]+ target_tid=<NA> sig=SIGSTOP " plain "" \
+	'sleep 5 & kill -TERM $!; kill -STOP $PPID; kill -CONT $PPID; wait'
+
+# an allow-all filter: seccomp(SECCOMP_SET_MODE_FILTER) is what is reported
+need seccomp_filter "$no_py" "pdig seccomp filter installed by a traced program" &&
+	scenario seccomp_filter "pdig seccomp filter installed by a traced program" 1 \
+		"res=SUCCESS process=python3 " plain "" \
+		"$PY -c 'import ctypes
+class F(ctypes.Structure):
+    _fields_ = [(\"code\", ctypes.c_ushort), (\"jt\", ctypes.c_ubyte), (\"jf\", ctypes.c_ubyte), (\"k\", ctypes.c_uint)]
+class P(ctypes.Structure):
+    _fields_ = [(\"len\", ctypes.c_ushort), (\"filter\", ctypes.POINTER(F))]
+f = (F * 1)(F(6, 0, 0, 0x7fff0000))
+libc = ctypes.CDLL(None, use_errno=True)
+libc.prctl(38, 1, 0, 0, 0)
+assert libc.syscall(317, 1, 0, ctypes.byref(P(1, f))) == 0'"
+
 need memfd_exec "$no_py" "pdig fileless execution" &&
-	scenario memfd_exec "pdig fileless execution" 1 "exepath=/proc/self/fd/[0-9]+ " plain "" \
+	scenario memfd_exec "pdig fileless execution" 1 "exepath=/proc/self/fd/[0-9]+ memfd=true " plain "" \
 		"/bin/true; $PY -c 'import os
 fd = os.memfd_create(\"x\")
 os.write(fd, open(\"/bin/true\", \"rb\").read())

@@ -67,7 +67,9 @@ else
 			echo "skip: program $i: it fails natively here ($(head -c 300 "$tmp/native.err" | tr '\n' ' ')): nothing to record"
 			continue
 		fi
-		if (cd "$tmp" && timeout 60 "$pdig" -q --io -w "$tmp/real$i.scap" -- sh -c "$cmd") \
+		# --container-id '': sysdig keeps a static container's threads on the
+		# host (DIFFERENCES.md, container-tree), so the recordings stay there
+		if (cd "$tmp" && timeout 60 "$pdig" -q --io --container-id '' -w "$tmp/real$i.scap" -- sh -c "$cmd") \
 			>/dev/null 2>"$tmp/pdig.err"; then
 			extra+=("real$i")
 		else

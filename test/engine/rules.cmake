@@ -47,11 +47,11 @@ add_test(NAME engine.rules COMMAND check_engine_rules $<TARGET_FILE:gen_capture>
 if(PDIG_FUZZ)
   set(ENG_DIR ${PROJECT_SOURCE_DIR}/engine)
   add_executable(fuzz_rules fuzz_rules.c
-    ${ENG_DIR}/filter_parse.c ${ENG_DIR}/filter.c ${ENG_DIR}/filter_xform.c ${ENG_DIR}/filter_eval.c
+    ${ENG_DIR}/filter_parse.c ${ENG_DIR}/filter.c ${ENG_DIR}/filter_xform.c ${ENG_DIR}/xform.c ${ENG_DIR}/filter_eval.c
     ${ENG_DIR}/match.c ${ENG_DIR}/fields.c ${ENG_DIR}/map.c
     ${ENG_DIR}/fields_container.c ${ENG_DIR}/fields_evt.c ${ENG_DIR}/fields_fd.c
     ${ENG_DIR}/fields_proc.c ${ENG_DIR}/fields_user.c
-    ${ENG_DIR}/output.c ${ENG_DIR}/state.c ${ENG_DIR}/rules_set.c ${ENG_DIR}/rules_load.c
+    ${ENG_DIR}/output.c ${ENG_DIR}/output_render.c ${ENG_DIR}/state.c ${ENG_DIR}/rules_set.c ${ENG_DIR}/rules_load.c
     ${ENG_DIR}/rules_items.c
     ${ENG_DIR}/state_table.c ${ENG_DIR}/state_users.c ${ENG_DIR}/state_snapshot.c
     ${ENG_DIR}/state_proc.c ${ENG_DIR}/state_file.c ${ENG_DIR}/state_net.c

@@ -1,8 +1,7 @@
 /*
- * pdig-engine-rules: the rules mode (engine/rules_main.c) alone, for the
- * tests (an ASan+UBSan build of it too). pdig-engine runs the same
- * eng_rules_main() when its command line asks for rules mode (engine/main.c).
+ * pdig-engine-rules: pdig-engine's whole program (eng_main()) in a binary
+ * of the tests, so that an ASan+UBSan build of it exists too.
  */
-#include "eng_rules.h"
+#include "eng_cli.h"
 
-int main(int argc, char **argv) { return eng_rules_main(argc, argv); }
+int main(int argc, char **argv) { return eng_main(argc, argv); }

@@ -25,7 +25,7 @@ for prog in $progs; do
 		{ echo "FAIL: $prog: output differs: native '$native', traced '$traced'"; fail=1; }
 	T=$tmp/$prog.txt
 	"$EVDUMP" "$tmp/$prog.raw" > "$T" || { echo "FAIL: $prog: malformed records"; fail=1; continue; }
-	R=$(sed -n '1s/^> execve tid=\([0-9]*\) .*/\1/p' "$T")
+	R=$(sed -n '/^> execve /{s/^> execve tid=\([0-9]*\) .*/\1/p;q;}' "$T")
 	count() { # regex expected description
 		n=$(grep -Ec -- "$1" "$T")
 		if [ "$n" = "$2" ]; then echo "ok: $prog: $3"; else

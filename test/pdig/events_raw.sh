@@ -117,7 +117,7 @@ else
 fi
 
 run thr "$P/threads"
-R=$(sed -n '1s/^> execve tid=\([0-9]*\) .*/\1/p' "$tmp/thr.txt")
+R=$(sed -n '/^> execve /{s/^> execve tid=\([0-9]*\) .*/\1/p;q;}' "$tmp/thr.txt")
 n=0
 for f in $(sed -n "s/^< clone3\{0,1\} tid=[0-9]* res=0 .* pid=$R .* flags=\(0x[0-9a-f]*\) .*/\1/p" "$tmp/thr.txt"); do
 	[ $((f & 0x2000)) != 0 ] && n=$((n + 1))   # PPM_CL_CLONE_THREAD
@@ -134,7 +134,7 @@ has "$tmp/fk.txt" "^< clone3 tid=[0-9]+ res=[1-9][0-9]* " "clone3 parent's exit 
 has "$tmp/fk.txt" "^> procexit tid=[0-9]+ status=3328 ret=13 " "clone3 child's exit status"
 
 run et "$P/exec_thread"
-R=$(sed -n '1s/^> execve tid=\([0-9]*\) .*/\1/p' "$tmp/et.txt")
+R=$(sed -n '/^> execve /{s/^> execve tid=\([0-9]*\) .*/\1/p;q;}' "$tmp/et.txt")
 has "$tmp/et.txt" "^> execve tid=[0-9]+ filename=/bin/echo\$" "execve from the thread"
 if grep -Eq "^> execve tid=$R filename=/bin/echo" "$tmp/et.txt"; then
 	echo "FAIL: the exec was made by the leader, not by a thread"; fail=1
@@ -143,7 +143,7 @@ has "$tmp/et.txt" "^< execve tid=$R res=0 exe=echo args=exec.from.a.thread.ok ti
 
 # restarts: a call the kernel restarts is one call, not two
 run sr "$P/sigread"
-R=$(sed -n '1s/^> execve tid=\([0-9]*\) .*/\1/p' "$tmp/sr.txt")
+R=$(sed -n '/^> execve /{s/^> execve tid=\([0-9]*\) .*/\1/p;q;}' "$tmp/sr.txt")
 count "$tmp/sr.txt" "^> read tid=$R fd=[0-9]+ size=16\$" 2 "sigread: two reads made"
 count "$tmp/sr.txt" "^< read tid=$R res=-4 " 1 "sigread: the one without SA_RESTART ends in EINTR"
 count "$tmp/sr.txt" "^< read tid=$R res=4 data=late\$" 1 "sigread: the SA_RESTART one is restarted, reported once"

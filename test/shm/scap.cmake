@@ -8,6 +8,10 @@ target_link_libraries(scap_compare shm)
 add_executable(check_scap check_scap.c scap_sample.c)
 target_link_libraries(check_scap shm_asan PkgConfig::CHECK PkgConfig::ZLIB)
 add_test(NAME shm.scap COMMAND check_scap)
+# old event blocks and older event versions (shm/scap_read_old.c)
+add_executable(check_scap_old check_scap_old.c)
+target_link_libraries(check_scap_old shm_asan PkgConfig::CHECK)
+add_test(NAME shm.scap_old COMMAND check_scap_old)
 
 # Interop with Debian's sysdig (exits 77 when sysdig is missing).
 add_test(NAME shm.scap_sysdig

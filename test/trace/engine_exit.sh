@@ -4,7 +4,7 @@
 #    has gone and its ring is read; nothing is lost at exit (read + dropped =
 #    produced, and the last thing the program did is alerted); it does not
 #    end before a producer came.
-#  SIGUSR1: no producer will come: it ends once the ring is read.
+#  SIGUSR1 (with --exit-with-producer): no producer will come: it ends once the ring is read.
 #  --ready-fd: one byte once it reads; end-of-file when it cannot start.
 #  -p FORMAT / -pc: Falco's extra output, in text and JSON alerts.
 # usage: engine_exit.sh PDIG PDIG-ENGINE RULES_DIR
@@ -91,12 +91,12 @@ start_engine waits --exit-with-producer && {
 }
 
 # SIGUSR1: none will come
-start_engine usr1 && {
+start_engine usr1 --exit-with-producer && {
 	kill -USR1 $eng
 	ends_by_itself usr1 $eng
 }
 # SIGUSR1 after a producer that has gone: its events are read first
-start_engine usr1b && {
+start_engine usr1b --exit-with-producer && {
 	"$PDIG" -q --connect "$T/usr1b.sock" -- cat /etc/shadow >/dev/null
 	kill -USR1 $eng
 	ends_by_itself usr1b $eng
@@ -118,7 +118,8 @@ fi
 	ok "ready-fd: a closed descriptor is a usage error" || bad "ready-fd 77: $(cat "$T/fd.err")"
 
 # -p: the extra output in text and JSON alerts; -pc replaces %container.info
-"$PDIG" -q -w "$T/cap.scap" -- cat /etc/shadow >/dev/null
+# (--container-id '': on the host, as the -pc line below expects)
+"$PDIG" -q -w "$T/cap.scap" --container-id '' -- cat /etc/shadow >/dev/null
 "$ENGINE" -r "$RULES" -e "$T/cap.scap" -p 'extra=%proc.name' >"$T/p.txt" 2>/dev/null
 grep -q "Sensitive file opened.* extra=cat\$" "$T/p.txt" && ok "-p: appended to the text alert" ||
 	bad "-p: $(cat "$T/p.txt")"
