@@ -287,6 +287,9 @@ void eng_state_apply(struct eng_state *st, struct eng_event *ev)
 	case SHM_EV_SYSCALL_FCHDIR_X:
 		eng_st_parse_fchdir_exit(st, ev);
 		break;
+	case SHM_EV_SYSCALL_SETSID_X:
+		eng_st_parse_setsid_exit(st, ev);
+		break;
 	case SHM_EV_SYSCALL_SETUID_X:
 	case SHM_EV_SYSCALL_SETGID_X:
 	case SHM_EV_SYSCALL_SETRESUID_X:

@@ -39,6 +39,9 @@ void eng_st_parse_clone_exit(struct eng_state *st, struct eng_event *ev);
 int eng_st_is_memfd_path(const char *p);
 void eng_st_parse_execve_exit(struct eng_state *st, struct eng_event *ev, int is_execveat);
 void eng_st_parse_set_ids(struct eng_state *st, struct eng_event *ev);
+/* setsid: the new session id (its result) is the calling thread's, from
+ * the exit event on, as libsinsp sets it. */
+void eng_st_parse_setsid_exit(struct eng_state *st, struct eng_event *ev);
 
 /* state_compat.c: older clone/fork/vfork/execve exits, by the parsers above */
 void eng_st_parse_compat(struct eng_state *st, struct eng_event *ev);

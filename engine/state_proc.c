@@ -205,6 +205,14 @@ void eng_st_parse_execve_exit(struct eng_state *st, struct eng_event *ev, int is
 	close_on_exec(st, t);
 }
 
+void eng_st_parse_setsid_exit(struct eng_state *st, struct eng_event *ev)
+{
+	(void)st;
+	int64_t sid = shm_evt_s64(&ev->evt, SHM_P_SETSID_X_RES, -1);
+	if (ev->thread && sid >= 0)
+		ev->thread->sid = sid;
+}
+
 void eng_st_parse_set_ids(struct eng_state *st, struct eng_event *ev)
 {
 	struct eng_thread *t = ev->thread;

@@ -86,7 +86,9 @@ static int open_ring(struct pd_out *out, const struct pd_opts *opts)
 					"--connect PATH)\n");
 		return rc;
 	}
-	if (!opts->quiet && !shm_ring_prod_consumer_attached(out->ring))
+	/* not a problem by itself (the engine may come later): the program's
+	 * stderr is left alone unless asked; drops, if any, are said */
+	if (opts->verbose && !shm_ring_prod_consumer_attached(out->ring))
 		fprintf(stderr, "pdig: no pdig-engine reads the ring %s yet: events wait in "
 			"it, and once it is full they are dropped and counted\n",
 			opts->ring ? opts->ring : getenv(SHM_RING_ENV) ? getenv(SHM_RING_ENV)

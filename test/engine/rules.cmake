@@ -50,11 +50,11 @@ if(PDIG_FUZZ)
     ${ENG_DIR}/filter_parse.c ${ENG_DIR}/filter.c ${ENG_DIR}/filter_xform.c ${ENG_DIR}/xform.c ${ENG_DIR}/filter_eval.c
     ${ENG_DIR}/match.c ${ENG_DIR}/fields.c ${ENG_DIR}/map.c
     ${ENG_DIR}/fields_container.c ${ENG_DIR}/fields_evt.c ${ENG_DIR}/fields_fd.c
-    ${ENG_DIR}/fields_proc.c ${ENG_DIR}/fields_user.c
+    ${ENG_DIR}/fields_proc.c ${ENG_DIR}/fields_user.c ${ENG_DIR}/fields_stack.c
     ${ENG_DIR}/output.c ${ENG_DIR}/output_render.c ${ENG_DIR}/state.c ${ENG_DIR}/rules_set.c ${ENG_DIR}/rules_load.c
     ${ENG_DIR}/rules_items.c
     ${ENG_DIR}/state_table.c ${ENG_DIR}/state_users.c ${ENG_DIR}/state_snapshot.c
-    ${ENG_DIR}/state_proc.c ${ENG_DIR}/state_file.c ${ENG_DIR}/state_net.c
+    ${ENG_DIR}/state_proc.c ${ENG_DIR}/state_compat.c ${ENG_DIR}/state_file.c ${ENG_DIR}/state_net.c
     ${ENG_DIR}/rules_compile.c ${ENG_DIR}/rules_ast.c ${ENG_DIR}/rules_expand.c
     ${ENG_DIR}/rules_exceptions.c ${ENG_DIR}/container.c)
   target_include_directories(fuzz_rules PRIVATE ${ENG_DIR})
