@@ -11,7 +11,11 @@
 #include "eng_state.h"
 #include "shm_ring.h"
 
-#define POLL_MS 100 /* how often a waiting source looks at stop and the socket */
+/* How often a waiting source looks at stop, drain and the socket: a new
+ * producer waits this long for its ring to be taken (pdig waits for that
+ * before it starts the command), pdig-trace this long for the drain. The
+ * ring itself is read as soon as the consumer's own sleep ends (1-10 ms). */
+#define POLL_MS 10
 #define DROP_CHECK_EVERY 4096 /* events between looks at the producers' drop counters */
 
 struct ring_source {

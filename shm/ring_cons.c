@@ -415,6 +415,9 @@ static void cons_sleep(struct shm_ring_cons *c, uint64_t max_ns)
 	if (!c->nreg || !ns) {
 		if (ns)
 			sleep_ns(ns);
+		if (c->sleep_ns < c->max_sleep_ns) /* no producer yet: back off too */
+			c->sleep_ns = c->sleep_ns * 2 < c->max_sleep_ns ? c->sleep_ns * 2
+									: c->max_sleep_ns;
 		return;
 	}
 	struct shm_ring_hdr *h = c->reg[0].r.hdr;
@@ -435,7 +438,8 @@ static void cons_sleep(struct shm_ring_cons *c, uint64_t max_ns)
 		else
 			sleep_ns(ns);
 		if (c->sleep_ns < c->max_sleep_ns)
-			c->sleep_ns *= 2;
+			c->sleep_ns = c->sleep_ns * 2 < c->max_sleep_ns ? c->sleep_ns * 2
+									: c->max_sleep_ns;
 	}
 	for (unsigned i = 0; i < c->nreg; i++)
 		STORE(&c->reg[i].r.hdr->sleeping, 0, RLX);
