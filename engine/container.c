@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "eng_container.h"
+#include "shm_json.h"
 #include "eng_state.h"
 
 /* A stream of made-up ids cannot grow the table without end. */
@@ -512,129 +513,7 @@ void eng_container_set_thread(struct eng_state *st, struct eng_thread *t, const 
 		st->alloc_failures++; /* reported with the state's other losses */
 }
 
-/* ---- container events: a small JSON reader ---- */
-
-struct json {
-	const char *p, *end;
-};
-
-static void ws(struct json *j)
-{
-	while (j->p < j->end && strchr(" \t\r\n", *j->p))
-		j->p++;
-}
-
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
-}
-
-/* A string at j->p (after ws): decoded into out (cut to cap) or skipped
- * when out is NULL. 0, or -1 when malformed. */
-static int jstring(struct json *j, char *out, size_t cap)
-{
-	size_t n = 0;
-	if (j->p >= j->end || *j->p != '"')
-		return -1;
-	j->p++;
-	while (j->p < j->end && *j->p != '"') {
-		unsigned c = (uint8_t)*j->p++;
-		if (c == '\\') {
-			if (j->p >= j->end)
-				return -1;
-			char e = *j->p++;
-			switch (e) {
-			case 'n': c = '\n'; break;
-			case 't': c = '\t'; break;
-			case 'r': c = '\r'; break;
-			case 'b': c = '\b'; break;
-			case 'f': c = '\f'; break;
-			case 'u': {
-				unsigned u = 0;
-				for (int k = 0; k < 4; k++) {
-					int h = j->p < j->end ? hexval(*j->p++) : -1;
-					if (h < 0)
-						return -1;
-					u = u << 4 | (unsigned)h;
-				}
-				/* UTF-8 of a BMP code point (surrogates kept as they are) */
-				char b[3];
-				int bl = u < 0x80 ? 1 : u < 0x800 ? 2 : 3;
-				if (bl == 1)
-					b[0] = (char)u;
-				else if (bl == 2) {
-					b[0] = (char)(0xc0 | u >> 6);
-					b[1] = (char)(0x80 | (u & 0x3f));
-				} else {
-					b[0] = (char)(0xe0 | u >> 12);
-					b[1] = (char)(0x80 | ((u >> 6) & 0x3f));
-					b[2] = (char)(0x80 | (u & 0x3f));
-				}
-				for (int k = 0; k < bl; k++)
-					if (out && n + 1 < cap)
-						out[n++] = b[k];
-				continue;
-			}
-			default: c = (uint8_t)e; break; /* \" \\ \/ */
-			}
-		}
-		if (out && n + 1 < cap)
-			out[n++] = (char)c;
-	}
-	if (j->p >= j->end)
-		return -1;
-	j->p++;
-	if (out)
-		out[n] = 0;
-	return 0;
-}
-
-/* Skips any value; depth-limited. */
-static int jskip(struct json *j, int depth)
-{
-	ws(j);
-	if (j->p >= j->end || depth > 64)
-		return -1;
-	char c = *j->p;
-	if (c == '"')
-		return jstring(j, NULL, 0);
-	if (c == '{' || c == '[') {
-		char close = c == '{' ? '}' : ']';
-		j->p++;
-		ws(j);
-		if (j->p < j->end && *j->p == close) {
-			j->p++;
-			return 0;
-		}
-		for (;;) {
-			if (c == '{') {
-				ws(j);
-				if (jstring(j, NULL, 0))
-					return -1;
-				ws(j);
-				if (j->p >= j->end || *j->p++ != ':')
-					return -1;
-			}
-			if (jskip(j, depth + 1))
-				return -1;
-			ws(j);
-			if (j->p >= j->end)
-				return -1;
-			if (*j->p == ',') {
-				j->p++;
-				continue;
-			}
-			if (*j->p++ != close)
-				return -1;
-			return 0;
-		}
-	}
-	/* number, true, false, null */
-	const char *s = j->p;
-	while (j->p < j->end && !strchr(",}] \t\r\n", *j->p))
-		j->p++;
-	return j->p > s ? 0 : -1;
-}
+/* ---- container events: their JSON (shm_json.h) ---- */
 
 /* The members of the "container" object this engine keeps. */
 struct jc {
@@ -661,50 +540,24 @@ static char *member_buf(struct jc *c, const char *key, size_t *cap)
 	return NULL;
 }
 
-/* An object: member() reads the value of each member (key given). */
-static int jobject(struct json *j, struct jc *c,
-		   int (*member)(struct json *j, const char *key, struct jc *c))
-{
-	ws(j);
-	if (j->p >= j->end || *j->p++ != '{')
-		return -1;
-	for (;;) {
-		char key[64];
-		ws(j);
-		if (j->p < j->end && *j->p == '}') {
-			j->p++;
-			return 0;
-		}
-		if (jstring(j, key, sizeof(key)))
-			return -1;
-		ws(j);
-		if (j->p >= j->end || *j->p++ != ':')
-			return -1;
-		ws(j);
-		if (member(j, key, c))
-			return -1;
-		ws(j);
-		if (j->p < j->end && *j->p == ',')
-			j->p++;
-	}
-}
-
 /* "labels": the two Kubernetes labels kept, the rest skipped. */
-static int label_member(struct json *j, const char *key, struct jc *c)
+static int label_member(struct shm_json *j, const char *key, void *ctx)
 {
+	struct jc *c = ctx;
 	char *b = !strcmp(key, "io.kubernetes.pod.name")	? c->k8s_pod
 		  : !strcmp(key, "io.kubernetes.pod.namespace") ? c->k8s_ns
 								: NULL;
-	return b && j->p < j->end && *j->p == '"' ? jstring(j, b, sizeof(c->k8s_pod))
-						   : jskip(j, 2);
+	return b && j->p < j->end && *j->p == '"' ? shm_json_string(j, b, sizeof(c->k8s_pod))
+						   : shm_json_skip(j);
 }
 
-static int container_member(struct json *j, const char *key, struct jc *c)
+static int container_member(struct shm_json *j, const char *key, void *ctx)
 {
+	struct jc *c = ctx;
 	size_t cap;
 	char *b = member_buf(c, key, &cap);
 	if (b && j->p < j->end && *j->p == '"') {
-		if (jstring(j, b, cap))
+		if (shm_json_string(j, b, cap))
 			return -1;
 		if (b == c->id)
 			c->has_id = 1;
@@ -716,20 +569,24 @@ static int container_member(struct json *j, const char *key, struct jc *c)
 			return -1;
 		j->p = e;
 	} else if (!strcmp(key, "labels") && j->p < j->end && *j->p == '{') {
-		return jobject(j, c, label_member);
+		return shm_json_object(j, label_member, c);
 	} else if (!strcmp(key, "privileged") && j->end - j->p >= 4 &&
 		   !memcmp(j->p, "true", 4)) {
 		c->privileged = 1;
 		j->p += 4;
 	} else {
-		return jskip(j, 1);
+		return shm_json_skip(j);
 	}
 	return 0;
 }
 
-static int parse_container_obj(struct json *j, struct jc *c)
+/* The event's top level: the "container" object read, the rest of the
+ * text not (as libsinsp takes it). */
+static int top_member(struct shm_json *j, const char *key, void *ctx)
 {
-	return jobject(j, c, container_member);
+	if (strcmp(key, "container"))
+		return shm_json_skip(j);
+	return shm_json_object(j, container_member, ctx) ? -1 : 1;
 }
 
 /* A CHARBUF parameter into buf (cut to cap, NUL-terminated). */
@@ -760,30 +617,13 @@ static int parse_json_event(const struct shm_evt *e, struct jc *c)
 	const unsigned i = SHM_P_CONTAINER_JSON_E_JSON;
 	if (e->nparams <= i)
 		return -1;
-	struct json j = {(const char *)e->val[i], (const char *)e->val[i] + e->vlen[i]};
+	struct shm_json j;
+	shm_json_init(&j, (const char *)e->val[i], e->vlen[i]);
 	/* a NUL ends the text */
 	const char *nul = memchr(j.p, 0, (size_t)(j.end - j.p));
 	if (nul)
 		j.end = nul;
-	ws(&j);
-	if (j.p >= j.end || *j.p++ != '{')
-		return -1;
-	for (;;) {
-		char key[32];
-		ws(&j);
-		if (jstring(&j, key, sizeof(key)))
-			return -1;
-		ws(&j);
-		if (j.p >= j.end || *j.p++ != ':')
-			return -1;
-		if (!strcmp(key, "container"))
-			return parse_container_obj(&j, c);
-		if (jskip(&j, 1))
-			return -1;
-		ws(&j);
-		if (j.p >= j.end || *j.p++ != ',')
-			return -1;
-	}
+	return shm_json_object(&j, top_member, c) == 1 ? 0 : -1;
 }
 
 void eng_container_event(struct eng_state *st, const struct shm_evt *e)

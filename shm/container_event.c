@@ -7,6 +7,7 @@
 
 #include "shm_container.h"
 #include "shm_event.h"
+#include "shm_json.h"
 
 /* JSON built in a fixed buffer; past its end nothing more is written and
  * the whole is refused. */
@@ -29,22 +30,12 @@ static void jraw(struct jbuf *b, const char *s, size_t len)
 
 static void jstr(struct jbuf *b, const char *s, size_t len)
 {
-	jraw(b, "\"", 1);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		char esc[8];
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			jraw(b, esc, 2);
-		} else if (c < 0x20) {
-			snprintf(esc, sizeof esc, "\\u%04x", c);
-			jraw(b, esc, 6);
-		} else {
-			jraw(b, (const char *)&c, 1);
-		}
-	}
-	jraw(b, "\"", 1);
+	if (b->full)
+		return;
+	b->n = shm_json_put_string(b->p, b->cap, b->n, s, len);
+	/* the buffer filled up (the string may be cut): refused as a whole */
+	if (b->n + 1 >= b->cap)
+		b->full = 1;
 }
 
 static void jmember(struct jbuf *b, const char *key, const char *val, size_t len)

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "shm_container.h"
+#include "shm_json.h"
 #include "trace.h"
 
 #define RESP_MAX (256 * 1024) /* the container's JSON is a few KiB */
@@ -294,172 +295,35 @@ out:
 	return rc;
 }
 
-/* ---- a small JSON reader: one top-level object, string members ---- */
+/* ---- the task's metadata: the entry of one of its containers ---- */
 
-struct js {
-	const char *p;
+struct find_container {
+	const char *name;
+	const char *obj; /* the entry's '{' */
 };
 
-static void ws(struct js *j)
+static int container_entry(struct shm_json *j, const char *key, void *ctx)
 {
-	while (*j->p == ' ' || *j->p == '\t' || *j->p == '\r' || *j->p == '\n')
-		j->p++;
-}
-
-static int hex4(const char *p, unsigned *v)
-{
-	*v = 0;
-	for (int k = 0; k < 4; k++) {
-		char c = p[k];
-		int h = c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f'
-			? (c | 0x20) - 'a' + 10 : -1;
-		if (h < 0)
-			return -1;
-		*v = *v << 4 | (unsigned)h;
-	}
-	return 0;
-}
-
-static void put(char *out, size_t cap, size_t *n, unsigned char c)
-{
-	if (out && *n + 1 < cap)
-		out[(*n)++] = (char)c;
-}
-
-/* A string at j->p, decoded into out (NULL: skipped); \u escapes (with
- * surrogate pairs) become UTF-8. */
-static int jstring(struct js *j, char *out, size_t cap)
-{
-	size_t n = 0;
-	if (*j->p != '"')
-		return -1;
+	struct find_container *f = ctx;
+	if (strcmp(key, "Containers") || j->p >= j->end || *j->p != '[')
+		return shm_json_skip(j);
 	j->p++;
-	while (*j->p != '"') {
-		unsigned char c = (unsigned char)*j->p++;
-		if (!c)
-			return -1;
-		if (c != '\\') {
-			put(out, cap, &n, c);
-			continue;
-		}
-		char e = *j->p++;
-		unsigned u;
-		switch (e) {
-		case 'n': put(out, cap, &n, '\n'); break;
-		case 't': put(out, cap, &n, '\t'); break;
-		case 'r': put(out, cap, &n, '\r'); break;
-		case 'b': put(out, cap, &n, '\b'); break;
-		case 'f': put(out, cap, &n, '\f'); break;
-		case '"': case '\\': case '/': put(out, cap, &n, (unsigned char)e); break;
-		case 'u':
-			if (hex4(j->p, &u))
-				return -1;
-			j->p += 4;
-			if (u >= 0xd800 && u < 0xdc00 && j->p[0] == '\\' && j->p[1] == 'u') {
-				unsigned lo;
-				if (!hex4(j->p + 2, &lo) && lo >= 0xdc00 && lo < 0xe000) {
-					u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
-					j->p += 6;
-				}
-			}
-			if (u < 0x80) {
-				put(out, cap, &n, (unsigned char)u);
-			} else if (u < 0x800) {
-				put(out, cap, &n, (unsigned char)(0xc0 | u >> 6));
-				put(out, cap, &n, (unsigned char)(0x80 | (u & 0x3f)));
-			} else if (u < 0x10000) {
-				put(out, cap, &n, (unsigned char)(0xe0 | u >> 12));
-				put(out, cap, &n, (unsigned char)(0x80 | ((u >> 6) & 0x3f)));
-				put(out, cap, &n, (unsigned char)(0x80 | (u & 0x3f)));
-			} else {
-				put(out, cap, &n, (unsigned char)(0xf0 | u >> 18));
-				put(out, cap, &n, (unsigned char)(0x80 | ((u >> 12) & 0x3f)));
-				put(out, cap, &n, (unsigned char)(0x80 | ((u >> 6) & 0x3f)));
-				put(out, cap, &n, (unsigned char)(0x80 | (u & 0x3f)));
-			}
-			break;
-		default:
-			return -1;
-		}
-	}
-	j->p++;
-	if (out)
-		out[n] = 0;
-	return 0;
-}
-
-static int jskip(struct js *j, int depth)
-{
-	ws(j);
-	if (depth > 64)
-		return -1;
-	char c = *j->p;
-	if (c == '"')
-		return jstring(j, NULL, 0);
-	if (c == '{' || c == '[') {
-		char close = c == '{' ? '}' : ']';
-		j->p++;
-		ws(j);
-		if (*j->p == close) {
+	for (;;) {
+		char v[256];
+		shm_json_ws(j);
+		if (j->p < j->end && *j->p == ']') {
 			j->p++;
 			return 0;
 		}
-		for (;;) {
-			if (c == '{') {
-				ws(j);
-				if (jstring(j, NULL, 0))
-					return -1;
-				ws(j);
-				if (*j->p++ != ':')
-					return -1;
-			}
-			if (jskip(j, depth + 1))
-				return -1;
-			ws(j);
-			if (*j->p == ',') {
-				j->p++;
-				continue;
-			}
-			return *j->p++ == close ? 0 : -1;
-		}
-	}
-	const char *s = j->p; /* number, true, false, null */
-	while (*j->p && !strchr(",}] \t\r\n", *j->p))
-		j->p++;
-	return j->p > s ? 0 : -1;
-}
-
-int tr_json_get(const char *json, const char *key, char *out, size_t cap)
-{
-	struct js j = {json};
-	char k[128];
-	ws(&j);
-	if (*j.p++ != '{')
-		return -EINVAL;
-	ws(&j);
-	if (*j.p == '}')
-		return 0;
-	for (;;) {
-		ws(&j);
-		if (jstring(&j, k, sizeof k))
-			return -EINVAL;
-		ws(&j);
-		if (*j.p++ != ':')
-			return -EINVAL;
-		ws(&j);
-		if (!strcmp(k, key)) {
-			if (*j.p != '"')
-				return 0;
-			return jstring(&j, out, cap) ? -EINVAL : 1;
-		}
-		if (jskip(&j, 1))
-			return -EINVAL;
-		ws(&j);
-		if (*j.p == ',') {
-			j.p++;
-			continue;
-		}
-		return *j.p == '}' ? 0 : -EINVAL;
+		const char *obj = j->p;
+		if (!f->obj && shm_json_get_string(obj, (size_t)(j->end - obj), "Name", v, sizeof v) == 1 &&
+		    !strcmp(v, f->name))
+			f->obj = obj;
+		if (shm_json_skip(j))
+			return -1;
+		shm_json_ws(j);
+		if (j->p < j->end && *j->p == ',')
+			j->p++;
 	}
 }
 
@@ -467,40 +331,16 @@ int tr_json_get(const char *json, const char *key, char *out, size_t cap)
  * name: a pointer to its '{', or NULL. */
 static const char *task_container(const char *json, const char *name)
 {
-	struct js j = {json};
-	char k[128], v[256];
-	ws(&j);
-	if (*j.p++ != '{')
-		return NULL;
-	for (;;) {
-		ws(&j);
-		if (jstring(&j, k, sizeof k))
-			return NULL;
-		ws(&j);
-		if (*j.p++ != ':')
-			return NULL;
-		ws(&j);
-		if (!strcmp(k, "Containers") && *j.p == '[') {
-			j.p++;
-			for (;;) {
-				ws(&j);
-				const char *obj = j.p;
-				if (*obj == '{' && tr_json_get(obj, "Name", v, sizeof v) == 1 &&
-				    !strcmp(v, name))
-					return obj;
-				if (jskip(&j, 1))
-					return NULL;
-				ws(&j);
-				if (*j.p++ != ',')
-					return NULL;
-			}
-		}
-		if (jskip(&j, 1))
-			return NULL;
-		ws(&j);
-		if (*j.p++ != ',')
-			return NULL;
-	}
+	struct shm_json j;
+	struct find_container f = {name, NULL};
+	shm_json_init(&j, json, strlen(json));
+	return shm_json_object(&j, container_entry, &f) ? NULL : f.obj;
+}
+
+int tr_json_get(const char *json, const char *key, char *out, size_t cap)
+{
+	int rc = shm_json_get_string(json, strlen(json), key, out, cap);
+	return rc < 0 ? -EINVAL : rc;
 }
 
 /* ECS's container id: a docker id (64 hex digits, EC2 tasks) is cut to 12
