@@ -71,8 +71,12 @@ void eng_outputs_reopen(struct eng_outputs *os);
 /* The end of a run: every channel delivers what it holds (bounded) and
  * stops, so that the report that follows is final. */
 void eng_outputs_close(struct eng_outputs *os);
-size_t eng_outputs_count(const struct eng_outputs *os);
-struct eng_out *eng_outputs_get(struct eng_outputs *os, size_t i);
+/* The counters by channel name, i from 0: those of the channels, with
+ * what the same kind counted before a reload, then of kinds the last
+ * reload dropped (counters never go down). The name, or NULL past the end. */
+const char *eng_outputs_stats(const struct eng_outputs *os, size_t i, struct eng_out_stats *st);
+/* SIGHUP: to, the new set, takes on what from has counted. */
+void eng_outputs_carry(struct eng_outputs *to, const struct eng_outputs *from);
 /* One line per channel that sent or lost anything, to f. */
 void eng_outputs_report(const struct eng_outputs *os, FILE *f);
 void eng_outputs_free(struct eng_outputs *os);

@@ -24,6 +24,9 @@ void eng_ruleset_list(const struct eng_ruleset *rs, FILE *f);
 size_t eng_ruleset_nactive(const struct eng_ruleset *rs);
 /* Evaluating an event: eng_ruleset_eval() in run_rules_impl.h (inline). */
 uint64_t eng_ruleset_alerts(const struct eng_ruleset *rs);
+/* SIGHUP: to, the new set, takes on the counts of from (rules by name; the
+ * total keeps those of rules no longer there). */
+void eng_ruleset_carry(struct eng_ruleset *to, const struct eng_ruleset *from);
 /* pdig_engine_rule_matches_total{rule=,priority=} lines, for /metrics. */
 void eng_ruleset_metrics(const struct eng_ruleset *rs, FILE *f);
 /* The end-of-run summary: events, alerts per rule. */

@@ -66,12 +66,11 @@ int eng_metrics_prometheus(const struct eng_metrics_in *m, char **text, size_t *
 			char name[64];
 			snprintf(name, sizeof(name), "output_%s_total", what[k]);
 			head(f, name, "counter", help[k]);
-			for (size_t i = 0; i < eng_outputs_count(m->outs); i++) {
-				struct eng_out *o = eng_outputs_get(m->outs, i);
-				struct eng_out_stats st;
-				o->ops->stats(o, &st);
+			struct eng_out_stats st;
+			const char *out;
+			for (size_t i = 0; (out = eng_outputs_stats(m->outs, i, &st)); i++) {
 				uint64_t v = k == 0 ? st.sent : k == 1 ? st.failed : st.lost;
-				fprintf(f, "pdig_engine_%s{output=\"%s\"} %llu\n", name, o->name,
+				fprintf(f, "pdig_engine_%s{output=\"%s\"} %llu\n", name, out,
 					(unsigned long long)v);
 			}
 		}

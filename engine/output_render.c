@@ -188,6 +188,24 @@ static size_t put_jstr(char *buf, size_t cap, size_t pos, const char *s, size_t 
 	return put(buf, cap, pos, "\"", 1);
 }
 
+/* thread.ustack: its frames (joined by "; " in the text form) as an array
+ * of strings, innermost first, for readers that want them one by one. */
+static size_t put_jframes(char *buf, size_t cap, size_t pos, const char *s)
+{
+	pos = put(buf, cap, pos, "[", 1);
+	for (int first = 1;; first = 0) {
+		const char *end = strstr(s, "; ");
+		size_t n = end ? (size_t)(end - s) : strlen(s);
+		if (!first)
+			pos = put(buf, cap, pos, ",", 1);
+		pos = put_jstr(buf, cap, pos, s, n);
+		if (!end)
+			break;
+		s = end + 2;
+	}
+	return put(buf, cap, pos, "]", 1);
+}
+
 /* One value, typed as libsinsp's JSON has it: numbers and booleans bare,
  * the rest strings; -1 when not available. */
 static int json_value(struct eng_output *o, const struct jkey *k, const struct eng_ctx *c,
@@ -231,7 +249,10 @@ static int json_value(struct eng_output *o, const struct jkey *k, const struct e
 		break;
 	default: {
 		const char *s = eng_value_str(k->field, &v, o->val, ENG_FIELD_BUF);
-		*pos = put_jstr(buf, cap, *pos, s, strlen(s));
+		if (!strcmp(fn, "thread.ustack"))
+			*pos = put_jframes(buf, cap, *pos, s);
+		else
+			*pos = put_jstr(buf, cap, *pos, s, strlen(s));
 		return 0;
 	}
 	}

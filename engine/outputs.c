@@ -11,6 +11,13 @@ struct eng_outputs {
 	struct eng_out *o[MAX_OUTS];
 	size_t n;
 	int want_json;
+	/* what the channels of the sets before a reload counted, by name:
+	 * counters go on across reloads */
+	struct {
+		const char *name; /* the channels' names are static strings */
+		struct eng_out_stats st;
+	} carried[MAX_OUTS];
+	size_t ncarried;
 };
 
 void eng_outputs_free(struct eng_outputs *os)
@@ -87,25 +94,65 @@ void eng_outputs_close(struct eng_outputs *os)
 			os->o[i]->ops->flush(os->o[i]);
 }
 
-size_t eng_outputs_count(const struct eng_outputs *os)
+static const char *carried_only(const struct eng_outputs *os, size_t k)
 {
-	return os->n;
+	for (size_t i = 0; i < os->n; i++)
+		if (!strcmp(os->o[i]->name, os->carried[k].name))
+			return NULL;
+	return os->carried[k].name;
 }
 
-struct eng_out *eng_outputs_get(struct eng_outputs *os, size_t i)
+const char *eng_outputs_stats(const struct eng_outputs *os, size_t i, struct eng_out_stats *st)
 {
-	return i < os->n ? os->o[i] : NULL;
+	const char *name = NULL;
+	*st = (struct eng_out_stats){0};
+	if (i < os->n) {
+		name = os->o[i]->name;
+		os->o[i]->ops->stats(os->o[i], st);
+	} else {
+		i -= os->n;
+		for (size_t k = 0; k < os->ncarried && !name; k++)
+			if (carried_only(os, k) && !i--)
+				name = os->carried[k].name;
+		if (!name)
+			return NULL;
+	}
+	for (size_t k = 0; k < os->ncarried; k++)
+		if (!strcmp(os->carried[k].name, name)) {
+			st->sent += os->carried[k].st.sent;
+			st->failed += os->carried[k].st.failed;
+			st->lost += os->carried[k].st.lost;
+		}
+	return name;
+}
+
+void eng_outputs_carry(struct eng_outputs *to, const struct eng_outputs *from)
+{
+	struct eng_out_stats st;
+	const char *name;
+	for (size_t i = 0; (name = eng_outputs_stats(from, i, &st)); i++) {
+		size_t k = 0;
+		while (k < to->ncarried && strcmp(to->carried[k].name, name))
+			k++;
+		if (k == MAX_OUTS)
+			continue; /* cannot happen: at most one entry per kind of channel */
+		if (k == to->ncarried)
+			to->carried[to->ncarried++].name = name;
+		to->carried[k].st.sent += st.sent;
+		to->carried[k].st.failed += st.failed;
+		to->carried[k].st.lost += st.lost;
+	}
 }
 
 void eng_outputs_report(const struct eng_outputs *os, FILE *f)
 {
-	for (size_t i = 0; i < os->n; i++) {
-		struct eng_out_stats st;
-		os->o[i]->ops->stats(os->o[i], &st);
-		if (!strcmp(os->o[i]->name, "stdout") && !st.failed)
+	struct eng_out_stats st;
+	const char *name;
+	for (size_t i = 0; (name = eng_outputs_stats(os, i, &st)); i++) {
+		if (!strcmp(name, "stdout") && !st.failed)
 			continue; /* what stdout shows speaks for itself */
 		fprintf(f, "pdig-engine: output %s: %llu alerts sent, %llu attempts failed, "
-			   "%llu alerts lost\n", os->o[i]->name, (unsigned long long)st.sent,
+			   "%llu alerts lost\n", name, (unsigned long long)st.sent,
 			(unsigned long long)st.failed, (unsigned long long)st.lost);
 	}
 }

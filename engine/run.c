@@ -88,6 +88,39 @@ static int setup_rules(struct eng_opts *o, struct eng_ruleset **rs, struct eng_o
 	return 0;
 }
 
+static int setup_web(struct run *r, const struct eng_config *c);
+static void ticks(const struct run *r);
+static void periodic(struct run *r);
+
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* The webserver of the new settings, as Falco restarts its own on a
+ * reload; kept as it is when they did not change (its port 0 would
+ * otherwise move). 0, or -1 with the old one back (or none, said). */
+static int reload_web(struct run *r, const struct eng_config *n)
+{
+	const struct eng_config *o = &r->o->cfg;
+	if (n->webserver_enabled == o->webserver_enabled &&
+	    (!n->webserver_enabled ||
+	     (n->webserver_port == o->webserver_port &&
+	      n->webserver_prometheus == o->webserver_prometheus &&
+	      same_str(n->webserver_address, o->webserver_address) &&
+	      same_str(n->webserver_healthz, o->webserver_healthz))))
+		return 0;
+	/* the old one first: the new one may want its port */
+	eng_web_free(r->web);
+	r->web = NULL;
+	if (!n->webserver_enabled || !setup_web(r, n))
+		return 0;
+	if (o->webserver_enabled && setup_web(r, o))
+		fprintf(stderr, "pdig-engine: the previous webserver could not start again: "
+				"no webserver until a reload that works\n");
+	return -1;
+}
+
 /* SIGHUP: the same command line read again; on any error the run goes on
  * with what it had. */
 static void reload(struct run *r)
@@ -98,16 +131,20 @@ static void reload(struct run *r)
 	int code;
 	fprintf(stderr, "pdig-engine: SIGHUP: reloading the configuration and the rules\n");
 	if (!n || eng_cli_parse(n, r->argc, r->argv, 1, &code) ||
-	    setup_rules(n, &rs, &outs)) {
+	    setup_rules(n, &rs, &outs) || reload_web(r, &n->cfg)) {
 		fprintf(stderr, "pdig-engine: reload failed: the previous rules and configuration "
 				"stay in use\n");
+		eng_outputs_free(outs);
+		eng_ruleset_free(rs);
 		if (n)
 			eng_opts_clear(n);
 		free(n);
 		return;
 	}
+	/* the counters go on: what the old set counted is carried over */
 	eng_outputs_close(r->outs);
-	eng_outputs_report(r->outs, stderr);
+	eng_outputs_carry(outs, r->outs);
+	eng_ruleset_carry(rs, r->rules);
 	eng_outputs_free(r->outs);
 	eng_ruleset_free(r->rules);
 	eng_opts_clear(r->o);
@@ -116,7 +153,10 @@ static void reload(struct run *r)
 	r->rules = rs;
 	r->outs = outs;
 	eng_drops_init(&r->drops, &n->cfg);
+	ticks(r);
 	fprintf(stderr, "pdig-engine: reloaded: %zu rules active\n", eng_ruleset_nactive(rs));
+	if (r->web)
+		periodic(r); /* a new webserver answers at once */
 }
 
 static double since(const struct timespec *a)
@@ -366,23 +406,34 @@ static int setup_filter(struct run *r)
 
 static void signals(const struct run *r)
 {
-	const struct eng_opts *o = r->o;
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* The others restart what they interrupt: a tick in a write() to a
+	 * stdout pipe that is full would otherwise fail it and lose alerts
+	 * (a waiting ring source looks at the flags every few ms anyway). */
+	sa.sa_flags = SA_RESTART;
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGALRM, &sa, NULL);
-	if (o->duration_s || o->stats_interval_s || r->web || r->metrics_s) {
-		struct itimerval it = {{1, 0}, {1, 0}};
-		setitimer(ITIMER_REAL, &it, NULL);
-	}
+	ticks(r);
 }
 
-static int setup_web(struct run *r)
+/* The once-a-second tick, when something needs it (a reload may start a
+ * webserver). */
+static void ticks(const struct run *r)
+{
+	const struct eng_opts *o = r->o;
+	struct itimerval it = {{1, 0}, {1, 0}}, cur;
+	if ((o->duration_s || o->stats_interval_s || r->web || r->metrics_s) &&
+	    !getitimer(ITIMER_REAL, &cur) && !cur.it_interval.tv_sec)
+		setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static int setup_web(struct run *r, const struct eng_config *c)
 {
 	char err[512];
-	if (eng_web_new(&r->web, &r->o->cfg, err, sizeof(err))) {
+	if (eng_web_new(&r->web, c, err, sizeof(err))) {
 		fprintf(stderr, "pdig-engine: %s\n", err);
 		return -EINVAL;
 	}
@@ -458,7 +509,7 @@ int eng_main(int argc, char **argv)
 		goto done;
 	}
 	eng_drops_init(&r.drops, &r.o->cfg);
-	if (r.o->cfg.webserver_enabled && setup_web(&r))
+	if (r.o->cfg.webserver_enabled && setup_web(&r, &r.o->cfg))
 		goto done;
 	if (r.o->cfg.metrics_enabled && r.o->cfg.metrics_output_rule && r.outs &&
 	    (r.metrics_s = eng_config_interval_s(r.o->cfg.metrics_interval)) < 0) {

@@ -203,6 +203,20 @@ uint64_t eng_ruleset_alerts(const struct eng_ruleset *s)
 	return s->alerts;
 }
 
+void eng_ruleset_carry(struct eng_ruleset *to, const struct eng_ruleset *from)
+{
+	to->alerts += from->alerts;
+	to->dropped_enter += from->dropped_enter;
+	/* by name: a reload may add, remove or reorder rules (a few hundred at
+	 * most, once per reload) */
+	for (size_t i = 0; i < to->nr; i++)
+		for (size_t j = 0; j < from->nr; j++)
+			if (!strcmp(to->rs[i].rule->name, from->rs[j].rule->name)) {
+				to->rs[i].alerts += from->rs[j].alerts;
+				break;
+			}
+}
+
 void eng_ruleset_metrics(const struct eng_ruleset *s, FILE *f)
 {
 	for (size_t i = 0; i < s->nr; i++) {

@@ -28,6 +28,7 @@ struct ring_source {
 	const volatile int *drain;
 	const volatile int *finish;
 	int seen_producer;     /* a producer has come (exit_with_producer waits for one) */
+	unsigned named;        /* 1: region 0 is a named ring (added before any socket's) */
 	uint64_t accepted_ns;  /* last look for new producers on the socket */
 	char name[256];
 	char *sock_path;       /* --listen: removed when the source ends */
@@ -323,6 +324,21 @@ void eng_source_ring_report(const struct eng_source *s, FILE *f)
 			(unsigned long long)ss.n_drops_wait, (unsigned long long)ss.n_drops_pf);
 }
 
+static uint64_t stat_k(const struct shm_ring_slot_stats *ss, int k)
+{
+	return k == 0 ? ss->n_evts : k == 1 ? ss->n_drops_full : k == 2 ? ss->n_drops_wait
+									: ss->n_drops_pf;
+}
+
+/*
+ * Counters must never go down, and series must keep their meaning. The
+ * named ring is region 0 for the whole run: its slots are labelled by
+ * index (a slot's counters carry on from owner to owner). Regions handed
+ * over the socket move down when one before them is let go, so their
+ * producers are labelled by pid alone, and once a producer is gone its
+ * counts join one "gone" series with those of released regions: a region
+ * let go moves counts within that series, never out of it.
+ */
 void eng_source_ring_metrics(const struct eng_source *s, FILE *f)
 {
 	const struct ring_source *rs = (const struct ring_source *)s;
@@ -333,30 +349,40 @@ void eng_source_ring_metrics(const struct eng_source *s, FILE *f)
 		"Events a producer dropped because the ring was full.",
 		"Events a producer dropped when a lossless wait gave up.",
 		"Events a producer dropped because tracee memory was unreadable."};
+	unsigned named = rs->named;
 	for (int k = 0; k < 4; k++) {
 		fprintf(f, "# HELP pdig_engine_producer_%s_total %s\n"
 			   "# TYPE pdig_engine_producer_%s_total counter\n", what[k], help[k], what[k]);
+		uint64_t gone = 0;
+		int any_gone = 0;
 		for (unsigned r = 0; r < shm_ring_cons_nregions(rs->c); r++) {
 			struct shm_ring_slot_stats ss;
 			for (unsigned i = 0; !shm_ring_cons_slot_stats(rs->c, r, i, &ss); i++) {
-				uint64_t v = k == 0 ? ss.n_evts : k == 1 ? ss.n_drops_full
-					     : k == 2 ? ss.n_drops_wait : ss.n_drops_pf;
 				if (!ss.n_evts && !ss.n_drops_full && !ss.n_drops_wait &&
 				    !ss.n_drops_pf)
 					continue;
-				fprintf(f, "pdig_engine_producer_%s_total{ring=\"%u\",slot=\"%u\","
-					   "pid=\"%u\"} %llu\n", what[k], r, i, ss.pid,
-					(unsigned long long)v);
+				if (r < named)
+					fprintf(f, "pdig_engine_producer_%s_total{ring=\"%u\","
+						   "slot=\"%u\",pid=\"%u\"} %llu\n", what[k], r, i,
+						ss.pid, (unsigned long long)stat_k(&ss, k));
+				else if (ss.pid)
+					fprintf(f, "pdig_engine_producer_%s_total{ring=\"socket\","
+						   "slot=\"%u\",pid=\"%u\"} %llu\n", what[k], i, ss.pid,
+						(unsigned long long)stat_k(&ss, k));
+				else {
+					gone += stat_k(&ss, k);
+					any_gone = 1;
+				}
 			}
 		}
-		/* producers whose region was let go keep their counters */
 		struct shm_ring_slot_stats ss;
 		for (unsigned i = 0; !shm_ring_cons_retired_stats(rs->c, i, &ss); i++) {
-			uint64_t v = k == 0 ? ss.n_evts : k == 1 ? ss.n_drops_full
-				     : k == 2 ? ss.n_drops_wait : ss.n_drops_pf;
-			fprintf(f, "pdig_engine_producer_%s_total{ring=\"released\",slot=\"%u\"} "
-				   "%llu\n", what[k], i, (unsigned long long)v);
+			gone += stat_k(&ss, k);
+			any_gone = 1;
 		}
+		if (any_gone)
+			fprintf(f, "pdig_engine_producer_%s_total{ring=\"gone\"} %llu\n", what[k],
+				(unsigned long long)gone);
 	}
 }
 
@@ -415,6 +441,7 @@ int eng_source_ring_new(struct eng_source **out, const struct eng_ring_opts *o, 
 			snprintf(err, errlen, "ring %s: %s", name, shm_ring_cons_error(rs->c));
 			goto fail;
 		}
+		rs->named = 1;
 	}
 	if (o->listen_path) {
 		if (!name)

@@ -11,7 +11,7 @@ PDIG_PACKAGES=(
   libseccomp-dev libunwind-dev check libyaml-dev zlib1g-dev libre2-dev libcurl4-openssl-dev libmicrohttpd-dev
   sysdig libfalcosecurity0-dev strace util-linux procps bc tmux stress-ng
   clang libclang-rt-14-dev
-  shellcheck python3-yaml busybox-static
+  shellcheck python3-yaml busybox-static openssl
 )
 
 pdig_install_missing() {

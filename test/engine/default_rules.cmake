@@ -6,7 +6,7 @@
 add_executable(default_rules_gen_drops ${CMAKE_CURRENT_SOURCE_DIR}/default_rules/gen_drops.c)
 target_link_libraries(default_rules_gen_drops shm)
 
-# the rules mode alone (rules.cmake): what pdig-engine runs for -r RULES
+# pdig-engine-rules (rules.cmake) is the engine's whole program, built for the tests
 add_test(NAME engine.default_rules
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/default_rules.sh $<TARGET_FILE:pdig>
           $<TARGET_FILE:pdig-engine-rules> ${PROJECT_SOURCE_DIR}/rules

@@ -2,15 +2,20 @@
 """An alert receiver that checks each POST as falcosidekick's handler does.
 
 usage: http_receiver.py PORT_FILE LOG [--fail-first N] [--delay SECONDS]
-                        [--status CODE] [--tls CERT KEY]
+                        [--status CODE] [--tls CERT KEY [--client-ca CA]]
+                        [--gzip] [--answer TEXT]
 
 Listens on 127.0.0.1 (a free port, written to PORT_FILE once listening).
 Each request is one line in LOG: "ok RULE" for a payload falcosidekick
 accepts (answered 200), "bad WHY" for one it would reject (answered 400),
 "fail" for the first N requests answered CODE (500) whatever they hold.
 --delay makes every answer wait that long (a slow receiver). --tls serves
-HTTPS with that certificate and key.
+HTTPS with that certificate and key; --client-ca also demands a client
+certificate signed by CA (mutual TLS). A body with "Content-Encoding: gzip"
+is decompressed first (a broken one is "bad"); --gzip makes a body that is
+not gzipped "bad". --answer is the body of each 200 answer.
 """
+import gzip
 import argparse
 import json
 import os
@@ -62,6 +67,9 @@ def main():
     ap.add_argument('--delay', type=float, default=0)
     ap.add_argument('--status', type=int, default=500)
     ap.add_argument('--tls', nargs=2, metavar=('CERT', 'KEY'))
+    ap.add_argument('--client-ca')
+    ap.add_argument('--gzip', action='store_true')
+    ap.add_argument('--answer', default='')
     a = ap.parse_args()
     lock = threading.Lock()
     state = {'n': 0}
@@ -81,19 +89,32 @@ def main():
             if failing:
                 code, line = a.status, 'fail'
             else:
-                why = check(body, self.headers.get('Content-Type', ''))
+                why = None
+                if self.headers.get('Content-Encoding', '') == 'gzip':
+                    try:
+                        body = gzip.decompress(body)
+                    except (OSError, EOFError) as e:
+                        why = 'gzip: %s' % e
+                elif a.gzip:
+                    why = 'not gzipped'
+                why = why or check(body, self.headers.get('Content-Type', ''))
                 code = 400 if why else 200
                 line = 'bad ' + why if why else 'ok ' + json.loads(body)['rule']
             with lock:
                 log.write(line + '\n')
+            answer = a.answer.encode() if code == 200 else b''
             self.send_response(code)
-            self.send_header('Content-Length', '0')
+            self.send_header('Content-Length', str(len(answer)))
             self.end_headers()
+            self.wfile.write(answer)
 
     srv = ThreadingHTTPServer(('127.0.0.1', 0), H)
     if a.tls:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(*a.tls)
+        if a.client_ca:
+            ctx.verify_mode = ssl.CERT_REQUIRED
+            ctx.load_verify_locations(a.client_ca)
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     with open(a.port_file + '.tmp', 'w') as f:
         f.write(str(srv.server_address[1]))

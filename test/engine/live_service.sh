@@ -82,11 +82,44 @@ if [ -z "$port" ]; then
 	bad "the webserver did not say where it listens: $(cat "$T/svc.err")"
 elif [ "$(get /healthz)" = '{"status": "ok"}' ] && wait_until 10 matched &&
 	[ "$(metric pdig_engine_events_total)" -gt 0 ] && [ "$(metric 'pdig_engine_output_sent_total{output="file"}')" = 1 ] &&
-	get /metrics | grep -q '^pdig_engine_producer_events_total{ring="[0-9released]*",slot="0".*} [1-9]' &&
+	get /metrics | grep -q '^pdig_engine_producer_events_total{ring="\(socket\|gone\)".*} [1-9]' &&
 	get /versions | grep -q '"pdig_engine_version"'; then
 	ok "webserver: /healthz ok, /metrics has the events, the match, the output, the gone producer"
 else
 	bad "webserver: $(get /healthz) $(get /metrics | grep -v '^#' | head -20)"
+fi
+
+# producer counters never go down: a producer traced while /metrics is read
+# every 0.1 s, through its end and the release of its ring (about a second
+# after); each series and their sum only grow, and its counts end in "gone"
+if [ -n "$port" ]; then
+	python3 - "http://127.0.0.1:$port/metrics" >"$T/mono.txt" 2>&1 <<'P' &
+import re, sys, time, urllib.request as u
+last, total = {}, 0
+for _ in range(50):
+    cur = {}
+    for l in u.urlopen(sys.argv[1], timeout=5).read().decode().splitlines():
+        m = re.match(r'^(pdig_engine_producer_events_total\{.*\}) (\d+)$', l)
+        if m:
+            cur[m.group(1)] = int(m.group(2))
+    for k, v in cur.items():
+        assert v >= last.get(k, 0), ('down', k, last.get(k), v)
+    assert sum(cur.values()) >= total, ('sum down', total, cur)
+    last.update(cur)
+    total = sum(cur.values())
+    time.sleep(0.1)
+print('gone', cur.get('pdig_engine_producer_events_total{ring="gone"}', 0),
+      'socket', sum(v for k, v in cur.items() if 'socket' in k))
+P
+	mpid=$!
+	sleep 0.3
+	read_secret sh -c 'ls / >/dev/null; ls /tmp >/dev/null'
+	wait $mpid
+	# shellcheck disable=SC2046 # "gone N socket M", split on purpose
+	set -- $(cat "$T/mono.txt")
+	[ "$1" = gone ] && [ "$2" -gt 0 ] && [ "$4" = 0 ] &&
+		ok "/metrics: producer counters only grow, through a producer's end and its ring's release" ||
+		bad "producer counters: $(cat "$T/mono.txt")"
 fi
 
 # log rotation: the file moved away, SIGUSR1, the next alert in a new file
@@ -115,6 +148,31 @@ wait $p
 wait_until 20 grep -q "v2 read $T/secret.txt by cat parent sh" "$T/alerts.log" && kill -0 $eng &&
 	grep -q "reloaded: 1 rules active" "$T/svc.err" &&
 	ok "SIGHUP: the new rules, the state kept, still running" || bad "SIGHUP: $(cat "$T/alerts.log" "$T/svc.err")"
+# a reload keeps the counters: the rule of the same name, the alerts, the
+# outputs go on where they were (Prometheus counters never go down)
+is() { [ "$(metric "$1")" = "$2" ]; }
+said() { [ "$(grep -c "$1" "$T/svc.err")" -ge "$2" ]; } # PATTERN N: said N times by now
+kill -HUP $eng
+wait_until 20 said 'reloaded:' 2 &&
+	wait_until 5 is 'pdig_engine_rule_matches_total{rule="secret read v2",priority="Warning"}' 1 &&
+	is 'pdig_engine_output_sent_total{output="file"}' 3 && is 'pdig_engine_output_sent_total{output="program"}' 3 &&
+	is pdig_engine_alerts_total 3 && [ "$(grep -c 'webserver on' "$T/svc.err")" = 1 ] &&
+	ok "SIGHUP: rule, alert and output counters kept, the webserver (same settings) left alone" ||
+	bad "counters after a reload: $(get /metrics | grep -e alerts_total -e sent_total -e rule_matches)"
+# a reload with other webserver settings restarts it: the new endpoint answers
+sed -i 's|^  listen_port: 0$|  listen_port: 0\n  k8s_healthz_endpoint: /health2|' "$T/c.yaml"
+kill -HUP $eng
+code() { python3 -c 'import sys, urllib.request as u, urllib.error as e
+try: print(u.urlopen(sys.argv[1], timeout=5).status)
+except e.HTTPError as x: print(x.code)' "http://127.0.0.1:$port$1"; }
+if wait_until 20 said 'webserver on' 2; then
+	port=$(sed -n 's/^pdig-engine: webserver on 127.0.0.1 port \([0-9]*\) .*/\1/p' "$T/svc.err" | tail -1)
+	[ "$(get /health2)" = '{"status": "ok"}' ] && [ "$(code /healthz)" = 404 ] && is pdig_engine_alerts_total 3 &&
+		ok "SIGHUP: the webserver restarted with the new k8s_healthz_endpoint, counters kept" ||
+		bad "webserver restart: /health2 '$(get /health2)', /healthz $(code /healthz)"
+else
+	bad "SIGHUP: the webserver did not restart: $(cat "$T/svc.err")"
+fi
 # a reload that fails keeps what runs
 printf -- '- rule: broken\n  condition: evt.type = \n' >"$T/r.yaml"
 kill -HUP $eng
@@ -123,11 +181,11 @@ wait_until 20 grep -q "reload failed: the previous rules and configuration stay 
 	wait_until 20 has_lines "$T/alerts.log" 3 && kill -0 $eng &&
 	ok "SIGHUP with broken rules: an error, the previous rules go on" || bad "broken reload: $(cat "$T/svc.err")"
 
-# SIGTERM: exit 0, outputs reported (their counters start again at a
-# reload: 2 alerts since the last good one), the socket removed
+# SIGTERM: exit 0, outputs reported (their counters kept across the
+# reloads: the 4 alerts of the run), the socket removed
 kill -TERM $eng
 wait $eng; rc=$?; eng=
-[ $rc = 0 ] && [ ! -e "$T/e.sock" ] && grep -q "output file: 2 alerts sent, 0 attempts failed, 0 alerts lost" "$T/svc.err" &&
+[ $rc = 0 ] && [ ! -e "$T/e.sock" ] && grep -q "output file: 4 alerts sent, 0 attempts failed, 0 alerts lost" "$T/svc.err" &&
 	ok "SIGTERM: exit 0, outputs flushed and counted, socket removed" || bad "SIGTERM: exit $rc, $(ls "$T"), $(cat "$T/svc.err")"
 
 # a killed engine leaves its socket; the next one takes it over and removes it
@@ -165,4 +223,31 @@ start ring --ring="$ring" || exit 1
 kill -KILL $eng; wait $eng 2>/dev/null; eng=
 start ring2 --ring="$ring" && kill -TERM $eng && wait $eng && eng= && [ ! -e "/dev/shm$ring" ] &&
 	ok "a stale ring is taken over, removed at SIGTERM" || bad "ring: $(cat "$T/ring2.err"); $(ls /dev/shm)"
+
+# -U: an alert reaches a pipe reader while the engine runs, even where the
+# configuration buffers (buffered_outputs: true); without -U it waits in the
+# buffer (the file output, written per alert, says the alert was raised)
+unbuf() { # NAME [-U]: sets $eng, $cpid
+	rm -f "$T/$1.fifo" "$T/$1.log"; mkfifo "$T/$1.fifo"
+	cat "$T/$1.fifo" >"$T/$1.out" &
+	cpid=$!
+	"$ENGINE" -r "$T/r.yaml" --listen "$T/$1.sock" -o buffered_outputs=true -o file_output.enabled=true \
+		-o file_output.filename="$T/$1.log" --ready-fd 3 $2 3>"$T/$1.ready" >"$T/$1.fifo" 2>"$T/$1.err" &
+	eng=$!
+	wait_until 20 test -s "$T/$1.ready" || { bad "$1: the engine never said it was ready: $(cat "$T/$1.err")"; return 1; }
+	"$PDIG" -q --connect "$T/$1.sock" -- cat "$T/secret.txt" >/dev/null || bad "pdig --connect failed"
+	wait_until 20 has_lines "$T/$1.log" 1
+}
+if unbuf u -U; then
+	wait_until 20 has_lines "$T/u.out" 1 && kill -0 $eng && grep -q "v3 read $T/secret.txt by cat" "$T/u.out" &&
+		ok "-U: the alert reached the pipe while the engine runs" || bad "-U: $(lines "$T/u.out") lines: $(cat "$T/u.err")"
+	kill -TERM $eng; wait $eng; eng=; wait $cpid
+fi
+if unbuf b; then
+	sleep 0.5
+	n=$(lines "$T/b.out")
+	kill -TERM $eng; wait $eng; eng=; wait $cpid
+	[ "$n" = 0 ] && [ "$(lines "$T/b.out")" = 1 ] &&
+		ok "without -U (buffered_outputs: true) the alert came at exit" || bad "buffered: $n then $(lines "$T/b.out") lines"
+fi
 exit $fail

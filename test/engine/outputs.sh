@@ -99,6 +99,27 @@ n=$(grep -c '^<12>[A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]* pdig-engine\[[0-9]*\]: [0-
 [ "$n" = 40 ] && [ "$(stats "$T/sl.err" syslog)" = "40 0 0" ] &&
 	ok "syslog: 40 alerts, user.warning, BSD format" || bad "syslog: $n of 40: $(head -2 "$T/syslog.txt") $(cat "$T/sl.err")"
 
+# /healthz: ok while the run loop goes on; 503 once it has been stuck (here
+# on a stdout pipe nobody reads) for ten seconds; the alerts all arrive
+# once the pipe is read again (a blocked write is not cut by the ticks)
+"$GEN" big1000 "$T/k.scap"
+rm -f "$T/k.err"
+"$ENGINE" -r "$T/r.yaml" -e "$T/k.scap" --json -o webserver.enabled=true -o webserver.listen_address=127.0.0.1 \
+	-o webserver.listen_port=0 2>"$T/k.err" | {
+	for _ in $(seq 100); do grep -q 'webserver on' "$T/k.err" 2>/dev/null && break; sleep 0.1; done
+	kport=$(sed -n 's/^pdig-engine: webserver on 127.0.0.1 port \([0-9]*\) .*/\1/p' "$T/k.err")
+	status() { python3 -c 'import sys, urllib.request as u, urllib.error as e
+try: r = u.urlopen(sys.argv[1], timeout=5); print(r.status, r.read().decode())
+except e.HTTPError as x: print(x.code, x.read().decode())' "http://127.0.0.1:$kport/healthz"; }
+	status >"$T/k.first"
+	for _ in $(seq 300); do status >"$T/k.last"; grep -q '^503' "$T/k.last" && break; sleep 0.1; done
+	cat >"$T/k.out"
+}
+[ "$(cat "$T/k.first")" = '200 {"status": "ok"}' ] && [ "$(cat "$T/k.last")" = '503 {"status": "stalled"}' ] &&
+	[ "$(wc -l <"$T/k.out")" = 2000 ] && grep -q ' 2000 alerts$' "$T/k.err" &&
+	ok "/healthz: 200 while it runs, 503 when stuck on its stdout, every alert once it was read" ||
+	bad "/healthz stall: first '$(cat "$T/k.first")', last '$(cat "$T/k.last")', $(wc -l <"$T/k.out") lines, $(cat "$T/k.err")"
+
 # http: start_receiver [OPTIONS]; sets $url
 start_receiver() {
 	rm -f "$T/port" "$T/http.log"
@@ -175,5 +196,86 @@ else
 	[ "$1" = "4 0 0" ] && [ $unknown_ca = 1 ] && [ "$3" = "4 0 0" ] && [ "$(grep -c '^ok ' "$T/http.log")" = 8 ] &&
 		ok "https: ca_cert trusted, an unknown CA refused (counted), insecure accepted" ||
 		bad "https: '$1' / '$2' / '$3', $(sort "$T/http.log" | uniq -c)"
+	grep -q '^pdig-engine: http_output: .*certificate' "$T/tls2.err" &&
+		[ "$(grep -c '^pdig-engine: http_output: ' "$T/tls2.err")" = 1 ] &&
+		ok "https: the refused certificate said once on stderr" || bad "https: no reason: $(cat "$T/tls2.err")"
+
+	# mutual TLS: a test CA signs the receiver's and the engine's certificates;
+	# the receiver demands the client's
+	mk() { # NAME SUBJECT [EXTENSION]: a key and a certificate signed by the CA
+		openssl req -newkey rsa:2048 -nodes -subj "/CN=$2" -keyout "$T/$1.key" -out "$T/$1.csr" >/dev/null 2>&1 &&
+			printf '%s\n' "${3:-basicConstraints=CA:FALSE}" >"$T/$1.ext" &&
+			openssl x509 -req -in "$T/$1.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -CAcreateserial -days 2 \
+				-extfile "$T/$1.ext" -out "$T/$1.pem" >/dev/null 2>&1
+	}
+	if openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=pdig-test-ca -keyout "$T/ca.key" \
+		-out "$T/ca.pem" >/dev/null 2>&1 && mk srv 127.0.0.1 subjectAltName=IP:127.0.0.1 && mk cli pdig-engine; then
+		start_receiver --tls "$T/srv.pem" "$T/srv.key" --client-ca "$T/ca.pem"
+		https -o http_output.ca_cert="$T/ca.pem" -o http_output.client_cert="$T/cli.pem" \
+			-o http_output.client_key="$T/cli.key" 2>"$T/m1.err"
+		https -o http_output.ca_cert="$T/ca.pem" 2>"$T/m2.err"
+		stop_receiver
+		[ "$(stats "$T/m1.err" http)" = "4 0 0" ] && [ "$(grep -c '^ok ' "$T/http.log")" = 4 ] &&
+			[ "$(stats "$T/m2.err" http | cut -d' ' -f1,3)" = "0 4" ] && grep -q '^pdig-engine: http_output: ' "$T/m2.err" &&
+			ok "mutual TLS: client_cert and client_key accepted; without them refused, said and counted" ||
+			bad "mutual TLS: '$(stats "$T/m1.err" http)' / '$(stats "$T/m2.err" http)': $(cat "$T/m1.err" "$T/m2.err")"
+		# a file that is no certificate: every delivery fails, said once, counted
+		echo "not a certificate" >"$T/junk.pem"
+		start_receiver --tls "$T/srv.pem" "$T/srv.key" --client-ca "$T/ca.pem"
+		https -o http_output.ca_cert="$T/ca.pem" -o http_output.client_cert="$T/junk.pem" \
+			-o http_output.client_key="$T/cli.key" 2>"$T/m3.err"
+		stop_receiver
+		[ "$(stats "$T/m3.err" http | cut -d' ' -f1,3)" = "0 4" ] &&
+			[ "$(grep -c '^pdig-engine: http_output: ' "$T/m3.err")" = 1 ] &&
+			ok "client_cert that is no certificate: one message ($(grep '^pdig-engine: http_output: ' "$T/m3.err" | cut -c1-60)...), alerts counted lost" ||
+			bad "junk client_cert: $(cat "$T/m3.err")"
+	else
+		bad "mutual TLS: openssl could not make the test CA and certificates"
+	fi
 fi
+
+# paths a user gets wrong: the engine says which key and why, and starts nothing
+"$GEN" big2 "$T/t.scap"
+badpath() { # WHAT MESSAGE -o...
+	what=$1 msg=$2; shift 2
+	"$ENGINE" -r "$T/r.yaml" -e "$T/t.scap" -o http_output.enabled=true -o http_output.url=http://127.0.0.1:9/ \
+		"$@" >"$T/bp.out" 2>"$T/bp.err"
+	rc=$?
+	[ $rc != 0 ] && [ ! -s "$T/bp.out" ] && grep -qF "pdig-engine: $msg" "$T/bp.err" && ! grep -q 'events read' "$T/bp.err" &&
+		ok "http_output: $what: '$msg', nothing started" || bad "$what: exit $rc, $(cat "$T/bp.err")"
+}
+badpath "no client_cert file" "http_output.client_cert: cannot read $T/nope.pem: No such file or directory" \
+	-o http_output.client_cert="$T/nope.pem"
+badpath "client_key a folder" "http_output.client_key: $T is a folder, not a file" -o http_output.client_key="$T"
+badpath "no ca_cert file" "http_output.ca_cert: cannot read $T/nope.pem: No such file or directory" \
+	-o http_output.ca_cert="$T/nope.pem"
+badpath "ca_path a file" "http_output.ca_path: $T/r.yaml is not a folder" -o http_output.ca_path="$T/r.yaml"
+if [ "$(id -u)" != 0 ]; then
+	echo x >"$T/locked.pem"; chmod 000 "$T/locked.pem"
+	badpath "an unreadable client_key" "http_output.client_key: cannot read $T/locked.pem: Permission denied" \
+		-o http_output.client_key="$T/locked.pem"
+else
+	echo "skip: an unreadable client_key: root reads every file"
+fi
+
+# echo: the receiver's answers on stdout; compress_uploads: gzipped bodies
+# (the receiver decompresses them; with --gzip it refuses plain ones)
+start_receiver --answer ECHO-MARK
+http -o stdout_output.enabled=false -o http_output.echo=true >"$T/e.out" 2>"$T/e.err"
+stop_receiver
+[ "$(grep -o ECHO-MARK "$T/e.out" | wc -l)" = "$alerts" ] && [ "$(stats "$T/e.err" http)" = "$alerts 0 0" ] &&
+	ok "http echo: the receiver's $alerts answers on stdout" || bad "echo: $(grep -o ECHO-MARK "$T/e.out" | wc -l) answers, $(cat "$T/e.err")"
+start_receiver --gzip
+http -o stdout_output.enabled=false -o http_output.compress_uploads=true >/dev/null 2>"$T/z.err"
+stop_receiver
+[ "$(grep -c '^ok etc open$' "$T/http.log")" = "$alerts" ] && [ "$(stats "$T/z.err" http)" = "$alerts 0 0" ] &&
+	ok "http compress_uploads: $alerts gzipped payloads, each falcosidekick's" || bad "gzip: $(sort "$T/http.log" | uniq -c) $(cat "$T/z.err")"
+start_receiver --gzip
+"$ENGINE" -r "$T/r.yaml" -e "$T/t.scap" -o stdout_output.enabled=false -o http_output.enabled=true \
+	-o http_output.url="$url" 2>"$T/z2.err"
+stop_receiver
+[ "$(grep -c '^bad not gzipped$' "$T/http.log")" -gt 0 ] && ! grep -q '^ok' "$T/http.log" &&
+	grep -q '^pdig-engine: http_output: the receiver answered 400$' "$T/z2.err" &&
+	ok "http: the receiver's gzip check refuses a plain body (so the check above means something)" ||
+	bad "gzip control: $(sort "$T/http.log" | uniq -c) $(cat "$T/z2.err")"
 exit $fail

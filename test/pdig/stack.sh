@@ -83,7 +83,7 @@ else
 	pd_skip "sysdig's reading of the stacks"
 fi
 
-# in a rule's output and in JSON output_fields (a string)
+# in a rule's output (a string) and in JSON output_fields (an array of frames)
 cat > "$tmp/r.yaml" <<'R'
 - rule: connect with its stack
   desc: pdig --stack test
@@ -94,9 +94,17 @@ R
 "$ENGINE" -r "$tmp/r.yaml" -e "$tmp/fp_g.scap" > "$tmp/alert" 2>&1
 grep -Eq "connect by stack_fp_g stack=[a-z_]*connect.*; do_connect.*; main" "$tmp/alert" &&
 	ok "%thread.ustack in a rule's output" || bad "rule output: $(cat "$tmp/alert")"
-"$ENGINE" -r "$tmp/r.yaml" --json -e "$tmp/fp_g.scap" > "$tmp/alert.json" 2>&1
-grep -Eq '"thread.ustack":"[a-z_]*connect[^"]*; do_connect[^"]*; main' "$tmp/alert.json" &&
-	ok "thread.ustack in JSON output_fields" || bad "JSON output: $(cat "$tmp/alert.json")"
+"$ENGINE" -r "$tmp/r.yaml" --json -e "$tmp/fp_g.scap" > "$tmp/alert.json" 2>/dev/null
+python3 - "$tmp/alert.json" <<'P' && ok "thread.ustack in JSON output_fields: an array of frames, the text output unchanged" || bad "JSON output: $(cat "$tmp/alert.json")"
+import json, re, sys
+a = json.loads(open(sys.argv[1]).readline())
+st = a['output_fields']['thread.ustack']
+assert isinstance(st, list) and all(isinstance(f, str) and f and '; ' not in f for f in st), st
+assert re.match(r'[a-z_]*connect', st[0]) and any(f.startswith('do_connect') for f in st), st
+i = next(k for k, f in enumerate(st) if f.startswith('do_connect'))
+assert any(f.startswith('main') for f in st[i + 1:]), st
+assert a['output'].endswith('stack=' + '; '.join(st)), a['output']
+P
 
 # which events carry a stack: the enter events of the selected calls only
 $SCAP_PY count "$tmp/fp_g.scap" | sort | uniq -c | awk '{print $2 $3 $1}' | tr '\n' ' ' > "$tmp/cnt"
