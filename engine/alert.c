@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "eng_alert.h"
+#include "shm_json.h"
 #include "eng_output.h"
 
 #define ALERT_CAP (1 << 16)
@@ -56,41 +57,10 @@ static void puts_w(struct w *w, const char *s)
 	put(w, s, strlen(s));
 }
 
-/* A JSON string: control characters escaped, bad UTF-8 replaced. */
+/* A JSON string (shm_json.h): escaped, bad UTF-8 replaced. */
 static void jstr(struct w *w, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	put(w, "\"", 1);
-	while (*p) {
-		unsigned c = *p;
-		char esc[8];
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			put(w, esc, 2);
-			p++;
-		} else if (c < 0x20) {
-			snprintf(esc, sizeof(esc), c == '\n' ? "\\n" : c == '\t' ? "\\t"
-						      : c == '\r' ? "\\r" : "\\u%04x", c);
-			puts_w(w, esc);
-			p++;
-		} else if (c < 0x80) {
-			put(w, (const char *)p, 1);
-			p++;
-		} else {
-			int n = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-			int ok = n > 0;
-			for (int k = 1; ok && k < n; k++)
-				ok = (p[k] & 0xc0) == 0x80;
-			if (ok && n == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0)))
-				ok = 0;
-			if (ok && n == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90)))
-				ok = 0;
-			put(w, ok ? (const char *)p : "\xef\xbf\xbd", ok ? (size_t)n : 3);
-			p += ok ? n : 1;
-		}
-	}
-	put(w, "\"", 1);
+	w->n = shm_json_put_string(w->p, w->cap, w->n, s, strlen(s));
 }
 
 static void fmt_time(uint64_t ts, int iso, char *buf, size_t cap)

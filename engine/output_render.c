@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "output_impl.h"
+#include "shm_json.h"
 
 /* Appends the value of x to out at *pos (cap bytes, kept NUL-terminated);
  * -1 when a field in it is not available. */
@@ -129,64 +130,6 @@ int eng_output_render(struct eng_output *o, const struct eng_ctx *c, char *buf, 
 }
 
 
-/* The length of the well-formed UTF-8 sequence at p (n bytes left), 0 if
- * it is not one (overlong forms and surrogates included). */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	unsigned c = p[0];
-	size_t k = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2
-										     : 0;
-	if (!k || k > n)
-		return 0;
-	for (size_t i = 1; i < k; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	if ((k == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0))) ||
-	    (k == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))))
-		return 0;
-	return k;
-}
-
-/* A JSON string: quotes, backslashes and control characters escaped. */
-static size_t put_jstr(char *buf, size_t cap, size_t pos, const char *s, size_t n)
-{
-	pos = put(buf, cap, pos, "\"", 1);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		char esc[8];
-		const char *e = NULL;
-		switch (ch) {
-		case '"': e = "\\\""; break;
-		case '\\': e = "\\\\"; break;
-		case '\n': e = "\\n"; break;
-		case '\t': e = "\\t"; break;
-		case '\r': e = "\\r"; break;
-		case '\b': e = "\\b"; break;
-		case '\f': e = "\\f"; break;
-		default:
-			if (ch < 0x20) {
-				snprintf(esc, sizeof(esc), "\\u%04x", ch);
-				e = esc;
-			}
-		}
-		if (e) {
-			pos = put(buf, cap, pos, e, strlen(e));
-		} else if (ch < 0x80) {
-			pos = put(buf, cap, pos, s + i, 1);
-		} else {
-			/* a well-formed UTF-8 sequence as it is, anything else as
-			 * U+FFFD: JSON readers reject invalid UTF-8 */
-			size_t k = utf8_len((const unsigned char *)s + i, n - i);
-			if (k) {
-				pos = put(buf, cap, pos, s + i, k);
-				i += k - 1;
-			} else {
-				pos = put(buf, cap, pos, "\xef\xbf\xbd", 3);
-			}
-		}
-	}
-	return put(buf, cap, pos, "\"", 1);
-}
 
 /* thread.ustack: its frames (joined by "; " in the text form) as an array
  * of strings, innermost first, for readers that want them one by one. */
@@ -198,7 +141,7 @@ static size_t put_jframes(char *buf, size_t cap, size_t pos, const char *s)
 		size_t n = end ? (size_t)(end - s) : strlen(s);
 		if (!first)
 			pos = put(buf, cap, pos, ",", 1);
-		pos = put_jstr(buf, cap, pos, s, n);
+		pos = shm_json_put_string(buf, cap, pos, s, n);
 		if (!end)
 			break;
 		s = end + 2;
@@ -219,7 +162,7 @@ static int json_value(struct eng_output *o, const struct jkey *k, const struct e
 		if (k->xf->kind == ENG_XF_LEN || (k->xf->kind == X_EXPR && eng_fexpr_numeric(k->xf->expr)))
 			*pos = put(buf, cap, *pos, o->val, n);
 		else
-			*pos = put_jstr(buf, cap, *pos, o->val, n);
+			*pos = shm_json_put_string(buf, cap, *pos, o->val, n);
 		return 0;
 	}
 	struct eng_value v;
@@ -252,7 +195,7 @@ static int json_value(struct eng_output *o, const struct jkey *k, const struct e
 		if (!strcmp(fn, "thread.ustack"))
 			*pos = put_jframes(buf, cap, *pos, s);
 		else
-			*pos = put_jstr(buf, cap, *pos, s, strlen(s));
+			*pos = shm_json_put_string(buf, cap, *pos, s, strlen(s));
 		return 0;
 	}
 	}
@@ -285,7 +228,7 @@ int eng_output_render_json(struct eng_output *o, const struct eng_ctx *c, unsign
 		if (k->ord >= stop || (k->xf && (flags & ENG_OUTPUT_JSON_NO_TRANSFORMED)))
 			continue;
 		pos = put(buf, cap, pos, nout++ ? "," : "{", 1);
-		pos = put_jstr(buf, cap, pos, k->name, strlen(k->name));
+		pos = shm_json_put_string(buf, cap, pos, k->name, strlen(k->name));
 		pos = put(buf, cap, pos, ":", 1);
 		if (json_value(o, k, c, buf, cap, &pos))
 			pos = put(buf, cap, pos, "null", 4);
