@@ -258,6 +258,10 @@ int eng_cli_parse(struct eng_opts *o, int argc, char **argv, int reload, int *co
 		if (rc)
 			return rc;
 	}
+	/* Falco's options (before they were dropped for -o rules[]) refused
+	 * the mix: which of the two wins would be a guess */
+	if ((o->ndisable || o->ntag_off) && o->ntag_on)
+		return bad("you can not specify both disabled (-D/-T) and enabled (-t) rules%s", "");
 	if (o->config_file && (rc = eng_config_load(&o->cfg, o->config_file, stderr, err,
 						     sizeof(err)))) {
 		fprintf(stderr, "pdig-engine: -c %s\n", err);

@@ -51,6 +51,8 @@ struct eng_ast {
 	char *str;
 	char *arg;
 	enum eng_ast_mod mod;
+	int quoted; /* ENG_AST_VALUE written in quotes: never a list name */
+	size_t len; /* ENG_AST_VALUE with a \x00 escape: its length; else 0 */
 	size_t nkids;
 	struct eng_ast **kids;
 };

@@ -38,6 +38,10 @@ int eng_ptrie_new(struct eng_ptrie **out);
 int eng_ptrie_add(struct eng_ptrie *t, const char *prefix, size_t len);
 int eng_ptrie_match(const struct eng_ptrie *t, const char *path, size_t len);
 void eng_ptrie_free(struct eng_ptrie *t);
+/* "pmatch" with a pattern that has globs in components ("/opt/di?/sub",
+ * "/opt/[a-z]*"): 1 when the pattern's components match the path's first
+ * ones. */
+int eng_pmatch_glob(const char *pat, size_t plen, const char *path, size_t len);
 
 /* A glob as fnmatch(3) reads it with no flags (FNM_CASEFOLD for iglob):
  * '*' and '?' match '/' too. Patterns with only '*', '?' and plain bytes

@@ -68,6 +68,8 @@ struct eng_rules {
 	size_t nmsgs, capmsgs;
 	size_t total_nodes; /* list items and condition terms after expansion */
 	int nomem;
+	const struct eng_ast *bad_list; /* a list misused as one value (-EDOM) */
+	size_t bad_list_n;
 };
 
 int eng_rl_msg(struct eng_rules *r, int is_error, const char *code, const char *file,

@@ -146,9 +146,11 @@ static int convert_lit(struct node *n, const struct eng_ast *v, struct lit *l,
 		l->len = len / 2;
 		return 0;
 	}
-	if (!(l->s = strdup(s)))
+	/* a \x00 escape: the bytes after it count for = and != */
+	l->len = v->len ? v->len : strlen(s);
+	if (!(l->s = malloc(l->len + 1)))
 		return -ENOMEM;
-	l->len = strlen(s);
+	memcpy(l->s, s, l->len + 1);
 	if ((n->op == OP_GLOB || n->op == OP_IGLOB) && eng_glob_new(&l->glob, s, n->op == OP_IGLOB))
 		return -ENOMEM;
 	if (n->op == OP_REGEX) {
@@ -186,13 +188,27 @@ static int build_matchers(struct node *n)
 	int rc = 0;
 	n->ck = t == ENG_FT_IPADDR && !n->nxf ? CK_IP
 		: n->numeric || t == ENG_FT_BOOL ? CK_NUM : CK_STR;
-	if (n->allof)
-		return 0;
-	if (n->op == OP_PMATCH && n->ck == CK_STR) {
+	if (n->mod != ENG_MOD_NONE) {
+		/* as libs: a set only where membership is the answer ("= anyof",
+		 * "!= allof"); oneof counts matches, duplicates included */
+		int eq_any = n->mod == ENG_MOD_ANYOF && n->op == OP_EQ;
+		int ne_all = n->mod == ENG_MOD_ALLOF && n->op == OP_NE;
+		if ((!eq_any && !ne_all) || n->nvals < SET_MIN || n->ck == CK_IP)
+			return 0;
+	} else if (n->op == OP_PMATCH && n->ck == CK_STR) {
 		if ((rc = eng_ptrie_new(&n->trie)))
 			return rc;
-		for (size_t i = 0; i < n->nvals && !rc; i++)
+		for (size_t i = 0; i < n->nvals && !rc; i++) {
+			/* current libs: a component with ? * [ is a glob */
+			if (memchr(n->vals[i].s, '?', n->vals[i].len) ||
+			    memchr(n->vals[i].s, '*', n->vals[i].len) ||
+			    memchr(n->vals[i].s, '[', n->vals[i].len)) {
+				n->vals[i].pglob = 1;
+				n->npglob++;
+				continue;
+			}
 			rc = eng_ptrie_add(n->trie, n->vals[i].s, n->vals[i].len);
+		}
 		return rc;
 	}
 	if ((n->op != OP_EQ && n->op != OP_NE) || n->nvals < SET_MIN || n->ck == CK_IP)
@@ -340,6 +356,7 @@ static int compile_check(const struct eng_ast *a, struct node *n, struct eng_par
 			    "write the values in parentheses", rhs->str);
 	}
 	n->allof = a->mod == ENG_MOD_ALLOF;
+	n->mod = a->mod;
 	if (nv && !(n->vals = calloc(nv, sizeof(*n->vals))))
 		return -ENOMEM;
 	for (size_t i = 0; i < nv; i++) {
@@ -354,7 +371,7 @@ static int compile_check(const struct eng_ast *a, struct node *n, struct eng_par
 	if ((rc = build_matchers(n)))
 		return rc;
 	if (n->field && !strcmp(n->field->info->name, "evt.type") && !n->nxf &&
-	    (n->op == OP_EQ || n->op == OP_NE) && !n->allof) {
+	    (n->op == OP_EQ || n->op == OP_NE) && n->mod == ENG_MOD_NONE) {
 		/* decided on the type number, not its name (generic syscall
 		 * events, named after their syscall, still compare names) */
 		if (!(n->types = calloc((SHM_EVENT_MAX + 7) / 8, 1)))

@@ -83,6 +83,36 @@ static const char *apply_xf(struct node *n, const char *s, size_t *len, int64_t 
 	return s;
 }
 
+/* "op oneof/anyof/allof (...)" as libs has it: each value compared with
+ * op itself ("!= anyof": differs from some value), exactly one / some /
+ * every value matching; an empty list matches nothing. */
+static int compare_mod(struct node *n, const struct eng_value *v, const char *s, size_t len,
+		       int64_t num)
+{
+	if (!n->nvals)
+		return 0;
+	if (n->set) { /* "= anyof" and "!= allof": membership */
+		int has = n->ck == CK_NUM ? eng_set_has_num(n->set, num)
+					  : eng_set_has_str(n->set, s, len);
+		return n->mod == ENG_MOD_ANYOF ? has : !has;
+	}
+	size_t hits = 0;
+	for (size_t i = 0; i < n->nvals; i++) {
+		const struct lit *l = &n->vals[i];
+		/* addresses compare for equality only, as in libs */
+		int m = n->ck == CK_IP    ? ip_match(v, l) == (n->op != OP_NE)
+			: n->ck == CK_NUM ? num_cmp1(n->op, num, l->n, n->is_signed)
+					  : str_cmp1(n->op, s, len, l);
+		if (m && n->mod == ENG_MOD_ANYOF)
+			return 1;
+		if (!m && n->mod == ENG_MOD_ALLOF)
+			return 0;
+		if (m && ++hits > 1 && n->mod == ENG_MOD_ONEOF)
+			return 0;
+	}
+	return n->mod == ENG_MOD_ALLOF || (n->mod == ENG_MOD_ONEOF && hits == 1);
+}
+
 /* One comparison of an extracted value against the node's literals. */
 static int compare(struct node *n, const struct eng_value *v)
 {
@@ -106,6 +136,8 @@ static int compare(struct node *n, const struct eng_value *v)
 		s = eng_value_str(n->field, v, tmp, sizeof(tmp));
 		len = strlen(s);
 	}
+	if (n->mod != ENG_MOD_NONE)
+		return compare_mod(n, v, s, len, num);
 	int neg = n->op == OP_NE;
 	enum op op = neg ? OP_EQ : n->op;
 	int r;
@@ -113,6 +145,8 @@ static int compare(struct node *n, const struct eng_value *v)
 		r = n->ck == CK_NUM ? eng_set_has_num(n->set, num) : eng_set_has_str(n->set, s, len);
 	} else if (n->trie) {
 		r = eng_ptrie_match(n->trie, s, len);
+		for (size_t i = 0; !r && n->npglob && i < n->nvals; i++)
+			r = n->vals[i].pglob && eng_pmatch_glob(n->vals[i].s, n->vals[i].len, s, len);
 	} else {
 		/* any value (all of them with allof): stops as soon as it knows */
 		r = n->allof;

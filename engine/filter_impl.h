@@ -38,6 +38,7 @@ struct lit {
 	uint8_t prefix;  /* bits that must match */
 	struct eng_glob *glob; /* glob, iglob: the compiled pattern */
 	struct eng_regex *re;  /* regex: compiled once */
+	int pglob;             /* pmatch: a pattern with globs, not in the trie */
 };
 
 /* A transformer expression the simple left-hand chain (tolower, toupper,
@@ -90,10 +91,12 @@ struct node {
 	int numeric;        /* compare as numbers */
 	int is_signed;
 	int allof;          /* list modifier allof: every value must match */
+	enum eng_ast_mod mod; /* oneof/anyof/allof: each value compared with op */
 	enum cmpkind ck;
 	size_t slot;        /* 1 + index in the filter's slots; 0: extracted directly */
 	struct eng_set *set;     /* "in" and friends on long lists */
 	struct eng_ptrie *trie;  /* pmatch */
+	size_t npglob;           /* pmatch patterns with globs (vals[].pglob) */
 	uint8_t *types;     /* evt.type =/!=/in: the matching event types as bits */
 	unsigned cost;      /* rough evaluation cost, to try cheap checks first */
 	struct eng_fieldref *field;

@@ -19,6 +19,7 @@ struct parser {
 	int nomem;
 	struct eng_parse_error *err;
 	char last[64]; /* the last token, for "unexpected token after" */
+	size_t vlen;   /* the last quoted string's length when it holds a NUL */
 };
 
 static const char *const transformers[] = {"tolower(", "toupper(", "b64(", "basename(",
@@ -124,6 +125,12 @@ static char *take(struct parser *p, size_t n)
 	return s;
 }
 
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 16;
+}
+
 /* Unescapes the quoted token tok (with its quotes) into a new string. */
 static char *unescape(struct parser *p, const char *tok, size_t n)
 {
@@ -149,6 +156,24 @@ static char *unescape(struct parser *p, const char *tok, size_t n)
 		case ' ': /* tolerated for old rules files: "\ " reads as a backslash */
 		case '\\': *o++ = '\\'; break;
 		case '/': *o++ = '/'; break;
+		case 'x': { /* a byte, two hex digits, as current libs reads it */
+			unsigned hi, lo;
+			if (i + 3 >= n) {
+				free(out);
+				fail(p, "truncated hex char escape sequence%s", "");
+				return NULL;
+			}
+			hi = (unsigned)hexval(tok[i + 1]);
+			lo = (unsigned)hexval(tok[i + 2]);
+			if (hi > 15 || lo > 15) {
+				free(out);
+				fail(p, "invalid hex char escape sequence: %.2s", tok + i + 1);
+				return NULL;
+			}
+			*o++ = (char)(hi << 4 | lo);
+			i += 2;
+			break;
+		}
 		case '"':
 		case '\'':
 			if (c != q) {
@@ -165,6 +190,7 @@ static char *unescape(struct parser *p, const char *tok, size_t n)
 		}
 	}
 	*o = 0;
+	p->vlen = memchr(out, 0, (size_t)(o - out)) ? (size_t)(o - out) : 0;
 	return out;
 }
 
@@ -498,6 +524,9 @@ static struct eng_ast *value_node(struct parser *p, struct eng_pos pos, char *v)
 		return NULL;
 	}
 	a->str = v;
+	a->quoted = pos.idx < p->len && (p->in[pos.idx] == '"' || p->in[pos.idx] == '\'');
+	a->len = a->quoted ? p->vlen : 0;
+	p->vlen = 0;
 	return a;
 }
 

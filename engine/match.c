@@ -326,3 +326,35 @@ int eng_glob_match(const struct eng_glob *g, const char *s)
 		return simple_match(g->pat, s, g->icase);
 	return fnmatch(g->pat, s, g->icase ? FNM_CASEFOLD : 0) == 0;
 }
+
+/* The next non-empty '/'-separated component of s[*at..len), copied into
+ * buf; 0 when there is none or it does not fit. */
+static int next_comp(const char *s, size_t len, size_t *at, char *buf, size_t cap)
+{
+	while (*at < len && s[*at] == '/')
+		(*at)++;
+	size_t b = *at;
+	while (*at < len && s[*at] != '/')
+		(*at)++;
+	size_t n = *at - b;
+	if (!n || n >= cap)
+		return 0;
+	memcpy(buf, s + b, n);
+	buf[n] = 0;
+	return 1;
+}
+
+int eng_pmatch_glob(const char *pat, size_t plen, const char *path, size_t len)
+{
+	char pc[256], vc[256];
+	size_t pi = 0, vi = 0;
+	/* libs compares components (empty ones dropped): each of the pattern's
+	 * must match the path's in turn, a component with ? * [ as a glob */
+	while (next_comp(pat, plen, &pi, pc, sizeof(pc))) {
+		if (!next_comp(path, len, &vi, vc, sizeof(vc)))
+			return 0;
+		if (strpbrk(pc, "?*[") ? fnmatch(pc, vc, 0) != 0 : strcmp(pc, vc) != 0)
+			return 0;
+	}
+	return pi >= plen; /* a component too long to copy stops the loop early */
+}

@@ -52,6 +52,14 @@ struct eng_ast *eng_rl_ast_dup(const struct eng_ast *a)
 	n->kind = a->kind;
 	n->pos = a->pos;
 	n->mod = a->mod;
+	n->quoted = a->quoted;
+	n->len = a->len;
+	if (a->len && a->str) { /* bytes after a NUL: copy them all */
+		free(n->str);
+		if (!(n->str = malloc(a->len + 1)))
+			goto err;
+		memcpy(n->str, a->str, a->len + 1);
+	}
 	if ((a->str && !(n->str = strdup(a->str))) || (a->arg && !(n->arg = strdup(a->arg))))
 		goto err;
 	if (a->nkids && !(n->kids = calloc(a->nkids, sizeof(*n->kids))))

@@ -175,6 +175,15 @@ static void trim(char *s)
 		s[--n] = 0;
 }
 
+/* Removes every occurrence of what from s, in place. */
+static void drop_all(char *s, const char *what)
+{
+	size_t n = strlen(what);
+	char *at;
+	while ((at = strstr(s, what)))
+		memmove(at, at + n, strlen(at + n) + 1);
+}
+
 static int compile_rule(struct eng_rules *r, struct eng_rule *rule)
 {
 	struct eng_rl_rule_priv *p = rule->priv;
@@ -205,7 +214,10 @@ static int compile_rule(struct eng_rules *r, struct eng_rule *rule)
 			return -ENOMEM;
 	}
 	size_t budget = MAX_NODES;
-	if ((rc = eng_rl_expand_lists(r, rule->ast, &budget)) == -E2BIG)
+	if ((rc = eng_rl_expand_lists(r, rule->ast, &budget)) == -EDOM)
+		return eng_rl_bad_list_use(r, rule->file, p->cond_line, p->cond_col, p->cond_style,
+					   "rule", rule->name);
+	if (rc == -E2BIG)
 		return eng_rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", rule->file, rule->line, rule->col,
 				  "rule", rule->name, "The condition has more than %u terms once its "
 				  "lists are expanded: simplify it", MAX_NODES);
@@ -242,6 +254,37 @@ static int compile_rule(struct eng_rules *r, struct eng_rule *rule)
 		       "output"))
 		return -ENOMEM;
 
+	/* the output first, as Falco does: a format it cannot read is an
+	 * error, or the rule is skipped when it may be (an unknown field) */
+	char err[256], *fmt;
+	/* '*': like Falco, a field that is not available prints <NA> and the
+	 * alert still goes out */
+	if (asprintf(&fmt, "*%s", rule->output) < 0)
+		return -ENOMEM;
+	if (strstr(fmt, "%container.info")) {
+		/* Falco drops it (-pc/-pk put theirs in its place first: the
+		 * rule's text keeps it for run_rules.c) */
+		drop_all(fmt, "%container.info");
+		if (eng_rl_msg(r, 0, "LOAD_DEPRECATED_ITEM", rule->file, rule->line, rule->col,
+			       "rule", rule->name, "%%container.info is deprecated: the output "
+			       "shows nothing in its place (-pc or -pk put container fields there)"))
+			return -ENOMEM;
+	}
+	rc = eng_output_new(fmt, &rule->out, err, sizeof(err));
+	free(fmt);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc) {
+		rule->out = NULL;
+		if (rule->skip_if_unknown_filter && strstr(err, "invalid formatting token"))
+			return eng_rl_msg(r, 0, "LOAD_UNKNOWN_FILTER", rule->file, rule->line,
+					  rule->col, "rule", rule->name, "output: %s "
+					  "(skip-if-unknown-filter): the rule is skipped", err);
+		return eng_rl_msg(r, 1, "LOAD_ERR_COMPILE_OUTPUT", rule->file, rule->line, rule->col,
+				  "rule", rule->name, "output: %s (pdig-engine --list lists the "
+				  "fields)", err);
+	}
+
 	char why[256];
 	const struct eng_ast *u = unknown_field(rule->ast, why, sizeof(why));
 	if (u) {
@@ -259,6 +302,10 @@ static int compile_rule(struct eng_rules *r, struct eng_rule *rule)
 				  "instead)", u->str);
 	}
 	const struct eng_ast *badtype = unknown_evttype(rule->ast);
+	if (badtype && rule->skip_if_unknown_filter) /* Falco counts it as unknown */
+		return eng_rl_msg(r, 0, "LOAD_UNKNOWN_FILTER", rule->file, rule->line, rule->col,
+				  "rule", rule->name, "unknown event type %s "
+				  "(skip-if-unknown-filter): the rule is skipped", badtype->str);
 	if (badtype)
 		return eng_rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", rule->file, p->cond_line,
 				  p->cond_col, "rule", rule->name, "Unknown event type '%s' in an "
@@ -288,28 +335,18 @@ static int compile_rule(struct eng_rules *r, struct eng_rule *rule)
 		return -ENOMEM;
 	memcpy(rule->evttypes, es.pos, EVT_BYTES);
 	rule->all_evttypes = 1;
-	for (size_t b = 0; b < EVT_BYTES; b++)
+	unsigned ntypes = 0;
+	for (size_t b = 0; b < EVT_BYTES; b++) {
 		rule->all_evttypes &= es.pos[b] == 0xff;
-	if (rule->all_evttypes && rule->warn_evttypes &&
+		ntypes += (unsigned)__builtin_popcount(es.pos[b]);
+	}
+	/* Falco warns past 100 event codes (enter and exit count apart), not
+	 * only for "all": "not evt.type = open" is as costly */
+	if (ntypes > 100 && rule->warn_evttypes &&
 	    eng_rl_msg(r, 0, "LOAD_NO_EVTTYPE", rule->file, rule->line, rule->col, "rule", rule->name,
 		       "Rule matches too many evt.type values. This has a significant performance "
 		       "penalty: add an evt.type condition, or 'warn_evttypes: false'"))
 		return -ENOMEM;
-	char err[256], *fmt;
-	/* '*': like Falco, a field that is not available prints <NA> and the
-	 * alert still goes out */
-	if (asprintf(&fmt, "*%s", rule->output) < 0)
-		return -ENOMEM;
-	rc = eng_output_new(fmt, &rule->out, err, sizeof(err));
-	free(fmt);
-	if (rc == -ENOMEM)
-		return rc;
-	if (rc) {
-		rule->out = NULL;
-		return eng_rl_msg(r, 0, "LOAD_UNKNOWN_FILTER", rule->file, rule->line, rule->col, "rule",
-				  rule->name, "output: %s: alerts show the output text unformatted",
-				  err);
-	}
 	return 0;
 }
 

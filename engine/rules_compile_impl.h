@@ -32,6 +32,8 @@ int eng_rl_over_total(struct eng_rules *r, size_t add, const char *file, uint32_
 		      uint32_t col, const char *itype, const char *iname);
 int eng_rl_compile_lists(struct eng_rules *r);
 int eng_rl_expand_lists(struct eng_rules *r, struct eng_ast *a, size_t *budget);
+int eng_rl_bad_list_use(struct eng_rules *r, const char *file, uint32_t line, uint32_t col,
+			int style, const char *itype, const char *iname);
 size_t eng_rl_ast_size(const struct eng_ast *a);
 int eng_rl_expand_macros(struct eng_rules *r, struct eng_ast **ap, size_t visible,
 			 const struct eng_ast **undef, size_t *budget);

@@ -100,6 +100,75 @@ static struct eng_ast *parse_field_expr(const char *text, char *why, size_t whyl
 	return f;
 }
 
+/* A field in the tree that no class knows (Falco checks each exception
+ * field when it reads the rule, skip-if-unknown-filter or not). */
+static const char *unknown_field_in(const struct eng_ast *a)
+{
+	if (a->kind == ENG_AST_FIELD) {
+		struct eng_fieldref ref;
+		char why[128];
+		memset(&ref, 0, sizeof(ref));
+		int rc = eng_field_resolve(&ref, a->str, a->arg, why, sizeof(why));
+		if (!rc)
+			eng_fieldref_clear(&ref);
+		return rc == -ENOENT ? a->str : NULL;
+	}
+	for (size_t i = 0; i < a->nkids; i++) {
+		const char *u = unknown_field_in(a->kids[i]);
+		if (u)
+			return u;
+	}
+	return NULL;
+}
+
+/* Falco writes an exception's values into the condition text: a value in
+ * quotes ('"cat /dev/null"') or, for a list comparison, in parentheses
+ * ("(my_list)", "(a, 'b c')") is read by the condition parser. This reads
+ * it the same way: the right-hand side of "a.b OP text", or NULL with why. */
+static struct eng_ast *parse_value_text(const char *text, int list, char *why, size_t wl)
+{
+	char *buf;
+	struct eng_ast *a = NULL;
+	struct eng_parse_error pe;
+	if (asprintf(&buf, "a.b %s %s", list ? "in" : "=", text) < 0)
+		return NULL;
+	int rc = eng_parse(buf, &a, &pe);
+	free(buf);
+	if (rc || a->kind != ENG_AST_BINARY || a->nkids != 2) {
+		snprintf(why, wl, "%s", rc ? pe.msg : "not a value");
+		eng_ast_free(a);
+		return NULL;
+	}
+	struct eng_ast *v = a->kids[1];
+	a->nkids = 1;
+	eng_ast_free(a);
+	return v;
+}
+
+static int quoted_text(const char *s)
+{
+	return s[0] == '"' || s[0] == '\'';
+}
+
+/* A value as Falco pastes it: a quoted one is unquoted by the parser, a
+ * bare one with a blank is quoted (so it is never a list name). */
+static int exc_value(struct exc_ctx *x, const struct eng_rl_yv *v, struct eng_ast **out)
+{
+	char why[192];
+	if (quoted_text(v->s)) {
+		if (!(*out = parse_value_text(v->s, 0, why, sizeof(why))))
+			return eng_rl_msg(x->r, 1, "LOAD_ERR_COMPILE_CONDITION", x->rule->file,
+					  v->line, v->col, "rule", x->rule->name, "Exception '%s': "
+					  "value %s: %s", x->e->name, v->s, why);
+		(*out)->quoted = 1;
+		return 0;
+	}
+	if (!(*out = eng_rl_ast_new(ENG_AST_VALUE, v->s)))
+		return -ENOMEM;
+	(*out)->quoted = strpbrk(v->s, " ") != NULL;
+	return 0;
+}
+
 static int looks_like_field(const char *v)
 {
 	char name[256];
@@ -167,6 +236,18 @@ static int exc_rhs(struct exc_ctx *x, const struct eng_rl_yv *v, int wants_list,
 		   struct eng_ast **out)
 {
 	*out = NULL;
+	if (wants_list && v->s && v->s[0] == '(') {
+		/* "(my_list)", "(a, b)": Falco keeps the parentheses */
+		char why[192];
+		*out = parse_value_text(v->s, 1, why, sizeof(why));
+		if (*out && (*out)->kind == ENG_AST_LIST)
+			return 0;
+		eng_ast_free(*out);
+		*out = NULL;
+		return eng_rl_msg(x->r, 1, "LOAD_ERR_COMPILE_CONDITION", x->rule->file, v->line,
+				  v->col, "rule", x->rule->name, "Exception '%s': value %s is not "
+				  "a list%s%s", x->e->name, v->s, *why ? ": " : "", why);
+	}
 	if (wants_list) {
 		struct eng_ast *l = eng_rl_ast_new(ENG_AST_LIST, NULL);
 		if (!l)
@@ -180,9 +261,13 @@ static int exc_rhs(struct exc_ctx *x, const struct eng_rl_yv *v, int wants_list,
 					       "Exception '%s': a value list must hold strings%s",
 					       x->e->name, "");
 			}
-			if (eng_rl_ast_add(l, eng_rl_ast_new(ENG_AST_VALUE, items[i].s))) {
+			struct eng_ast *item;
+			int rc = exc_value(x, &items[i], &item);
+			if (!rc && eng_rl_ast_add(l, item))
+				rc = -ENOMEM;
+			if (rc) {
 				eng_ast_free(l);
-				return -ENOMEM;
+				return rc;
 			}
 		}
 		*out = l;
@@ -192,6 +277,8 @@ static int exc_rhs(struct exc_ctx *x, const struct eng_rl_yv *v, int wants_list,
 		return exc_err(x, v->line, v->col,
 			       "Exception '%s': this comparison takes one value, not a list%s",
 			       x->e->name, "");
+	if (quoted_text(v->s))
+		return exc_value(x, v, out);
 	int t = looks_like_transformer(v->s);
 	if (t == 1) {
 		char why[256];
@@ -204,7 +291,7 @@ static int exc_rhs(struct exc_ctx *x, const struct eng_rl_yv *v, int wants_list,
 	if (!t && looks_like_field(v->s) &&
 	    exc_warn(x, v, "'%s' may be a valid field misused as a const string value", v->s))
 		return -ENOMEM;
-	return (*out = eng_rl_ast_new(ENG_AST_VALUE, v->s)) ? 0 : -ENOMEM;
+	return exc_value(x, v, out);
 }
 
 static int exc_check(struct exc_ctx *x, const char *field, const struct eng_rl_yv *at,
@@ -219,6 +306,11 @@ static int exc_check(struct exc_ctx *x, const char *field, const struct eng_rl_y
 	struct eng_ast *lhs = parse_field_expr(field, why, sizeof(why));
 	if (!lhs)
 		return exc_err(x, at->line, at->col, "Exception fields: %s%s", why, "");
+	if (unknown_field_in(lhs)) {
+		eng_ast_free(lhs);
+		return exc_err(x, at->line, at->col, "'%s' is not a supported filter field%s",
+			       field, "");
+	}
 	struct eng_ast *b = eng_rl_ast_new(ENG_AST_BINARY, op), *rhs = NULL;
 	int list = mod != ENG_MOD_NONE || !strcmp(op, "in") || !strcmp(op, "intersects") ||
 		   !strcmp(op, "pmatch");
@@ -248,20 +340,38 @@ int eng_rl_build_exception(struct exc_ctx *x, struct eng_ast **out)
 {
 	const struct eng_rl_exc *e = x->e;
 	*out = NULL;
-	if (!e->has_values || !e->values.n)
-		return 0;
+	/* no values: no term, but the fields and comps are checked as Falco
+	 * checks them when it reads the rule */
+	size_t nvals = e->has_values ? e->values.n : 0;
 	struct eng_ast *any = NULL;
 	int rc = 0;
 	if (!e->fields_is_list) {
 		const char *comp = e->has_comps ? e->comps.s : "in";
 		char op[32], norm[160];
 		enum eng_ast_mod mod;
-		if (!comp || parse_comp(comp, op, sizeof(op), &mod, norm, sizeof(norm)) ||
-		    mod != ENG_MOD_NONE ||
-		    !(!strcmp(op, "in") || !strcmp(op, "pmatch") || !strcmp(op, "intersects")))
+		if (!comp)
+			return exc_err(x, e->comps.line, e->comps.col, "Exception '%s': Fields and "
+				       "comps must both be strings%s", e->name, "");
+		/* current Falco also takes a modified operator ("startswith oneof") */
+		if (parse_comp(comp, op, sizeof(op), &mod, norm, sizeof(norm)) ||
+		    (mod == ENG_MOD_NONE && strcmp(op, "in") && strcmp(op, "pmatch") &&
+		     strcmp(op, "intersects")))
 			return exc_err(x, e->comps.line, e->comps.col,
-				       "Exception '%s': when fields is a single field, comps must be "
-				       "one of (in, pmatch, intersects)%s", e->name, "");
+				       "Exception '%s': when fields is a single value, comps must be "
+				       "one of (in, pmatch, intersects) or a modifier operator (e.g. "
+				       "startswith oneof)%s", e->name, "");
+		if (!e->fields.s)
+			return exc_err(x, e->fields.line, e->fields.col, "Exception '%s': fields "
+				       "must be a string or a list of strings%s", e->name, "");
+		char why[256];
+		struct eng_ast *f = parse_field_expr(e->fields.s, why, sizeof(why));
+		const char *bad = f ? unknown_field_in(f) : NULL;
+		eng_ast_free(f);
+		if (bad)
+			return exc_err(x, e->fields.line, e->fields.col,
+				       "'%s' is not a supported filter field%s", e->fields.s, "");
+		if (!nvals)
+			return 0;
 		struct eng_rl_yv flat = {.kids = NULL};
 		/* the values of a one-field exception are one list */
 		struct eng_rl_yv *items = calloc(e->values.n + 1, sizeof(*items));
@@ -293,7 +403,7 @@ int eng_rl_build_exception(struct exc_ctx *x, struct eng_ast **out)
 		size_t nf = e->fields.n;
 		if (e->has_comps && (!e->comps_is_list || e->comps.n != nf))
 			return exc_err(x, e->comps.line, e->comps.col,
-				       "Exception '%s': fields and comps lists must have equal "
+				       "Exception '%s': Fields and comps lists must have equal "
 				       "length%s", e->name, "");
 		for (size_t i = 0; i < nf; i++)
 			if (!e->fields.kids[i].s)
@@ -309,11 +419,21 @@ int eng_rl_build_exception(struct exc_ctx *x, struct eng_ast **out)
 					       "'%s' is not a supported comparison operator%s",
 					       c->s ? norm : "(a list)", "");
 		}
-		for (size_t t = 0; t < e->values.n && !rc; t++) {
+		for (size_t i = 0; i < nf; i++) {
+			char why[256];
+			struct eng_ast *f = parse_field_expr(e->fields.kids[i].s, why, sizeof(why));
+			const char *bad = f ? unknown_field_in(f) : NULL;
+			eng_ast_free(f);
+			if (bad)
+				return exc_err(x, e->fields.kids[i].line, e->fields.kids[i].col,
+					       "'%s' is not a supported filter field%s",
+					       e->fields.kids[i].s, "");
+		}
+		for (size_t t = 0; t < nvals && !rc; t++) {
 			const struct eng_rl_yv *tup = &e->values.kids[t];
 			if (tup->s || tup->n != nf) {
 				rc = exc_err(x, tup->line, tup->col,
-					     "Exception '%s': fields and values lists must have equal "
+					     "Exception '%s': Fields and values lists must have equal "
 					     "length%s", e->name, "");
 				break;
 			}
@@ -356,6 +476,8 @@ int eng_rl_build_exception(struct exc_ctx *x, struct eng_ast **out)
 			return rc;
 		}
 	}
+	if (!any)
+		return 0;
 	struct eng_ast *n = eng_rl_ast_new(ENG_AST_NOT, NULL);
 	if (!n || eng_rl_ast_add(n, any)) {
 		eng_ast_free(n);

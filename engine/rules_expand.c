@@ -120,11 +120,55 @@ static int is_list_op(const struct eng_ast *a)
 		!strcmp(a->str, "pmatch") || a->mod != ENG_MOD_NONE);
 }
 
-/* Replaces list names in "in (...)" and friends by the lists' items;
- * -E2BIG past *budget items. */
+/* The parser's identifier: [a-zA-Z][a-zA-Z0-9_]* */
+static int is_ident(const char *s)
+{
+	if (!isalpha((unsigned char)*s))
+		return 0;
+	while (*++s)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return 0;
+	return 1;
+}
+
+/* A list name used where one value goes ("proc.name=my_list", or a bare
+ * "my_list" where a macro would be): Falco pastes the list's items into
+ * the condition text in place of any such token, so a list of one item
+ * is that item and any other list makes a condition that does not parse.
+ * 0, or -EDOM with r->bad_list set to the node. */
+static int single_value_list(struct eng_rules *r, struct eng_ast *v)
+{
+	if (v->quoted || (v->kind != ENG_AST_VALUE && v->kind != ENG_AST_IDENT))
+		return 0;
+	struct eng_rl_list *l = list_named(r, v->str, r->nlists);
+	if (!l)
+		return 0;
+	l->used = 1;
+	if (l->n != 1 || (v->kind == ENG_AST_IDENT && !is_ident(l->items[0]))) {
+		r->bad_list = v;
+		r->bad_list_n = l->n;
+		return -EDOM;
+	}
+	char *s = strdup(l->items[0]);
+	if (!s)
+		return -ENOMEM;
+	free(v->str);
+	v->str = s;
+	return 0;
+}
+
+/* Replaces list names in "in (...)" and friends by the lists' items, and
+ * in single values as single_value_list says; -E2BIG past *budget items. */
 int eng_rl_expand_lists(struct eng_rules *r, struct eng_ast *a, size_t *budget)
 {
+	if (a->kind == ENG_AST_IDENT)
+		return single_value_list(r, a);
 	for (size_t i = 0; i < a->nkids; i++) {
+		if (a->kind == ENG_AST_BINARY && i == 1 && !is_list_op(a)) {
+			int rc = single_value_list(r, a->kids[1]);
+			if (rc)
+				return rc;
+		}
 		int rc = eng_rl_expand_lists(r, a->kids[i], budget);
 		if (rc)
 			return rc;
@@ -132,7 +176,7 @@ int eng_rl_expand_lists(struct eng_rules *r, struct eng_ast *a, size_t *budget)
 	if (!is_list_op(a) || a->nkids < 2)
 		return 0;
 	struct eng_ast *rhs = a->kids[1];
-	if (rhs->kind == ENG_AST_VALUE) {
+	if (rhs->kind == ENG_AST_VALUE && !rhs->quoted) {
 		/* "in name": a bare list name */
 		struct eng_rl_list *l = list_named(r, rhs->str, r->nlists);
 		if (!l)
@@ -152,7 +196,8 @@ int eng_rl_expand_lists(struct eng_rules *r, struct eng_ast *a, size_t *budget)
 		return 0;
 	int changed = 0;
 	for (size_t i = 0; i < rhs->nkids; i++)
-		if (rhs->kids[i]->kind == ENG_AST_VALUE && list_named(r, rhs->kids[i]->str, r->nlists))
+		if (rhs->kids[i]->kind == ENG_AST_VALUE && !rhs->kids[i]->quoted &&
+		    list_named(r, rhs->kids[i]->str, r->nlists))
 			changed = 1;
 	if (!changed)
 		return 0;
@@ -162,7 +207,7 @@ int eng_rl_expand_lists(struct eng_rules *r, struct eng_ast *a, size_t *budget)
 	rhs->nkids = 0;
 	int rc = 0;
 	for (size_t i = 0; i < nk; i++) {
-		struct eng_rl_list *l = kids[i]->kind == ENG_AST_VALUE
+		struct eng_rl_list *l = kids[i]->kind == ENG_AST_VALUE && !kids[i]->quoted
 					    ? list_named(r, kids[i]->str, r->nlists) : NULL;
 		if (!l) {
 			if (!rc)
@@ -186,6 +231,18 @@ int eng_rl_expand_lists(struct eng_rules *r, struct eng_ast *a, size_t *budget)
 	}
 	free(kids);
 	return rc;
+}
+
+/* The load error for r->bad_list (see single_value_list). */
+int eng_rl_bad_list_use(struct eng_rules *r, const char *file, uint32_t line, uint32_t col,
+			int style, const char *itype, const char *iname)
+{
+	const struct eng_ast *v = r->bad_list;
+	eng_rl_cond_pos(line, col, style, &v->pos, &line, &col);
+	return eng_rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", file, line, col, itype, iname,
+			  "List '%s' (%zu items) used as a single value: its items replace "
+			  "its name, which does not parse here; write 'in (%s)'",
+			  v->str, r->bad_list_n, v->str);
 }
 
 /* ---- macros ---- */
@@ -237,7 +294,8 @@ int eng_rl_expand_macros(struct eng_rules *r, struct eng_ast **ap, size_t visibl
 	return 0;
 }
 
-/* "Undefined macro" at the identifier (its position in the condition). */
+/* "Undefined macro" at the identifier (its position in the condition);
+ * Falco's kind is LOAD_ERR_VALIDATE, not a compile error. */
 int eng_rl_undefined_macro(struct eng_rules *r, const char *file, uint32_t line, uint32_t col,
 			   int style, const char *itype, const char *iname,
 			   const struct eng_ast *id, size_t self)
@@ -246,7 +304,7 @@ int eng_rl_undefined_macro(struct eng_rules *r, const char *file, uint32_t line,
 	for (size_t i = self; i < r->nmacros; i++)
 		later |= !strcmp(r->macros[i].name, id->str);
 	eng_rl_cond_pos(line, col, style, &id->pos, &line, &col);
-	return eng_rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", file, line, col, itype, iname,
+	return eng_rl_msg(r, 1, "LOAD_ERR_VALIDATE", file, line, col, itype, iname,
 			  "Undefined macro '%s' used in filter.%s", id->str,
 			  later ? " (a macro can use only the macros defined before it, and not "
 			      "itself: move the definition of the macro it uses above it)"
@@ -292,7 +350,10 @@ int eng_rl_compile_macros(struct eng_rules *r)
 		if (rc)
 			return rc;
 		size_t budget = MAX_NODES;
-		if ((rc = eng_rl_expand_lists(r, m->ast, &budget)) == -E2BIG)
+		if ((rc = eng_rl_expand_lists(r, m->ast, &budget)) == -EDOM)
+			return eng_rl_bad_list_use(r, m->file, m->cond_line, m->cond_col,
+						   m->cond_style, "macro", m->name);
+		if (rc == -E2BIG)
 			return eng_rl_msg(r, 1, "LOAD_ERR_COMPILE_CONDITION", m->file, m->cond_line,
 					  m->cond_col, "macro", m->name, "The condition has more than %u "
 					  "terms once its lists are expanded: simplify it", MAX_NODES);

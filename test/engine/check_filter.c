@@ -257,9 +257,11 @@ START_TEST(in_lists_long_and_short)
 	char *t = list_cond("proc.name", "in", "n", 500);
 	strcpy(t + strlen(t) - 1, ", bash)");
 	ck_assert(matches_free(&f, t));
-	/* != and not, = oneof: the same set, negated or not */
+	/* != and not; a modifier compares each value with the operator
+	 * itself (libs): bash differs from three of these, from all four */
 	ck_assert(!matches(&f, "proc.name != oneof (a1, a2, a3, bash)"));
-	ck_assert(matches(&f, "proc.name != oneof (a1, a2, a3, a4)"));
+	ck_assert(!matches(&f, "proc.name != oneof (a1, a2, a3, a4)"));
+	ck_assert(matches(&f, "proc.name != allof (a1, a2, a3, a4)"));
 	ck_assert(matches(&f, "proc.name = oneof (a1, a2, a3, bash)"));
 	ck_assert(matches(&f, "not proc.name in (a1, a2, a3, a4, a5)"));
 	/* numbers: compared as numbers, whatever their spelling */
@@ -504,6 +506,60 @@ START_TEST(acmdline_of_ancestors)
 }
 END_TEST
 
+/* Current libs: list modifiers, pmatch globs, \x escapes. */
+START_TEST(libs_modifiers_globs_escapes)
+{
+	struct fx f;
+	world(&f);
+	fx_open(&f, 100, "/opt/dir/subdir/file.txt", 1, 3);
+	/* oneof: exactly one value matches */
+	ck_assert(matches(&f, "proc.name = oneof (bash, zsh)"));
+	ck_assert(!matches(&f, "proc.name = oneof (bash, bash)"));
+	ck_assert(!matches(&f, "proc.name startswith oneof (ba, bas, zsh)"));
+	ck_assert(matches(&f, "proc.name startswith oneof (ba, zsh)"));
+	/* anyof: some value; with != some value differs */
+	ck_assert(matches(&f, "proc.name startswith anyof (ba, bas, zsh)"));
+	ck_assert(matches(&f, "proc.name != anyof (bash, zsh)"));
+	ck_assert(!matches(&f, "proc.name != anyof (bash, bash)"));
+	ck_assert(matches(&f, "proc.name = anyof (a1, a2, a3, a4, a5, bash)"));
+	/* allof: every value; != allof is "none of them" */
+	ck_assert(matches(&f, "proc.name contains allof (ba, sh)"));
+	ck_assert(!matches(&f, "proc.name contains allof (ba, zz)"));
+	ck_assert(!matches(&f, "proc.name != allof (zsh, bash)"));
+	ck_assert(!matches(&f, "proc.name != allof (a1, a2, a3, a4, a5, bash)"));
+	ck_assert(matches(&f, "proc.name != allof (a1, a2, a3, a4, a5, a6)"));
+	/* an empty list matches nothing, whatever the modifier */
+	ck_assert(!matches(&f, "proc.name = allof ()"));
+	ck_assert(!matches(&f, "proc.name != allof ()"));
+	ck_assert(!matches(&f, "proc.name = anyof ()"));
+	ck_assert(!matches(&f, "proc.name = oneof ()"));
+	ck_assert(matches(&f, "not proc.name = allof ()"));
+	/* evt.type: each name compared, not the type set */
+	ck_assert(matches(&f, "evt.type != anyof (open, close)"));
+	/* pmatch: a component with ? * [ is a glob (libs' own cases) */
+	ck_assert(matches(&f, "fd.name pmatch (/opt/*)"));
+	ck_assert(matches(&f, "fd.name pmatch (/opt/*/subdir)"));
+	ck_assert(matches(&f, "fd.name pmatch (/opt/di?/subdir)"));
+	ck_assert(!matches(&f, "fd.name pmatch (/opt/dii?/subdir)"));
+	ck_assert(matches(&f, "fd.name pmatch (/opt/di[r]/subdir)"));
+	ck_assert(!matches(&f, "fd.name pmatch (/opt/di[!r]/subdir)"));
+	ck_assert(!matches(&f, "fd.name pmatch (/opt/*/subdir2)"));
+	ck_assert(matches(&f, "fd.name pmatch (/opt/*/*)"));
+	ck_assert(!matches(&f, "fd.name pmatch (/opt/*/*/subsubdir)"));
+	ck_assert(matches(&f, "fd.name pmatch (/usr, /opt/*/subdir)"));
+	ck_assert(!matches(&f, "fd.name pmatch (/usr, /op*/dir/x)"));
+	/* \xHH: one byte; a NUL keeps the bytes after it for = */
+	ck_assert(matches(&f, "proc.name = \"\\x62ash\""));
+	ck_assert(matches(&f, "proc.name = '\\x62\\x61\\x73\\x68'"));
+	ck_assert(!matches(&f, "proc.name = \"bash\\x00x\""));
+	ck_assert(matches(&f, "proc.name != \"bash\\x00x\""));
+	ck_assert(!matches(&f, "proc.name in (\"bash\\x00\", zsh)"));
+	compile_error("proc.name = \"\\x6\"", "truncated hex char escape sequence");
+	compile_error("proc.name = \"\\xzz\"", "invalid hex char escape sequence: zz");
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(pmatch_prefixes)
 {
 	struct fx f;
@@ -675,6 +731,7 @@ static Suite *filter_suite(void)
 	tcase_add_test(tc, transformer_type_errors);
 	tcase_add_test(tc, acmdline_of_ancestors);
 	tcase_add_test(tc, pmatch_prefixes);
+	tcase_add_test(tc, libs_modifiers_globs_escapes);
 	tcase_add_test(tc, glob_agrees_with_fnmatch);
 	tcase_add_test(tc, values_follow_the_event);
 	tcase_add_test(tc, random_input_never_crashes);

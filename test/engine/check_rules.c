@@ -88,7 +88,7 @@ START_TEST(macro_sees_only_earlier_macros)
 				   "- macro: m2\n  condition: evt.type = open\n"
 				   RULE("r", "m1"), &rc);
 	ck_assert_int_eq(rc, -EINVAL);
-	const struct eng_rules_msg *m = find_msg(r, "LOAD_ERR_COMPILE_CONDITION");
+	const struct eng_rules_msg *m = find_msg(r, "LOAD_ERR_VALIDATE"); /* Falco's kind */
 	ck_assert_ptr_nonnull(m);
 	ck_assert_ptr_nonnull(strstr(m->text, "Undefined macro 'm2'"));
 	ck_assert_str_eq(m->item_name, "m1");
@@ -104,7 +104,7 @@ START_TEST(macro_loop_is_an_error)
 				   "- macro: m\n  condition: m or evt.type = close\n"
 				   RULE("r", "m"), &rc);
 	ck_assert_int_eq(rc, -EINVAL);
-	ck_assert_ptr_nonnull(find_msg(r, "LOAD_ERR_COMPILE_CONDITION"));
+	ck_assert_ptr_nonnull(find_msg(r, "LOAD_ERR_VALIDATE"));
 	eng_rules_free(r);
 }
 END_TEST
@@ -114,7 +114,7 @@ START_TEST(undefined_macro_in_rule)
 	int rc;
 	struct eng_rules *r = load("\n\n" RULE("r", "evt.type = open and nosuch"), &rc);
 	ck_assert_int_eq(rc, -EINVAL);
-	const struct eng_rules_msg *m = find_msg(r, "LOAD_ERR_COMPILE_CONDITION");
+	const struct eng_rules_msg *m = find_msg(r, "LOAD_ERR_VALIDATE");
 	ck_assert_ptr_nonnull(m);
 	ck_assert_ptr_nonnull(strstr(m->text, "Undefined macro 'nosuch' used in filter."));
 	ck_assert_uint_eq(m->line, 5); /* at the identifier */
@@ -310,9 +310,14 @@ START_TEST(unused_and_evttypes)
 	/* generic events carry any syscall's name: always candidates */
 	ck_assert((x->evttypes[0] & 3) == 3);
 	eng_rules_free(r);
+	/* Falco's threshold is over 100 event codes, not "all" */
 	r = load(RULE("r", "not evt.type = open"), &rc);
 	ck_assert_int_eq(rc, 0);
-	ck_assert_ptr_null(find_msg(r, "LOAD_NO_EVTTYPE")); /* all but open: not "all" */
+	ck_assert_ptr_nonnull(find_msg(r, "LOAD_NO_EVTTYPE"));
+	ck_assert_int_eq(eng_rules_find(r, "r")->all_evttypes, 0);
+	eng_rules_free(r);
+	r = load(RULE("r", "not evt.type = open") "  warn_evttypes: false\n", &rc);
+	ck_assert_ptr_null(find_msg(r, "LOAD_NO_EVTTYPE"));
 	eng_rules_free(r);
 	r = load(RULE("r", "proc.name = a or evt.type = open"), &rc);
 	ck_assert_ptr_nonnull(find_msg(r, "LOAD_NO_EVTTYPE"));
@@ -502,6 +507,50 @@ START_TEST(transformers_through_rules_mode)
 }
 END_TEST
 
+/* Issue 16's classes end to end over a capture (gen_capture procs: ls -la
+ * /tmp run by bash, sh -c "cat /etc/shadow", opens of /etc/hosts by bash,
+ * /etc/shadow by cat): list as a value, exceptions with a quoted value and
+ * a list reference, oneof, a pmatch glob, a \x escape. */
+START_TEST(falco_semantics_through_rules_mode)
+{
+	if (!gen_capture) {
+		puts("SKIP falco_semantics_through_rules_mode: no gen_capture path given");
+		return;
+	}
+	static const char yaml[] =
+		"- list: one_shell\n  items: [bash]\n"
+		"- list: shells\n  items: [bash, zsh]\n"
+		"- rule: list value\n  desc: d\n"
+		"  condition: evt.type = open and proc.name=one_shell\n"
+		"  output: A %fd.name\n  priority: INFO\n"
+		"- rule: exceptions\n  desc: d\n"
+		"  condition: evt.type = execve and proc.name in (ls, sh, cat)\n"
+		"  output: B %proc.cmdline\n  priority: INFO\n"
+		"  exceptions:\n"
+		"    - name: quoted\n      fields: [proc.cmdline]\n      comps: [=]\n"
+		"      values:\n        - ['\"cat /etc/shadow\"']\n"
+		"    - name: listref\n      fields: [proc.name, proc.pname]\n      comps: [=, in]\n"
+		"      values:\n        - [ls, (shells)]\n"
+		"- rule: modifiers\n  desc: d\n"
+		"  condition: evt.type = open and fd.name startswith oneof (/etc, /etc/h)\n"
+		"  output: C %fd.name\n  priority: INFO\n"
+		"- rule: glob\n  desc: d\n"
+		"  condition: evt.type = open and fd.name pmatch (/e*/sh*)\n"
+		"  output: D %fd.name\n  priority: INFO\n"
+		"- rule: escape\n  desc: d\n"
+		"  condition: evt.type = open and fd.name = \"/etc/\\x68osts\"\n"
+		"  output: E %fd.name\n  priority: INFO\n";
+	static char out[1 << 16];
+	run_rules("procs", yaml, NULL, out, sizeof out);
+	/* /etc/hosts starts with both /etc and /etc/h: not oneof */
+	ck_assert_str_eq(out, "22:13:20.000010715: Informational A /etc/hosts\n"
+			      "22:13:20.000010715: Informational E /etc/hosts\n"
+			      "22:13:20.000018261: Informational B sh -c cat /etc/shadow\n"
+			      "22:13:20.000027963: Informational C /etc/shadow\n"
+			      "22:13:20.000027963: Informational D /etc/shadow\n");
+}
+END_TEST
+
 /* Type errors in transformers are load errors with the place in the file. */
 START_TEST(transformer_errors_at_their_place)
 {
@@ -540,6 +589,157 @@ START_TEST(transformer_errors_at_their_place)
 }
 END_TEST
 
+
+/* Issue 16: Falco's loader where pdig-engine used to differ. */
+START_TEST(list_as_single_value)
+{
+	int rc;
+	const char *lists = "- list: one\n  items: [cat]\n- list: two\n  items: [cat, dog]\n"
+			    "- list: spaced\n  items: ['my app']\n";
+	char y[1024];
+	/* Falco pastes the items wherever the name is a token, after '=' too */
+	snprintf(y, sizeof(y), "%s%s", lists, RULE("a", "evt.type = open and proc.name=one")
+		 RULE("b", "evt.type = open and proc.name= one") RULE("c", "evt.type = open and "
+		 "proc.name contains spaced") RULE("d", "evt.type = open and proc.name = \"one\""));
+	struct eng_rules *r = load(y, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(cond(r, "a"), "(evt.type = open and proc.name = cat)");
+	ck_assert_str_eq(cond(r, "b"), "(evt.type = open and proc.name = cat)");
+	ck_assert_str_eq(cond(r, "c"), "(evt.type = open and proc.name contains \"my app\")");
+	/* quoted: a string, as in Falco (a quote is not a delimiter) */
+	ck_assert_str_eq(cond(r, "d"), "(evt.type = open and proc.name = one)");
+	eng_rules_free(r);
+	/* more items than one: Falco's text does not parse; an error, not a guess */
+	snprintf(y, sizeof(y), "%s%s", lists, RULE("a", "evt.type = open and proc.name = two"));
+	r = load(y, &rc);
+	ck_assert_int_eq(rc, -EINVAL);
+	const struct eng_rules_msg *m = find_msg(r, "LOAD_ERR_COMPILE_CONDITION");
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(strstr(m->text, "List 'two' (2 items)"));
+	ck_assert_uint_eq(m->col, 46); /* at the name */
+	eng_rules_free(r);
+	/* in a macro too, and a bare name where a macro would be */
+	snprintf(y, sizeof(y), "%s%s", lists, "- macro: m\n  condition: proc.name != one\n"
+		 "- macro: cat\n  condition: proc.pid = 1\n"
+		 RULE("a", "evt.type = open and m and one"));
+	r = load(y, &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(cond(r, "a"), "(evt.type = open and proc.name != cat and proc.pid = 1)");
+	eng_rules_free(r);
+}
+END_TEST
+
+START_TEST(falco_errors_and_skips)
+{
+	int rc;
+	struct eng_rules *r = load("- rule: r\n  desc: d\n  condition: evt.type = open\n"
+				   "  output: o %not_a_real_field\n  priority: INFO\n", &rc);
+	ck_assert_int_eq(rc, -EINVAL);
+	const struct eng_rules_msg *m = find_msg(r, "LOAD_ERR_COMPILE_OUTPUT");
+	ck_assert_ptr_nonnull(m);
+	const char *want = "invalid formatting token '%not_a_real_field'";
+	ck_assert_ptr_nonnull(strstr(m->text, want));
+	eng_rules_free(r);
+	r = load("- rule: r\n  desc: d\n  condition: evt.type = open\n"
+		 "  output: o %proc.nme\n  priority: INFO\n  skip-if-unknown-filter: true\n", &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_ptr_nonnull(find_msg(r, "LOAD_UNKNOWN_FILTER"));
+	ck_assert_ptr_null(eng_rules_find(r, "r")->filter);
+	eng_rules_free(r);
+	/* an unknown event type is an unknown part like a field */
+	r = load(RULE("r", "evt.type = some_invalid_event") "  skip-if-unknown-filter: true\n",
+		 &rc);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_ptr_nonnull(strstr(find_msg(r, "LOAD_UNKNOWN_FILTER")->text,
+				     "unknown event type some_invalid_event"));
+	ck_assert_ptr_null(eng_rules_find(r, "r")->filter);
+	eng_rules_free(r);
+	r = load(RULE("r", "evt.type in (open, some_invalid_event)"), &rc);
+	ck_assert_int_eq(rc, -EINVAL);
+	ck_assert_ptr_nonnull(find_msg(r, "LOAD_ERR_COMPILE_CONDITION"));
+	eng_rules_free(r);
+}
+END_TEST
+
+START_TEST(cli_tags_and_disables_conflict)
+{
+	/* -t with -D or -T: refused, as Falco's options did; -D with -T is fine */
+	char path[] = "/tmp/check_rules_cliXXXXXX.yaml";
+	int fd = mkstemps(path, 5);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	const char *lines[][8] = {{"pdig-engine", "-e", "c.scap", "-r", path, "-t", "a", "-D"},
+				  {"pdig-engine", "-e", "c.scap", "-r", path, "-t", "a", "-T"},
+				  {"pdig-engine", "-e", "c.scap", "-r", path, "-D", "a", "-T"}};
+	for (int i = 0; i < 3; i++) {
+		char *argv[10];
+		for (int k = 0; k < 8; k++)
+			argv[k] = (char *)lines[i][k];
+		argv[8] = (char *)"b";
+		argv[9] = NULL;
+		struct eng_opts o;
+		int code = 0;
+		memset(&o, 0, sizeof(o));
+		optind = 0;
+		ck_assert_int_eq(eng_cli_parse(&o, 9, argv, 0, &code), (i < 2 ? -EINVAL : 0));
+		eng_opts_clear(&o);
+	}
+	unlink(path);
+}
+END_TEST
+
+/* Exceptions as Falco writes them into the condition text. */
+START_TEST(exceptions_like_falco)
+{
+	int rc;
+	struct eng_rules *r = load("- list: sh\n  items: [bash, zsh]\n" RULE("r", "evt.type = open")
+				   "  exceptions:\n"
+				   "    - name: q\n      fields: [proc.cmdline]\n      comps: [=]\n"
+				   "      values:\n        - ['\"cat /dev/null\"']\n"
+				   "    - name: l\n      fields: [proc.name, proc.pname]\n"
+				   "      comps: [=, in]\n      values:\n        - [cat, (sh)]\n"
+				   "    - name: s\n      fields: proc.name\n      comps: startswith oneof\n"
+				   "      values: [x, sh]\n", &rc);
+	ck_assert_int_eq(rc, 0);
+	/* quoted: the string inside; "(sh)": the list; a modifier with one field */
+	ck_assert_str_eq(cond(r, "r"), "(evt.type = open and not proc.cmdline = \"cat /dev/null\" "
+			 "and not (proc.name = cat and proc.pname in (bash, zsh)) and not "
+			 "proc.name startswith oneof (x, bash, zsh))");
+	ck_assert_ptr_null(find_msg(r, "LOAD_UNUSED_LIST"));
+	eng_rules_free(r);
+	static const struct {
+		const char *exc, *text;
+	} bad[] = {
+		{"fields: [proc.nme]\n      comps: [=]\n      values: [[a]]",
+		 "'proc.nme' is not a supported filter field"},
+		{"fields: proc.nme\n      values: [a]", "'proc.nme' is not a supported filter field"},
+		/* checked without values too, as Falco does when it reads the rule */
+		{"fields: [proc.name, nosuch.f]", "'nosuch.f' is not a supported filter field"},
+		{"fields: [proc.name, fd.name]\n      comps: [=]\n      values: [[a, b]]",
+		 "Fields and comps lists must have equal length"},
+		{"fields: [proc.name, fd.name]\n      values: [[a]]",
+		 "Fields and values lists must have equal length"},
+		{"fields: [proc.name]\n      comps: [frob]\n      values: [[a]]",
+		 "'frob' is not a supported comparison operator"},
+		{"fields: proc.name\n      comps: [in]\n      values: [a]",
+		 "Fields and comps must both be strings"},
+		{"fields: proc.name\n      comps: startswith\n      values: [a]",
+		 "comps must be one of (in, pmatch, intersects) or a modifier operator"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char y[1024];
+		snprintf(y, sizeof(y), "%s  exceptions:\n    - name: e\n      %s\n",
+			 RULE("r", "evt.type = open"), bad[i].exc);
+		r = load(y, &rc);
+		ck_assert_int_eq(rc, -EINVAL);
+		const struct eng_rules_msg *m = find_msg(r, "LOAD_ERR_VALIDATE");
+		ck_assert_msg(m && strstr(m->text, bad[i].text), "case %zu: %s", i,
+			      m ? m->text : "no LOAD_ERR_VALIDATE");
+		eng_rules_free(r);
+	}
+}
+END_TEST
+
 static Suite *rules_suite(void)
 {
 	Suite *s = suite_create("rules");
@@ -559,9 +759,14 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, engine_and_plugin_versions);
 	tcase_add_test(tc, growth_is_bounded);
 	tcase_add_test(tc, transformers_through_rules_mode);
+	tcase_add_test(tc, falco_semantics_through_rules_mode);
 	tcase_add_test(tc, transformer_errors_at_their_place);
 	tcase_add_test(tc, misleading_files_warn);
 	tcase_add_test(tc, deep_and_huge_files_fail_fast);
+	tcase_add_test(tc, list_as_single_value);
+	tcase_add_test(tc, falco_errors_and_skips);
+	tcase_add_test(tc, cli_tags_and_disables_conflict);
+	tcase_add_test(tc, exceptions_like_falco);
 	suite_add_tcase(s, tc);
 	return s;
 }

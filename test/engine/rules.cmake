@@ -82,7 +82,7 @@ endif()
 # -V: errors with file:line:column, exit 1; a good file says Ok, exit 0
 add_test(NAME engine.rules_validate
   COMMAND sh -c "\"$0\" -V \"$1\" >\"$3\"; rc=$?; cat \"$3\"; [ $rc -eq 1 ] && \
-grep -q 'rules_bad.yaml:5:36: error: \\[LOAD_ERR_COMPILE_CONDITION\\] rule .Shell spawned.: Undefined macro .shell_procs.' \"$3\" && \
+grep -q 'rules_bad.yaml:5:36: error: \\[LOAD_ERR_VALIDATE\\] rule .Shell spawned.: Undefined macro .shell_procs.' \"$3\" && \
 \"$0\" -V \"$2\" | grep -q 'pdig_rules.yaml: Ok'"
     $<TARGET_FILE:pdig-engine-rules> ${CMAKE_CURRENT_SOURCE_DIR}/rules_bad.yaml
     ${PROJECT_SOURCE_DIR}/rules/pdig_rules.yaml ${CMAKE_CURRENT_BINARY_DIR}/rules_validate.out)
