@@ -47,7 +47,7 @@ add_test(NAME engine.rules COMMAND check_engine_rules $<TARGET_FILE:gen_capture>
 if(PDIG_FUZZ)
   set(ENG_DIR ${PROJECT_SOURCE_DIR}/engine)
   add_executable(fuzz_rules fuzz_rules.c
-    ${ENG_DIR}/filter_parse.c ${ENG_DIR}/filter.c ${ENG_DIR}/filter_xform.c ${ENG_DIR}/xform.c ${ENG_DIR}/filter_eval.c
+    ${ENG_DIR}/filter_parse.c ${ENG_DIR}/ast_print.c ${ENG_DIR}/filter.c ${ENG_DIR}/filter_xform.c ${ENG_DIR}/xform.c ${ENG_DIR}/filter_eval.c
     ${ENG_DIR}/match.c ${ENG_DIR}/fields.c ${ENG_DIR}/map.c
     ${ENG_DIR}/fields_container.c ${ENG_DIR}/fields_evt.c ${ENG_DIR}/fields_fd.c
     ${ENG_DIR}/fields_proc.c ${ENG_DIR}/fields_user.c ${ENG_DIR}/fields_stack.c
