@@ -58,8 +58,8 @@ awk -v n="$native" -v t="$traced" -v f="$fixed" 'BEGIN {
 	a = t - f; if (a < 0) a = 0
 	printf "   time (medians of 3 runs): %.0f ms natively, %.0f ms under pdig-trace, of which\n", n / 1e6, t / 1e6
 	printf "   %.0f ms is pdig-trace around any command (the engine loading its rules, the\n", f / 1e6
-	printf "   drain at the end): the application itself %.0f ms, %.1fx native (it starts\n", a / 1e6, a / n
-	printf "   ten programs in 20 ms: process creation is what a tracer slows most)\n" }'
+	printf "   drain at the end): the application itself %.0f ms, %.1fx native (it is mostly\n", a / 1e6, a / n
+	printf "   starting programs: process creation is what a tracer slows most)\n" }'
 echo "   the first alert as pdig-trace wrote it (one JSON object a line, Falco's keys):"
 head -n 1 "$OUT/alerts.json" | cut -c1-400 | sed 's/^/     /'
 grep -v '^pdig-engine: \|^   ' "$OUT/trace.err" | sed 's/^/   /' || true
