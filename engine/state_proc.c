@@ -11,6 +11,19 @@ SHM_SAME_LAYOUT(FORK_20_X, CLONE_20_X);
 SHM_SAME_LAYOUT(VFORK_20_X, CLONE_20_X);
 SHM_SAME_LAYOUT(CLONE3_X, CLONE_20_X);
 
+/* exe, comm and args from a clone or execve exit (the parameters' indexes
+ * given): the thread's program as the event names it. */
+static void set_program(struct eng_state *st, struct eng_thread *t, const struct shm_evt *e,
+			unsigned exe_i, unsigned comm_i, unsigned args_i)
+{
+	const char *exe = shm_evt_str(e, exe_i);
+	const char *comm = shm_evt_str(e, comm_i);
+	eng_st_set_str(st, &t->exe, exe ? exe : "");
+	eng_st_set_str(st, &t->comm, comm ? comm : "");
+	eng_st_set_buf(st, &t->args, &t->args_len, e->val[args_i], shm_evt_len(e, args_i));
+	t->text_gen = eng_st_next_text_gen();
+}
+
 /* A new thread for clone's child: from the caller, then the event. */
 void eng_st_parse_clone_exit(struct eng_state *st, struct eng_event *ev)
 {
@@ -72,13 +85,7 @@ void eng_st_parse_clone_exit(struct eng_state *st, struct eng_event *ev)
 		struct eng_thread *m = eng_state_main_thread(st, p);
 		eng_st_set_str(st, &t->cwd, m->cwd);
 	}
-	const char *exe = shm_evt_str(e, SHM_P_CLONE_20_X_EXE);
-	const char *comm = shm_evt_str(e, SHM_P_CLONE_20_X_COMM);
-	eng_st_set_str(st, &t->exe, exe ? exe : "");
-	eng_st_set_str(st, &t->comm, comm ? comm : "");
-	eng_st_set_buf(st, &t->args, &t->args_len, e->val[SHM_P_CLONE_20_X_ARGS],
-		shm_evt_len(e, SHM_P_CLONE_20_X_ARGS));
-	t->text_gen = eng_st_next_text_gen();
+	set_program(st, t, e, SHM_P_CLONE_20_X_EXE, SHM_P_CLONE_20_X_COMM, SHM_P_CLONE_20_X_ARGS);
 	t->uid = (uint32_t)shm_evt_u64(e, SHM_P_CLONE_20_X_UID, UINT32_MAX);
 	t->gid = (uint32_t)shm_evt_u64(e, SHM_P_CLONE_20_X_GID, UINT32_MAX);
 	t->vtid = t->tid;
@@ -160,13 +167,7 @@ void eng_st_parse_execve_exit(struct eng_state *st, struct eng_event *ev, int is
 	struct eng_thread *t = ev->thread;
 	if (shm_evt_s64(e, SHM_P_EXECVE_19_X_RES, -1) < 0 || !t)
 		return;
-	const char *exe = shm_evt_str(e, SHM_P_EXECVE_19_X_EXE);
-	const char *comm = shm_evt_str(e, SHM_P_EXECVE_19_X_COMM);
-	eng_st_set_str(st, &t->exe, exe ? exe : "");
-	eng_st_set_str(st, &t->comm, comm ? comm : "");
-	eng_st_set_buf(st, &t->args, &t->args_len, e->val[SHM_P_EXECVE_19_X_ARGS],
-		shm_evt_len(e, SHM_P_EXECVE_19_X_ARGS));
-	t->text_gen = eng_st_next_text_gen();
+	set_program(st, t, e, SHM_P_EXECVE_19_X_EXE, SHM_P_EXECVE_19_X_COMM, SHM_P_EXECVE_19_X_ARGS);
 	eng_st_set_buf(st, &t->env, &t->env_len, e->val[SHM_P_EXECVE_19_X_ENV],
 		shm_evt_len(e, SHM_P_EXECVE_19_X_ENV));
 	t->pid = shm_evt_s64(e, SHM_P_EXECVE_19_X_PID, t->pid);
