@@ -216,6 +216,13 @@ const struct eng_field_info eng_fields[] = {
 	{"proc.is_entrypoint", F_PROC_IS_ENTRYPOINT, ENG_FT_BOOL, 0,
 	 "true for the root of the traced tree: the program pdig started or attached to (its "
 	 "process made events, its parent, the tracer, made none). pdig's own field."},
+	{"evt.abi", F_EVT_ABI, ENG_FT_STR, 0,
+	 "the system call entry the call came through: x86_64, i386 (int 0x80, the 32-bit "
+	 "entry a 64-bit program can still use) or x32; pdig maps 32-bit calls onto the "
+	 "64-bit events and says so in an extension of the event. pdig's own field."},
+	{"evt.is_compat32", F_EVT_IS_COMPAT32, ENG_FT_BOOL, 0,
+	 "true for a call made through a 32-bit entry (i386 or x32: evt.abi), a known way "
+	 "around filters and tracers that only look at 64-bit calls. pdig's own field."},
 	{"evt.target_traced", F_EVT_TARGET_TRACED, ENG_FT_BOOL, 0,
 	 "for kill, tkill and tgkill: true when the process signalled is in the traced tree, "
 	 "false when it is outside it (the tracer, its ancestors; pid -1: every process); a "
@@ -485,7 +492,8 @@ int eng_field_extract(struct eng_fieldref *ref, const struct eng_ctx *c, struct 
 	int id = ref->info->id;
 
 	if (id <= F_EVT_IS_WAIT || id == F_EVT_HOSTNAME || id == F_EVT_BUFFER ||
-	    id == F_EVT_ASYNCTYPE || id == F_EVT_TARGET_TRACED)
+	    id == F_EVT_ASYNCTYPE || id == F_EVT_TARGET_TRACED || id == F_EVT_ABI ||
+	    id == F_EVT_IS_COMPAT32)
 		return fields_extract_evt(ref, c, v);
 	if (id > F_NA_FIRST)
 		return NA; /* container, k8s, capabilities, DNS names: never known here */

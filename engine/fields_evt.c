@@ -12,12 +12,26 @@
 static int fmt_arg_of(const struct eng_ctx *c, const struct shm_evt *e, unsigned i, char *out,
 		      size_t cap);
 
+/* memfd_create's exit as current libs have it (fd, name, flags), when e is
+ * its generic exit carrying pdig's extension (shm_event.h), else NULL.
+ * Valid until the next call. */
+static const struct shm_evt *memfd_view(const struct shm_evt *e)
+{
+	static _Thread_local struct shm_evt view;
+	if (e->type != SHM_EV_GENERIC_X || !e->next)
+		return NULL;
+	return shm_evt_memfd_view(e, &view) == 0 ? &view : NULL;
+}
+
 /* The return value and whether the event has one (res, or fd for exits
  * of fd-creating events). */
 static int event_res(const struct shm_evt *e, int64_t *res)
 {
 	if (shm_event_is_enter(e->type))
 		return 0;
+	const struct shm_evt *m = memfd_view(e);
+	if (m)
+		return shm_evt_get_s64(m, 0, res) == 0;
 	int i = shm_evt_param_index(e->type, "res");
 	if (i < 0 && (e->info->flags & SHM_EF_CREATES_FD))
 		i = shm_evt_param_index(e->type, "fd");
@@ -137,6 +151,8 @@ static int arg_index(const struct eng_fieldref *ref, const struct shm_evt *e)
 {
 	if (ref->argmode == 2)
 		return ref->argn < e->nparams ? (int)ref->argn : -1;
+	if (e->info != &shm_event_table[e->type]) /* memfd_view()'s */
+		return shm_info_param_index(e->info, ref->arg);
 	return shm_evt_param_index(e->type, ref->arg);
 }
 
@@ -145,7 +161,9 @@ static int arg_index(const struct eng_fieldref *ref, const struct shm_evt *e)
 static const struct shm_evt *arg_event(const struct eng_fieldref *ref, const struct eng_ctx *c,
 				       int *idx)
 {
-	const struct shm_evt *e = &c->ev->evt;
+	const struct shm_evt *e = &c->ev->evt, *m = memfd_view(e);
+	if (m)
+		e = m;
 	int i = arg_index(ref, e);
 	if (i < 0 && (c->flags & ENG_CTX_ENTER_ARGS) && c->ev->enter &&
 	    !shm_event_is_enter(e->type)) {
@@ -236,6 +254,8 @@ int fields_extract_evt(struct eng_fieldref *ref, const struct eng_ctx *c, struct
 	case F_EVT_RELTIME: return num(v, (int64_t)(e->ts - c->first_ts));
 	case F_EVT_DIR: return str(v, shm_event_is_enter(e->type) ? ">" : "<");
 	case F_EVT_TYPE:
+		if (memfd_view(e))
+			return str(v, "memfd_create");
 		if (e->type == SHM_EV_GENERIC_E || e->type == SHM_EV_GENERIC_X) {
 			uint64_t sc;
 			const char *nm;
@@ -271,6 +291,22 @@ int fields_extract_evt(struct eng_fieldref *ref, const struct eng_ctx *c, struct
 		return 0;
 	}
 	case F_EVT_TARGET_TRACED: return target_traced(c, v);
+	case F_EVT_ABI:
+	case F_EVT_IS_COMPAT32: {
+		/* pdig's extension on every event of a call not made through the
+		 * x86_64 entry (shm_event.h); none: x86_64 */
+		uint32_t n;
+		const uint8_t *abi = shm_evt_ext(e, SHM_EXT_ABI, &n);
+		int which = abi && n == 1 ? abi[0] : SHM_ABI_X86_64;
+		if (id == F_EVT_IS_COMPAT32)
+			return num(v, which != SHM_ABI_X86_64);
+		if (e->info->category == SHM_EC_INTERNAL || e->type == SHM_EV_CONTAINER_JSON_E ||
+		    e->type == SHM_EV_CONTAINER_JSON_2_E || e->type == SHM_EV_PROCEXIT_E ||
+		    e->type == SHM_EV_PROCEXIT_1_E)
+			return NA; /* not a call */
+		return str(v, which == SHM_ABI_I386 ? "i386" : which == SHM_ABI_X32 ? "x32"
+			      : which == SHM_ABI_X86_64 ? "x86_64" : "unknown");
+	}
 	case F_EVT_ASYNCTYPE:
 		/* the events no syscall caused */
 		switch (e->type) {
@@ -309,6 +345,8 @@ int fields_extract_evt(struct eng_fieldref *ref, const struct eng_ctx *c, struct
 		return num(v, created && (mode & 0111));
 	}
 	case F_EVT_CATEGORY:
+		if (memfd_view(e))
+			return str(v, category_name(shm_memfd_create_x_info.category));
 		if (e->type == SHM_EV_GENERIC_E || e->type == SHM_EV_GENERIC_X) {
 			/* a syscall without its own event: its category from the
 			 * driver's syscall table, by the event's ID */
@@ -436,8 +474,9 @@ int eng_fmt_args(const struct eng_ctx *c, char *out, size_t cap)
 	if (cap == 0)
 		return 0;
 	out[0] = 0;
-	/* sysdig shows no arguments for the generic syscall events */
-	if (e->type == SHM_EV_GENERIC_E || e->type == SHM_EV_GENERIC_X)
+	/* sysdig shows no arguments for the generic syscall events; memfd_create's
+	 * exit shows those pdig's extension gives, as Falco's event has them */
+	if ((e->type == SHM_EV_GENERIC_E || e->type == SHM_EV_GENERIC_X) && !(e = memfd_view(e)))
 		return 0;
 	for (unsigned i = 0; i < e->nparams && pos + 1 < cap; i++) {
 		int n = shm_fmt_value(e, i, val, sizeof(val));

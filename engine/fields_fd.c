@@ -173,8 +173,11 @@ int fields_extract_fd(struct eng_fieldref *ref, const struct eng_ctx *c, struct 
 {
 	const struct eng_event *ev = c->ev;
 	const struct eng_fd *fd = ev->fd;
-	if (!ev->thread ||
-	    !(ev->evt.info->flags & (SHM_EF_CREATES_FD | SHM_EF_USES_FD | SHM_EF_DESTROYS_FD)))
+	uint16_t fl = ev->evt.info->flags;
+	/* memfd_create's generic exit has the fd pdig's extension gave it */
+	if (ev->evt.type == SHM_EV_GENERIC_X && fd)
+		fl |= SHM_EF_CREATES_FD;
+	if (!ev->thread || !(fl & (SHM_EF_CREATES_FD | SHM_EF_USES_FD | SHM_EF_DESTROYS_FD)))
 		return NA;
 	if (ref->info->id == F_FD_NUM)
 		return num(v, ev->fdnum);

@@ -501,6 +501,13 @@ int eng_output_new(const char *fmt, struct eng_output **out, char *err, size_t e
 			rc = -EINVAL;
 			goto fail;
 		}
+		if (t->field->info->flags & ENG_FF_FILTER_ONLY) {
+			/* fd.ip, fd.net...: a match, not a value (either end, a network) */
+			snprintf(err, errlen, "format:%zu: %.*s is filter only and cannot be used "
+				 "as a display field", (size_t)(pct - fmt) + 1, used, p);
+			rc = -EINVAL;
+			goto fail;
+		}
 		t->width = width;
 		if (!(t->name = strndup(p, (size_t)used))) {
 			rc = -ENOMEM;

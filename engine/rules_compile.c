@@ -121,6 +121,8 @@ static const struct eng_ast *unknown_evttype(const struct eng_ast *a)
 				const char *nm = shm_fmt_syscall_name((uint16_t)id);
 				known = nm && !strcmp(nm, v[i]->str);
 			}
+			/* a generic exit pdig's extension names (shm_event.h) */
+			known = known || !strcmp(shm_memfd_create_x_info.name, v[i]->str);
 			if (!known)
 				return v[i];
 		}

@@ -281,6 +281,14 @@ void eng_state_apply(struct eng_state *st, struct eng_event *ev)
 	case SHM_EV_SYSCALL_CLOSE_X:
 		eng_st_parse_close_exit(st, ev);
 		break;
+	case SHM_EV_GENERIC_X:
+		/* memfd_create, with pdig's extension (state_file.c) */
+		if (e->next) {
+			eng_st_parse_memfd_exit(st, ev);
+			if (ev->fd)
+				flags |= SHM_EF_CREATES_FD; /* its fd stays for the fields */
+		}
+		break;
 	case SHM_EV_SYSCALL_CHDIR_X:
 		eng_st_parse_chdir_exit(st, ev);
 		break;

@@ -88,6 +88,27 @@ void eng_st_add_simple_fd(struct eng_state *st, struct eng_event *ev, int64_t fd
 	}
 }
 
+/* memfd_create (a generic exit with pdig's extension, shm_event.h): a
+ * memfd fd named as libsinsp names it, by the name the program gave (the
+ * kernel's "memfd:NAME" is /proc's), open for reading and writing. */
+void eng_st_parse_memfd_exit(struct eng_state *st, struct eng_event *ev)
+{
+	struct shm_evt v;
+	if (!ev->thread || shm_evt_memfd_view(&ev->evt, &v) < 0)
+		return;
+	int64_t fdn = shm_evt_s64(&v, 0, -1);
+	const char *name = shm_evt_str(&v, 1);
+	if (fdn < 0)
+		return;
+	struct eng_fd *fd = eng_st_fd_add(st, ev->thread, fdn, SHM_SCAP_FD_MEMFD, name ? name : "");
+	if (fd) {
+		fd->open_flags = SHM_PPM_O_RDWR;
+		fd->cloexec = (shm_evt_u64(&v, 2, 0) & SHM_MFD_CLOEXEC) != 0;
+		ev->fd = fd;
+		ev->thread->lastevent_fd = fdn;
+	}
+}
+
 void eng_st_parse_pipe_exit(struct eng_state *st, struct eng_event *ev)
 {
 	const struct shm_evt *e = &ev->evt;

@@ -51,6 +51,7 @@ int eng_st_compat_is_clone_exit(uint16_t type);
 void eng_st_parse_open_exit(struct eng_state *st, struct eng_event *ev);
 void eng_st_add_simple_fd(struct eng_state *st, struct eng_event *ev, int64_t fdn, uint8_t type);
 void eng_st_parse_pipe_exit(struct eng_state *st, struct eng_event *ev);
+void eng_st_parse_memfd_exit(struct eng_state *st, struct eng_event *ev);
 void eng_st_parse_dup_exit(struct eng_state *st, struct eng_event *ev, int cloexec);
 void eng_st_parse_close_exit(struct eng_state *st, struct eng_event *ev);
 void eng_st_parse_chdir_exit(struct eng_state *st, struct eng_event *ev);

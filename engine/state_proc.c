@@ -130,9 +130,9 @@ int eng_st_is_memfd_path(const char *p)
 }
 
 /* fexecve(): an execve of /proc/self/fd/N, /proc/PID/fd/N or /dev/fd/N runs
- * the file of fd N. When that fd is a memfd, or is not known at all (the
- * fds not known are those made by syscalls the events do not decode, of
- * which memfd_create is the one that yields executables), the program runs
+ * the file of fd N. When that fd is a memfd, or is not known at all (an fd
+ * made by a call the events do not decode, or a memfd_create recorded
+ * before pdig gave it its fd: shm_event.h's extensions), the program runs
  * from memory. */
 static int exec_through_memfd(struct eng_thread *t, const char *path)
 {
@@ -155,7 +155,7 @@ static int exec_through_memfd(struct eng_thread *t, const char *path)
 	if (*end)
 		return 0;
 	struct eng_fd *fd = eng_state_fd(t, fdn);
-	return !fd || eng_st_is_memfd_path(fd->name);
+	return !fd || fd->type == SHM_SCAP_FD_MEMFD || eng_st_is_memfd_path(fd->name);
 }
 
 /* execveat's exit is read as execve's (their enters differ) */
@@ -184,8 +184,23 @@ void eng_st_parse_execve_exit(struct eng_state *st, struct eng_event *ev, int is
 		char path[4096], dirbuf[4096];
 		const char *fn = is_execveat ? shm_evt_str(ev->enter, SHM_P_EXECVEAT_E_PATHNAME)
 					     : shm_evt_str(ev->enter, SHM_P_EXECVE_19_E_FILENAME);
+		uint64_t atfl = is_execveat ? shm_evt_u64(ev->enter, SHM_P_EXECVEAT_E_FLAGS, 0) : 0;
 		if (fn && strncmp(fn, "<NA>", 4) == 0) {
 			eng_st_set_str(st, &t->exepath, "<NA>");
+		} else if (fn && !fn[0] && (atfl & SHM_PPM_EXVAT_AT_EMPTY_PATH)) {
+			/* fexecve(): the program is the dirfd's file, named as the fd
+			 * is (a memfd as the kernel names it: "memfd:NAME") */
+			struct eng_fd *fd = eng_state_fd(t, shm_evt_s64(ev->enter,
+								SHM_P_EXECVEAT_E_DIRFD, -1));
+			char mname[4096];
+			const char *xp = fd && fd->name[0] ? fd->name : "<NA>";
+			if (fd && fd->type == SHM_SCAP_FD_MEMFD) { /* as the kernel names it */
+				snprintf(mname, sizeof mname, "memfd:%s", fd->name);
+				xp = mname;
+			}
+			eng_st_set_str(st, &t->exepath, xp);
+			t->exe_memfd |= fd && (fd->type == SHM_SCAP_FD_MEMFD ||
+					       eng_st_is_memfd_path(fd->name));
 		} else if (fn) {
 			const char *dir = eng_state_cwd(st, t);
 			if (is_execveat && fn[0] != '/') {

@@ -234,6 +234,7 @@ const char *eng_fd_typechar(const struct eng_fd *fd)
 	case SHM_SCAP_FD_INOTIFY: return "i";
 	case SHM_SCAP_FD_TIMERFD: return "t";
 	case SHM_SCAP_FD_NETLINK: return "n";
+	case SHM_SCAP_FD_MEMFD: return "m";
 	default: return "o";
 	}
 }
@@ -256,6 +257,7 @@ const char *eng_fd_typename(const struct eng_fd *fd)
 	case SHM_SCAP_FD_INOTIFY: return "inotify";
 	case SHM_SCAP_FD_TIMERFD: return "timerfd";
 	case SHM_SCAP_FD_NETLINK: return "netlink";
+	case SHM_SCAP_FD_MEMFD: return "memfd";
 	default: return "unknown";
 	}
 }

@@ -93,3 +93,21 @@ uint64_t pd_fd_ino(const struct pd_call *c, int64_t fd)
 	struct stat st;
 	return c->tr->proc_ok && fd_stat(c->t->tid, fd, &st) == 0 ? st.st_ino : 0;
 }
+
+int pd_ext_wanted(const struct pd_tracee *t, const struct pd_syscall *sc, uint16_t type)
+{
+	if (!sc)
+		return 0; /* not a call's event (procexit, a child's clone exit) */
+	return t->arch != PD_ARCH_X86_64 || ((type & 1) && sc->exit == pd_dec_memfd_x);
+}
+
+/* A 32-bit call maps onto the x86_64 row of the same name, so its event is
+ * the 64-bit one: the ABI says which entry the program used (int 0x80 is a
+ * known way around 64-bit-only filters and tracers). */
+void pd_enc_abi(struct pd_call *c)
+{
+	uint8_t abi = c->t->arch == PD_ARCH_I386 ? SHM_ABI_I386
+		      : c->t->arch == PD_ARCH_X32 ? SHM_ABI_X32 : SHM_ABI_X86_64;
+	if (abi != SHM_ABI_X86_64)
+		shm_enc_ext(c->e, SHM_EXT_ABI, &abi, 1);
+}

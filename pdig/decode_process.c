@@ -41,7 +41,15 @@ static const struct pd_procinfo *proc_block(struct pd_call *c, int want_env)
 	if (tr->proc_ok && inherit && thread && c->t->pidns == 1)
 		rc = pd_procinfo_thread(pi, c->t->tid);
 	else if (tr->proc_ok && inherit) {
-		rc = pd_procinfo_read_clone(pi, c->t->tid);
+		struct pd_tracee *cr = pd_tracee_find(tr, c->t->creator);
+		/* a fork child in pdig's pid namespace: its stat is enough */
+		if (!thread && cr && !(cr->flags & PD_T_NS_MOVED) &&
+		    !(c->t->child_clone_flags & CLONE_NEWPID) && pd_same_pidns(tr, cr)) {
+			rc = pd_procinfo_read_fork(pi, c->t->tid);
+			c->t->pidns = 1;
+		} else {
+			rc = pd_procinfo_read_clone(pi, c->t->tid);
+		}
 		if (rc == 0 && !thread) /* a fork child: what it inherits, for its execve */
 			pd_proc_cache_put(tr->pcache, pi);
 	} else if (tr->proc_ok && !want_env)

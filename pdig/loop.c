@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "pdig.h"
+#include "keepwarm.h"
 #include "procfs.h"
 
 
@@ -86,8 +87,7 @@ static void guess_child(struct pd_tracer *tr, struct pd_tracee *t)
 		thread ? CLONE_THREAD | CLONE_VM | CLONE_SIGHAND | CLONE_FILES | CLONE_FS : 0;
 }
 
-/* Is t in pdig's pid namespace (asked once per tracee)? */
-static int same_pidns(struct pd_tracer *tr, struct pd_tracee *t)
+int pd_same_pidns(struct pd_tracer *tr, struct pd_tracee *t)
 {
 	if (!t->pidns) {
 		char path[64];
@@ -133,7 +133,7 @@ static void on_new_child(struct pd_tracer *tr, struct pd_tracee *parent)
 	 * exit event comes then. Not in another pid namespace than pdig's,
 	 * where the parent sees the child under another number. */
 	if (parent->sc && (parent->flags & PD_T_IN_SYSCALL) && !(flags & CLONE_VFORK) &&
-	    !(parent->flags & PD_T_RESTART) && same_pidns(tr, parent))
+	    !(parent->flags & PD_T_RESTART) && pd_same_pidns(tr, parent))
 		pd_syscall_done(tr, parent, tid);
 	/* The child's clone exit now too, whether or not its first stop has
 	 * come (it makes no call before that stop is let go, so this still
@@ -559,6 +559,7 @@ int pd_loop(struct pd_tracer *tr)
 				return 0;
 			return -errno;
 		}
+		pd_warm_stop_seen(tr->warm);
 		on_wait(tr, pid, status);
 	}
 }

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "pdig.h"
+#include "keepwarm.h"
 #include "procfs.h"
 #include "stack.h"
 
@@ -73,6 +74,12 @@ static const char usage_text[] =
 	"                      enter events of these calls (default: execve, execveat,\n"
 	"                      connect, ptrace, opens for writing, memfd_create, module\n"
 	"                      loads, setuid family; 'default' names that set in a list)\n"
+	"      --keep-warm=MODE  keep the CPUs out of their halt state while stops come (a\n"
+	"                      halted vCPU takes 60-200 us to wake, at every stop): auto (the\n"
+	"                      default: qos where a CPU latency request works, else spin\n"
+	"                      unless a CPU quota applies or there is one CPU), qos (a 0 us\n"
+	"                      latency request, /dev/cpu_dma_latency), spin (an idle-priority\n"
+	"                      thread per CPU; its time counts as pdig's), off\n"
 	"      --wait-all      when COMMAND ends, keep tracing what it left running until\n"
 	"                      that ends too (default: kill it, as a container runtime does\n"
 	"                      when the entrypoint exits)\n"
@@ -88,7 +95,7 @@ static _Noreturn void usage_error(const char *fmt, const char *arg)
 }
 
 enum { OPT_VERSION = 256, OPT_RING, OPT_CONNECT, OPT_LOSSLESS, OPT_UDIG, OPT_RAW, OPT_WAIT_ALL,
-       OPT_CONTAINER_ID, OPT_TREE, OPT_NO_INJECT, OPT_IO, OPT_STACK };
+       OPT_CONTAINER_ID, OPT_TREE, OPT_NO_INJECT, OPT_IO, OPT_STACK, OPT_KEEP_WARM };
 
 #define OPT_CT_META 512 /* --container-name and friends (container.c) */
 #define PD_ATTACH_MAX 64
@@ -145,6 +152,7 @@ static void parse_args(int argc, char **argv, struct pd_opts *o)
 		{"no-inject", no_argument, NULL, OPT_NO_INJECT},
 		{"io", no_argument, NULL, OPT_IO},
 		{"stack", optional_argument, NULL, OPT_STACK},
+		{"keep-warm", required_argument, NULL, OPT_KEEP_WARM},
 		{NULL, 0, NULL, 0},
 	};
 	static pid_t pids[PD_ATTACH_MAX];
@@ -245,6 +253,14 @@ static void parse_args(int argc, char **argv, struct pd_opts *o)
 					    "--stack");
 			if (pd_stack_check(o->stack, bad, sizeof bad) < 0)
 				usage_error("--stack: unknown syscall '%s'", bad);
+			break;
+		}
+		case OPT_KEEP_WARM: {
+			enum pd_warm_mode m;
+			if (pd_warm_parse(optarg, &m) < 0)
+				usage_error("--keep-warm: '%s' is none of auto, off, qos, spin",
+					    optarg);
+			o->keep_warm = (int)m;
 			break;
 		}
 		case 'h':
@@ -389,7 +405,14 @@ static void trace_to_end(struct pd_tracer *tr)
 	pd_container_announce(tr, tr->opts->container_id);
 	if (tr->opts->stack && pd_stack_new(&tr->stack, tr->opts->stack) < 0)
 		fprintf(stderr, "pdig: --stack: out of memory, no stacks\n");
+	char why[1200];
+	if (pd_warm_new(&tr->warm, (enum pd_warm_mode)tr->opts->keep_warm, why, sizeof why) < 0)
+		snprintf(why, sizeof why, "off (its threads could not be started)");
+	if (tr->opts->verbose)
+		fprintf(stderr, "pdig: keep-warm: %s\n", why);
 	int lrc = pd_loop(tr);
+	pd_warm_free(tr->warm, tr->opts->verbose ? stderr : NULL);
+	tr->warm = NULL;
 	if (lrc < 0)
 		fprintf(stderr, "pdig: waitpid: %s\n", strerror(-lrc));
 	if (pd_out_free(tr->out) < 0) {

@@ -48,6 +48,7 @@ struct pd_opts {
 	int tree;               /* --tree: their descendants too (-1: for PID 1 only) */
 	int no_inject;          /* --no-inject: plain PTRACE_SYSCALL, detachable */
 	const char *stack;      /* --stack[=SYSCALLS]: "" the default set, NULL off */
+	int keep_warm;          /* --keep-warm: enum pd_warm_mode (keepwarm.h) */
 };
 
 /* Nothing is lost silently: every drop is counted here. */
@@ -79,6 +80,8 @@ struct pd_stats {
  * PTRACE_SYSCALL, calls picked out at their syscall-entry stops */
 #define PD_T_PLAIN 0x200
 #define PD_T_CLONE_WRITTEN 0x400 /* a new child's clone exit is written */
+/* called unshare or setns: its children may go to another pid namespace */
+#define PD_T_NS_MOVED 0x800
 /* the signal was injected with PTRACE_SINGLESTEP to see the handler's entry,
  * where the kernel has decided whether the interrupted call returns EINTR or
  * is restarted; cleared by the next stop */
@@ -169,6 +172,7 @@ struct pd_tracer {
 	struct pd_procinfo *pi;
 	struct pd_stack *stack; /* --stack (stack.h), NULL without */
 	struct pd_proc_cache *pcache; /* process-wide /proc facts, briefly kept */
+	struct pd_warm *warm;   /* keepwarm.h: NULL when off */
 	/* pdig -p (attach.c) */
 	int attach;
 	pid_t anc;              /* ancestors in snapshots from here up (0: pdig's) */
@@ -210,6 +214,8 @@ struct pd_call {
 int pd_tracer_init(struct pd_tracer *tr, const struct pd_opts *opts);
 void pd_tracer_fini(struct pd_tracer *tr);
 struct pd_tracee *pd_tracee_find(struct pd_tracer *tr, pid_t tid);
+/* Is t in pdig's pid namespace (asked once per tracee: loop.c)? */
+int pd_same_pidns(struct pd_tracer *tr, struct pd_tracee *t);
 struct pd_tracee *pd_tracee_add(struct pd_tracer *tr, pid_t tid);
 void pd_tracee_del(struct pd_tracer *tr, struct pd_tracee *t);
 
@@ -302,6 +308,11 @@ static inline void pd_enc_fd(struct pd_call *c, uint64_t v)
 	shm_enc_s64(c->e, (int64_t)(int32_t)v);
 }
 static inline void pd_enc_res(struct pd_call *c) { shm_enc_s64(c->e, c->ret); }
+/* Will the event carry extensions (shm_event.h) other than a stack: a
+ * call through a 32-bit entry, memfd_create's exit? (decode_common.c) */
+int pd_ext_wanted(const struct pd_tracee *t, const struct pd_syscall *sc, uint16_t type);
+/* The ABI extension of a call not made through the x86_64 entry. */
+void pd_enc_abi(struct pd_call *c);
 /* st_dev of the tracee's fd, in the kernel's encoding (0 if unknown). */
 uint32_t pd_fd_dev(const struct pd_call *c, int64_t fd);
 uint64_t pd_fd_ino(const struct pd_call *c, int64_t fd);

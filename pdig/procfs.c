@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "procfs.h"
@@ -135,23 +137,90 @@ static void parse_status(struct pd_procinfo *pi, char *buf)
 	}
 }
 
+/* The numbers of a stat line, f[4] to f[51] (1-based as proc(5) counts
+ * them; 0 where the line ends sooner), and the comm in it: the number of
+ * the last field read, or 0 if the line is malformed. */
+static int stat_fields(char *buf, unsigned long long f[52], char *comm, size_t cap)
+{
+	/* comm may hold spaces and parentheses: it ends at the last ')' */
+	char *open = strchr(buf, '(');
+	char *p = strrchr(buf, ')');
+	if (!open || !p || p < open || !p[1] || !p[2])
+		return 0;
+	size_t n = (size_t)(p - open - 1);
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(comm, open + 1, n);
+	comm[n] = 0;
+	p += 3; /* ") S": field 4 (ppid) on */
+	memset(f, 0, 52 * sizeof f[0]);
+	int i = 4;
+	for (; i <= 51 && *p; i++) {
+		char *end;
+		f[i] = strtoull(p, &end, 10);
+		if (end == p)
+			break;
+		p = end;
+	}
+	return i - 1;
+}
+
 static void parse_stat(struct pd_procinfo *pi, char *buf)
 {
-	/* comm may hold spaces and parentheses: fields start after the last ')' */
-	char *p = strrchr(buf, ')');
-	if (!p)
+	unsigned long long f[52];
+	char comm[sizeof pi->comm];
+	int last = stat_fields(buf, f, comm, sizeof comm);
+	if (last < 12)
 		return;
-	p++;
-	unsigned long long f[13] = {0};
-	/* fields 3..12: state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt */
-	char state;
-	if (sscanf(p, " %c %llu %llu %llu %llu %llu %llu %llu %llu %llu", &state, &f[4], &f[5],
-		   &f[6], &f[7], &f[8], &f[9], &f[10], &f[11], &f[12]) == 10) {
-		pi->pgid = (int64_t)f[5];
-		pi->tty = (int32_t)f[7];
-		pi->minflt = f[10];
-		pi->majflt = f[12];
+	pi->pgid = (int64_t)f[5];
+	pi->tty = (int32_t)f[7];
+	pi->minflt = f[10];
+	pi->majflt = f[12];
+	/* where argv and environ lie (0 unless we may ptrace it, and on old
+	 * kernels): read from memory at once instead of through two files */
+	if (last >= 51) {
+		pi->arg_start = f[48];
+		pi->arg_end = f[49];
+		pi->env_start = f[50];
+		pi->env_end = f[51];
 	}
+}
+
+int pd_procinfo_read_fork(struct pd_procinfo *pi, pid_t tid)
+{
+	char buf[1024];
+	struct sysinfo si;
+	if (sysinfo(&si) < 0 || si.totalswap)
+		return pd_procinfo_read_clone(pi, tid);
+	ssize_t n = proc_file_once(tid, "stat", buf, sizeof buf - 1);
+	if (n < 0)
+		return (int)n;
+	buf[n] = 0;
+	unsigned long long f[52];
+	int last = stat_fields(buf, f, pi->comm, sizeof pi->comm);
+	if (last < 24)
+		return pd_procinfo_read_clone(pi, tid);
+	/* the creator's credentials (pi->uid, gid) are the child's: fork copies them */
+	pi->tid = pi->vtid = pi->tgid = pi->vpid = tid;
+	pi->ppid = (int64_t)f[4];
+	pi->pgid = (int64_t)f[5];
+	pi->sid = (int64_t)f[6];
+	pi->tty = (int32_t)f[7];
+	pi->minflt = f[10];
+	pi->majflt = f[12];
+	pi->vmsize_kb = (uint32_t)(f[23] / 1024);
+	pi->vmrss_kb = (uint32_t)(f[24] * (unsigned long long)sysconf(_SC_PAGESIZE) / 1024);
+	pi->vmswap_kb = 0; /* no swap on this machine */
+	pi->environ_len = 0;
+	pi->arg_start = pi->arg_end = pi->env_start = pi->env_end = 0;
+	if (last >= 51) {
+		pi->arg_start = f[48];
+		pi->arg_end = f[49];
+		pi->env_start = f[50];
+		pi->env_end = f[51];
+	}
+	pi->read_tid = tid;
+	return 0;
 }
 
 /* The kernel's cgroup subsystems: on the unified (v2) hierarchy they all
@@ -244,6 +313,7 @@ static int read_own(struct pd_procinfo *pi, pid_t tid)
 	pi->minflt = pi->majflt = 0;
 	pi->tty = 0;
 	pi->read_tid = 0;
+	pi->arg_start = pi->arg_end = pi->env_start = pi->env_end = 0;
 	ssize_t n = proc_file_once(tid, "status", buf, sizeof buf - 1);
 	if (n < 0)
 		return (int)n;
@@ -274,34 +344,59 @@ int pd_procinfo_thread(struct pd_procinfo *pi, pid_t tid)
 	return 0;
 }
 
+/* NUL-terminated strings of n bytes read into buf (cap bytes): the last
+ * one cut short ends with a NUL; the length kept. */
+static uint32_t whole_strings(char *buf, ssize_t n, size_t cap)
+{
+	if (n <= 0)
+		return 0;
+	if (buf[n - 1] != 0) {
+		if ((size_t)n == cap)
+			n--;
+		buf[n++] = 0;
+	}
+	return (uint32_t)n;
+}
+
+/* argv and environ straight from the memory the stat line points at: one
+ * process_vm_readv instead of opening, reading and closing two /proc files.
+ * 0, or -1 to read the files instead: the addresses unknown, memory
+ * unreadable, or argv rewritten past its end (setproctitle: the kernel's
+ * cmdline then follows it into environ). */
+static int read_args_vm(struct pd_procinfo *pi, pid_t tid, int want_env)
+{
+	if (!pi->arg_start || pi->arg_end < pi->arg_start || pi->env_end < pi->env_start)
+		return -1;
+	size_t alen = pi->arg_end - pi->arg_start, elen = want_env ? pi->env_end - pi->env_start : 0;
+	int cut = alen > sizeof pi->cmdline;
+	if (cut)
+		alen = sizeof pi->cmdline;
+	if (elen > sizeof pi->environ)
+		elen = sizeof pi->environ;
+	struct iovec local[2] = {{pi->cmdline, alen}, {pi->environ, elen}};
+	struct iovec remote[2] = {{(void *)(uintptr_t)pi->arg_start, alen},
+				  {(void *)(uintptr_t)pi->env_start, elen}};
+	ssize_t n = process_vm_readv(tid, local, elen ? 2 : 1, remote, elen ? 2 : 1, 0);
+	if (n != (ssize_t)(alen + elen) || (alen && !cut && pi->cmdline[alen - 1] != 0))
+		return -1;
+	pi->cmdline_len = whole_strings(pi->cmdline, (ssize_t)alen, sizeof pi->cmdline);
+	pi->environ_len = whole_strings(pi->environ, (ssize_t)elen, sizeof pi->environ);
+	return 0;
+}
+
 void pd_procinfo_read_program(struct pd_procinfo *pi, pid_t tid, int want_env)
 {
 	char path[64];
 	pi->cmdline_len = pi->environ_len = 0;
 	pi->exepath[0] = 0;
 	pi->exe_writable = 0;
-	ssize_t n = pd_proc_file(tid, "cmdline", pi->cmdline, sizeof pi->cmdline);
-	if (n > 0) {
-		pi->cmdline_len = (uint32_t)n;
-		if (pi->cmdline[n - 1] != 0) { /* cut short: keep whole strings */
-			if ((size_t)n == sizeof pi->cmdline)
-				n--;
-			pi->cmdline[n] = 0;
-			pi->cmdline_len = (uint32_t)n + 1;
-		}
+	if (read_args_vm(pi, tid, want_env) < 0) {
+		pi->cmdline_len = whole_strings(pi->cmdline, pd_proc_file(tid, "cmdline", pi->cmdline,
+			sizeof pi->cmdline), sizeof pi->cmdline);
+		pi->environ_len = want_env ? whole_strings(pi->environ, pd_proc_file(tid, "environ",
+			pi->environ, sizeof pi->environ), sizeof pi->environ) : 0;
 	}
-	if (want_env) {
-		n = pd_proc_file(tid, "environ", pi->environ, sizeof pi->environ);
-		if (n > 0) {
-			if (pi->environ[n - 1] != 0) {
-				if ((size_t)n == sizeof pi->environ)
-					n--;
-				pi->environ[n] = 0;
-				n++;
-			}
-			pi->environ_len = (uint32_t)n;
-		}
-	}
+	ssize_t n;
 	snprintf(path, sizeof path, "/proc/%d/exe", (int)tid);
 	n = readlink(path, pi->exepath, sizeof pi->exepath - 1);
 	pi->exepath[n > 0 ? n : 0] = 0;

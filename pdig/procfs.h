@@ -30,6 +30,8 @@ struct pd_procinfo {
 	int32_t tty;
 	int32_t loginuid;
 	int exe_writable;
+	/* argv and environ in its memory (stat fields 48-51; 0: unknown) */
+	uint64_t arg_start, arg_end, env_start, env_end;
 	/* which stop of the tracer read it (set by the caller): what was read
 	 * at a clone's event stop describes what the new task inherits */
 	uint64_t stamp;
@@ -54,6 +56,12 @@ void pd_procinfo_read_fdlimit(struct pd_procinfo *pi, pid_t tid);
  * credentials and memory counters are read from its own status and stat.
  * 0, or -errno if tid is gone. */
 int pd_procinfo_read_clone(struct pd_procinfo *pi, pid_t tid);
+/* The same for a fork child in pdig's pid namespace, pi holding its
+ * creator's facts read at this stop: only its stat is read (status costs
+ * twice as much), the credentials are its creator's (fork copies them) and
+ * the ids are the ones pdig sees. Only on a machine without swap (VmSwap
+ * is then 0 and stat gives the rest exactly); else as read_clone. */
+int pd_procinfo_read_fork(struct pd_procinfo *pi, pid_t tid);
 /* The same for a new thread in pdig's pid namespace, with nothing to read:
  * it shares its creator's ids, name, credentials and memory, and /proc
  * gives its process's fault counters; only its tid is its own. 0. */

@@ -17,6 +17,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include "pdig.h"
@@ -44,6 +47,8 @@ struct pd_snapshot {
 	struct shm_scap_user *users; /* strings owned */
 	struct shm_scap_group *groups;
 	size_t nusers, ngroups;
+	struct shm_scap_iface *ifaces; /* names owned */
+	size_t nifaces;
 };
 
 static void to_scap_proc(const struct pd_procinfo *pi, struct shm_scap_proc *p)
@@ -337,6 +342,53 @@ static void read_machine(struct pd_snapshot *s)
 	s->mi = mi;
 }
 
+/* The addresses of pdig's network namespace (the traced program's, but
+ * for a program that made its own): what a kernel capture's interface list
+ * holds, and what tells the engine which end of a connection is local
+ * (fd.lip, fd.lport, fd.rnet, fd.snet...). Without it every address looks
+ * remote. */
+#define SEND_IPV6_IFACES 0 /* not yet: the engine infers no IPv6 local end */
+static int read_ifaces(struct pd_snapshot *s)
+{
+	struct ifaddrs *all, *a;
+	if (getifaddrs(&all) < 0)
+		return 0; /* no list: as before, every address remote */
+	size_t n = 0;
+	for (a = all; a; a = a->ifa_next)
+		n += a->ifa_addr && (a->ifa_addr->sa_family == AF_INET ||
+				     (SEND_IPV6_IFACES && a->ifa_addr->sa_family == AF_INET6));
+	s->ifaces = calloc(n ? n : 1, sizeof *s->ifaces);
+	if (!s->ifaces) {
+		freeifaddrs(all);
+		return -ENOMEM;
+	}
+	for (a = all; a; a = a->ifa_next) {
+		if (!a->ifa_addr || (a->ifa_addr->sa_family != AF_INET &&
+				     (!SEND_IPV6_IFACES || a->ifa_addr->sa_family != AF_INET6)))
+			continue;
+		struct shm_scap_iface *f = &s->ifaces[s->nifaces];
+		if (!(f->ifname = strdup(a->ifa_name))) {
+			freeifaddrs(all);
+			return -ENOMEM;
+		}
+		if (a->ifa_addr->sa_family == AF_INET) {
+			f->addr4 = ((struct sockaddr_in *)a->ifa_addr)->sin_addr.s_addr;
+			if (a->ifa_netmask)
+				f->netmask4 = ((struct sockaddr_in *)a->ifa_netmask)->sin_addr.s_addr;
+			if ((a->ifa_flags & IFF_BROADCAST) && a->ifa_broadaddr)
+				f->bcast4 = ((struct sockaddr_in *)a->ifa_broadaddr)->sin_addr.s_addr;
+		} else {
+			f->is_ipv6 = 1;
+			memcpy(f->addr6, &((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr, 16);
+			if (a->ifa_netmask)
+				memcpy(f->netmask6, &((struct sockaddr_in6 *)a->ifa_netmask)->sin6_addr, 16);
+		}
+		s->nifaces++;
+	}
+	freeifaddrs(all);
+	return 0;
+}
+
 /* The users and groups of /etc/passwd and /etc/group (files only, no NSS
  * lookups), so that user.name and group.name resolve: the traced tree's own
  * files, through /proc/PID/root (its root may not be pdig's: chroot, a
@@ -436,7 +488,7 @@ static int take(struct pd_snapshot **out, const pid_t *tids, size_t ntids, pid_t
 		if (s->procs[i].tid == s->procs[i].pid &&
 		    (rc = read_fds(&s->sp[i], (pid_t)s->procs[i].tid)) < 0)
 			goto err;
-	if ((rc = read_users(s, ntids ? tids[0] : 0)) < 0)
+	if ((rc = read_users(s, ntids ? tids[0] : 0)) < 0 || (rc = read_ifaces(s)) < 0)
 		goto err;
 	*out = s;
 	return 0;
@@ -471,6 +523,9 @@ void pd_snapshot_free(struct pd_snapshot *s)
 	}
 	for (size_t i = 0; s->groups && i < s->ngroups; i++)
 		free((char *)s->groups[i].name);
+	for (size_t i = 0; s->ifaces && i < s->nifaces; i++)
+		free((char *)s->ifaces[i].ifname);
+	free(s->ifaces);
 	free(s->users);
 	free(s->groups);
 	free(s->sp);
@@ -482,6 +537,8 @@ void pd_snapshot_free(struct pd_snapshot *s)
 int pd_snapshot_write(const struct pd_snapshot *s, struct shm_scap_writer *w)
 {
 	int rc = shm_scap_write_machine(w, &s->mi);
+	if (rc >= 0 && s->nifaces)
+		rc = shm_scap_write_ifaces(w, s->ifaces, s->nifaces);
 	if (rc >= 0)
 		rc = shm_scap_write_procs(w, s->procs, s->nprocs);
 	for (size_t i = 0; rc >= 0 && i < s->nprocs; i++)
@@ -526,7 +583,7 @@ static void send_flush(struct sender *x)
 }
 
 /* Adds one entry (kind: which add function), sending the block when full. */
-enum entry_kind { E_PROC, E_FD, E_USER, E_GROUP };
+enum entry_kind { E_PROC, E_FD, E_USER, E_GROUP, E_IFACE };
 
 static int add_entry(struct shm_scap_block *b, enum entry_kind k, const void *e)
 {
@@ -534,6 +591,7 @@ static int add_entry(struct shm_scap_block *b, enum entry_kind k, const void *e)
 	case E_PROC: return shm_scap_block_add_proc(b, e);
 	case E_FD: return shm_scap_block_add_fd(b, e);
 	case E_USER: return shm_scap_block_add_user(b, e);
+	case E_IFACE: return shm_scap_block_add_iface(b, e);
 	default: return shm_scap_block_add_group(b, e);
 	}
 }
@@ -565,6 +623,12 @@ int pd_snapshot_send(const struct pd_snapshot *s, struct shm_ring_prod *ring, ui
 		return -ENOMEM;
 	if (send_begin(&x, SHM_SCAP_MI) == 0 && shm_scap_block_machine(&x.b, &s->mi) == 0)
 		send_flush(&x);
+	send_begin(&x, SHM_SCAP_IL_V2);
+	for (int v6 = 0; v6 <= 1; v6++) /* IPv4 first, as libscap writes them */
+		for (size_t i = 0; i < s->nifaces; i++)
+			if (s->ifaces[i].is_ipv6 == v6)
+				send_entry(&x, E_IFACE, &s->ifaces[i]);
+	send_flush(&x);
 	send_begin(&x, SHM_SCAP_PL_V9);
 	for (size_t i = 0; i < s->nprocs; i++)
 		send_entry(&x, E_PROC, &s->procs[i]);

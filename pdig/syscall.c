@@ -49,8 +49,10 @@ void pd_emit(struct pd_tracer *tr, struct pd_tracee *t, const struct pd_syscall 
 		      pd_stack_wanted(tr->stack, sc, t->tid, args);
 	if (stacked)
 		pd_stack_unwind(tr->stack, t->pid ? t->pid : t->tid, t->tid, ustack, sizeof ustack);
-	/* in the ring itself when it can take the record there, else our buffer */
-	uint8_t *rec = stacked ? NULL : pd_out_begin(tr->out, type, &cap);
+	/* in the ring itself when it can take the record there, else our buffer
+	 * (extensions are not in the room the ring's reservation is sized for) */
+	uint8_t *rec = stacked || pd_ext_wanted(t, sc, type) ? NULL
+							      : pd_out_begin(tr->out, type, &cap);
 	if (!rec) {
 		rec = tr->evbuf;
 		cap = (uint32_t)tr->evcap;
@@ -60,6 +62,8 @@ void pd_emit(struct pd_tracer *tr, struct pd_tracee *t, const struct pd_syscall 
 		fn(&c);
 	if (stacked)
 		shm_enc_trailer_str(&e, ustack);
+	if (sc)
+		pd_enc_abi(&c);
 	pd_out_end(tr->out, rec, shm_enc_end(&e));
 	if (tr->stack)
 		pd_stack_after(tr->stack, t, sc, type, ret);
@@ -168,6 +172,8 @@ static void write_exit(struct pd_tracer *tr, struct pd_tracee *t, int64_t ret)
 	const struct pd_syscall *sc = t->sc;
 	if (changes_proc_facts(sc->ev_exit))
 		pd_proc_cache_forget(tr->pcache, t->pid); /* (pid 0, unknown: all) */
+	if (sc->ev_exit == SHM_EV_SYSCALL_SETNS_X || sc->ev_exit == SHM_EV_SYSCALL_UNSHARE_X)
+		t->flags |= PD_T_NS_MOVED;
 	pd_emit(tr, t, sc, sc->ev_exit, sc->exit, t->args, ret);
 }
 

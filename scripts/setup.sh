@@ -12,6 +12,7 @@ PDIG_PACKAGES=(
   sysdig libfalcosecurity0-dev strace util-linux procps bc tmux stress-ng
   clang libclang-rt-14-dev
   shellcheck python3-yaml busybox-static openssl
+  openssh-client iproute2
 )
 
 pdig_install_missing() {

@@ -83,8 +83,8 @@ int shm_evt_decode(struct shm_evt *ev, const void *buf, size_t avail,
 	if (h.type >= SHM_EVENT_MAX)
 		REJECT("type %u is out of range (max %u)", h.type, SHM_EVENT_MAX - 1);
 	const struct shm_event_info *info = &shm_event_table[h.type];
-	/* the table's count, or one more: the trailer (shm_enc_trailer_str) */
-	if (h.nparams != info->nparams && h.nparams != info->nparams + 1u)
+	/* the table's count, plus up to SHM_EVT_MAX_EXT extensions */
+	if (h.nparams < info->nparams || h.nparams > info->nparams + SHM_EVT_MAX_EXT)
 		REJECT("%s (type %u) has %u parameters, the format says %u", info->name,
 		       h.type, h.nparams, info->nparams);
 	uint32_t lensize = shm_event_lensize(h.type);
@@ -107,26 +107,39 @@ int shm_evt_decode(struct shm_evt *ev, const void *buf, size_t avail,
 		ev->vlen[i] = l;
 		off += l;
 	}
-	const uint8_t *trailer = NULL;
-	uint32_t tlen = 0;
-	if (h.nparams > info->nparams) {
-		tlen = shm_evt_len_word(lens, lensize, info->nparams);
-		trailer = p + off;
-		if (off + tlen > h.len)
-			REJECT("%s: the trailer runs past the end of the %u-byte record",
-			       info->name, h.len);
-		if (tlen && trailer[tlen - 1] != 0)
-			REJECT("%s: the trailer is not NUL-terminated", info->name);
-		off += tlen;
+	const uint8_t *ext[SHM_EVT_MAX_EXT];
+	uint32_t ext_len[SHM_EVT_MAX_EXT];
+	for (uint32_t i = info->nparams; i < h.nparams; i++) {
+		uint32_t l = shm_evt_len_word(lens, lensize, i), k = i - info->nparams;
+		const uint8_t *v = p + off;
+		if (off + l > h.len)
+			REJECT("%s: extension %u runs past the end of the %u-byte record",
+			       info->name, k, h.len);
+		if (l == 0)
+			REJECT("%s: extension %u is empty (no tag)", info->name, k);
+		if (v[0] > SHM_EXT_TAG_MAX) { /* an untagged stack (older pdig) */
+			if (v[l - 1] != 0)
+				REJECT("%s: the trailer is not NUL-terminated", info->name);
+		} else if (v[0] == SHM_EXT_USTACK && v[l - 1] != 0) {
+			REJECT("%s: the stack (extension %u) is not NUL-terminated", info->name, k);
+		} else if (v[0] == SHM_EXT_ABI && l != 2) {
+			REJECT("%s: the ABI (extension %u) has %u bytes, not 2", info->name, k, l);
+		} else if (v[0] == SHM_EXT_MEMFD && (l < SHM_EXT_MEMFD_MIN || v[l - 1] != 0)) {
+			REJECT("%s: memfd_create's values (extension %u) are %u bytes or not "
+			       "NUL-terminated", info->name, k, l);
+		} else if (v[0] == 0) {
+			REJECT("%s: extension %u has tag 0", info->name, k);
+		}
+		ext[k] = v;
+		ext_len[k] = l;
+		off += l;
 	}
 	if (off != h.len)
 		REJECT("%s: parameters take %llu bytes, the header says %u", info->name,
 		       (unsigned long long)off, h.len);
 	shm_evt_set_hdr(ev, &h, p);
-	if (trailer) {
-		ev->ustack = (const char *)trailer;
-		ev->ustack_len = tlen;
-	}
+	for (uint32_t k = 0; k + info->nparams < h.nparams; k++)
+		shm_evt_add_ext(ev, ext[k], ext_len[k]);
 	return 0;
 }
 
@@ -139,4 +152,46 @@ int shm_evt_param_index(uint16_t type, const char *name)
 		if (strcmp(info->params[i].name, name) == 0)
 			return (int)i;
 	return -1;
+}
+
+int shm_info_param_index(const struct shm_event_info *info, const char *name)
+{
+	for (unsigned i = 0; i < info->nparams; i++)
+		if (strcmp(info->params[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* current libs' memfd_create exit: fd, name, flags (memfd_create_flags) */
+static const struct shm_name_value memfd_flags[] = {
+	{"MFD_CLOEXEC", SHM_MFD_CLOEXEC},
+	{"MFD_ALLOW_SEALING", SHM_MFD_ALLOW_SEALING},
+	{"MFD_HUGETLB", SHM_MFD_HUGETLB},
+	{NULL, 0},
+};
+static const struct shm_param_info memfd_params[] = {
+	{"fd", SHM_PT_FD, SHM_PF_DEC, 0, 0, NULL},
+	{"name", SHM_PT_CHARBUF, SHM_PF_NA, 0, 0, NULL},
+	{"flags", SHM_PT_FLAGS32, SHM_PF_HEX, 0, 0, memfd_flags},
+};
+const struct shm_event_info shm_memfd_create_x_info = {
+	"memfd_create", SHM_EC_MEMORY, SHM_EF_CREATES_FD | SHM_EF_MODIFIES_STATE, 3, memfd_params,
+};
+
+int shm_evt_memfd_view(const struct shm_evt *ev, struct shm_evt *view)
+{
+	uint32_t n;
+	const uint8_t *v = ev->type == SHM_EV_GENERIC_X ? shm_evt_ext(ev, SHM_EXT_MEMFD, &n) : NULL;
+	if (!v || n + 1 < SHM_EXT_MEMFD_MIN)
+		return -ENOENT; /* (the decoder checked the length and the NUL) */
+	*view = *ev;
+	view->info = &shm_memfd_create_x_info;
+	view->nparams = 3;
+	view->val[0] = v;
+	view->vlen[0] = 8;
+	view->val[1] = v + 12;
+	view->vlen[1] = n - 12;
+	view->val[2] = v + 8;
+	view->vlen[2] = 4;
+	return 0;
 }

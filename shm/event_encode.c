@@ -197,16 +197,22 @@ void shm_enc_socktuple_un(struct shm_enc *e, uint64_t source, uint64_t dest,
 	}
 }
 
-void shm_enc_trailer_str(struct shm_enc *e, const char *s)
+void shm_enc_ext(struct shm_enc *e, uint8_t tag, const void *val, uint32_t len)
 {
-	if (e->err || !s)
+	if (e->err)
 		return;
-	if (e->next != e->nparams || e->nparams != shm_event_table[e->type].nparams) {
+	uint32_t table = shm_event_table[e->type].nparams;
+	if (e->next != e->nparams || e->nparams < table || tag == 0 || tag > SHM_EXT_TAG_MAX) {
 		e->err = -EINVAL;
 		return;
 	}
-	uint32_t n = (uint32_t)strlen(s) + 1;
-	if ((e->lensize == 2 && n > UINT16_MAX) || n + e->lensize > e->cap - e->pos) {
+	if (e->nparams - table >= SHM_EVT_MAX_EXT) {
+		e->err = -E2BIG;
+		return;
+	}
+	uint32_t n = len + 1;
+	if ((e->lensize == 2 && n > UINT16_MAX) || n < len ||
+	    (uint64_t)n + e->lensize > e->cap - e->pos) {
 		e->err = -ENOSPC;
 		return;
 	}
@@ -215,11 +221,19 @@ void shm_enc_trailer_str(struct shm_enc *e, const char *s)
 	memmove(e->buf + lens_end + e->lensize, e->buf + lens_end, e->pos - lens_end);
 	e->pos += e->lensize;
 	put_len(e, e->nparams, n);
-	memcpy(e->buf + e->pos, s, n);
+	e->buf[e->pos] = tag;
+	if (len)
+		memcpy(e->buf + e->pos + 1, val, len);
 	e->pos += n;
 	e->nparams++;
 	e->next++;
 	memcpy(e->buf + offsetof(struct shm_evt_hdr, nparams), &e->nparams, 4);
+}
+
+void shm_enc_trailer_str(struct shm_enc *e, const char *s)
+{
+	if (s)
+		shm_enc_ext(e, SHM_EXT_USTACK, s, (uint32_t)strlen(s) + 1);
 }
 
 int shm_enc_end(struct shm_enc *e)

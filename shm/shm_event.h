@@ -31,7 +31,7 @@ struct shm_evt_hdr {
 	uint64_t tid;     /* thread id, as the tracer sees it */
 	uint32_t len;     /* whole record: header, lengths and values */
 	uint16_t type;    /* enum shm_event_type */
-	uint32_t nparams; /* must equal the table's count for the type */
+	uint32_t nparams; /* the table's count for the type, plus extensions */
 } __attribute__((packed));
 
 _Static_assert(sizeof(struct shm_evt_hdr) == SHM_EVT_HDR_LEN, "packed event header");
@@ -177,12 +177,42 @@ void shm_enc_socktuple_un(struct shm_enc *e, uint64_t source, uint64_t dest,
 int shm_enc_end(struct shm_enc *e);
 
 /*
- * The trailer: one CHARBUF value after the table's parameters (header
- * nparams = table + 1), the user-space stack of pdig --stack. sysdig 0.29.3
- * reads only the table's parameters, so it skips it; our decoder keeps
- * nparams at the table's count and gives the trailer apart (ustack).
- * shm_enc_trailer_str() comes after the last table value, before _end().
+ * Extensions: what pdig knows of a call beyond the 2022 format, as values
+ * after the table's parameters. The header's nparams is the table's count
+ * plus k (1 <= k <= SHM_EVT_MAX_EXT); each value has its length word after
+ * the table's ones, like any parameter, and the values end the record.
+ * sysdig 0.29.3 reads only the table's parameters of an event, whatever the
+ * header says, so it prints such a record exactly as the same record
+ * without them (test/pdig/ext_scap.py strips them to compare). Each value
+ * starts with a tag byte:
+ *
+ *   SHM_EXT_USTACK  the user-space stack (pdig --stack): text, NUL-terminated
+ *   SHM_EXT_ABI     u8: the ABI of a call not made through the x86_64 entry
+ *                   (SHM_ABI_I386: int 0x80; SHM_ABI_X32); absent: x86_64
+ *   SHM_EXT_MEMFD   memfd_create's exit (a generic event in the 2022 table):
+ *                   s64 fd (or -errno), u32 flags (SHM_MFD_*), the name,
+ *                   NUL-terminated (as current libs' memfd_create exit)
+ *
+ * A value whose first byte is printable (0x20 or more) is a stack written
+ * before tags existed (pdig --stack wrote one untagged trailer): it reads as
+ * SHM_EXT_USTACK. A tag this decoder does not know is kept (a newer pdig)
+ * and ignored by the readers. Encoding: shm_enc_ext() after the last table
+ * value, before shm_enc_end(); no event carries an extension unless pdig
+ * had something to say (--stack, a 32-bit call, memfd_create).
  */
+#define SHM_EVT_MAX_EXT 4u
+enum shm_ext_tag { SHM_EXT_USTACK = 1, SHM_EXT_ABI = 2, SHM_EXT_MEMFD = 3, SHM_EXT_TAG_MAX = 0x1f };
+enum shm_abi { SHM_ABI_X86_64 = 0, SHM_ABI_I386 = 1, SHM_ABI_X32 = 2 };
+/* memfd_create's flags as current libs encode them (PPM_MFD_*) */
+#define SHM_MFD_CLOEXEC 1u
+#define SHM_MFD_ALLOW_SEALING 2u
+#define SHM_MFD_HUGETLB 4u
+#define SHM_EXT_MEMFD_MIN 14u /* tag, fd, flags, an empty name's NUL */
+
+/* Appends extension tag with len bytes of val (a failure sticks, as for
+ * the values: too many extensions, no room, a table value missing). */
+void shm_enc_ext(struct shm_enc *e, uint8_t tag, const void *val, uint32_t len);
+/* The stack as SHM_EXT_USTACK (NULL: nothing). */
 void shm_enc_trailer_str(struct shm_enc *e, const char *s);
 
 /*
@@ -199,7 +229,13 @@ struct shm_evt {
 	const uint8_t *raw; /* the record itself */
 	const uint8_t *val[SHM_MAX_EVENT_PARAMS];
 	uint32_t vlen[SHM_MAX_EVENT_PARAMS];
-	/* the trailer (pdig --stack), NUL-terminated, or NULL */
+	/* extensions (see above), in record order: each value whole (tag
+	 * included, except an untagged old stack), its length and tag */
+	uint32_t next;
+	const uint8_t *ext[SHM_EVT_MAX_EXT];
+	uint32_t ext_len[SHM_EVT_MAX_EXT];
+	uint8_t ext_tag[SHM_EVT_MAX_EXT];
+	/* the SHM_EXT_USTACK text (pdig --stack), NUL-terminated, or NULL */
 	const char *ustack;
 	uint32_t ustack_len;
 };
@@ -221,11 +257,44 @@ static inline void shm_evt_set_hdr(struct shm_evt *ev, const struct shm_evt_hdr 
 	ev->len = h->len;
 	ev->type = h->type;
 	ev->info = &shm_event_table[h->type];
-	/* a trailer is not one of the table's parameters */
+	/* extensions are not the table's parameters */
 	ev->nparams = h->nparams > ev->info->nparams ? ev->info->nparams : h->nparams;
 	ev->raw = rec;
+	ev->next = 0;
 	ev->ustack = NULL;
 	ev->ustack_len = 0;
+}
+
+/* Files extension value v of len bytes (already checked by the decoder)
+ * into ev. */
+static inline void shm_evt_add_ext(struct shm_evt *ev, const uint8_t *v, uint32_t len)
+{
+	uint8_t tag = len && v[0] > SHM_EXT_TAG_MAX ? SHM_EXT_USTACK : len ? v[0] : 0;
+	uint32_t skip = len && v[0] > SHM_EXT_TAG_MAX ? 0 : 1;
+	if (ev->next >= SHM_EVT_MAX_EXT)
+		return;
+	ev->ext[ev->next] = v;
+	ev->ext_len[ev->next] = len;
+	ev->ext_tag[ev->next] = tag;
+	ev->next++;
+	if (tag == SHM_EXT_USTACK && len > skip) {
+		ev->ustack = (const char *)v + skip;
+		ev->ustack_len = len - skip;
+	}
+}
+
+/* The payload of ev's extension tag (after the tag byte) and its length in
+ * *len, or NULL when ev has none. */
+static inline const uint8_t *shm_evt_ext(const struct shm_evt *ev, uint8_t tag, uint32_t *len)
+{
+	for (uint32_t i = 0; i < ev->next; i++) {
+		if (ev->ext_tag[i] != tag)
+			continue;
+		uint32_t skip = ev->ext[i][0] > SHM_EXT_TAG_MAX ? 0 : 1;
+		*len = ev->ext_len[i] - skip;
+		return ev->ext[i] + skip;
+	}
+	return NULL;
 }
 
 /* Length word i of a record, its length words lensize (2 or 4) bytes each
@@ -256,9 +325,10 @@ static inline void shm_evt_index_vals(struct shm_evt *ev, const uint8_t *p, uint
 		ev->vlen[i] = l;
 		off += l;
 	}
-	if (n > ev->nparams) {
-		ev->ustack = (const char *)p + off;
-		ev->ustack_len = shm_evt_len_word(lens, lensize, ev->nparams);
+	for (uint32_t i = ev->nparams; i < n; i++) {
+		uint32_t l = shm_evt_len_word(lens, lensize, i);
+		shm_evt_add_ext(ev, p + off, l);
+		off += l;
 	}
 }
 
@@ -358,6 +428,15 @@ static inline int shm_evt_get_s64(const struct shm_evt *ev, unsigned i, int64_t 
 #define SHM_SAME_LAYOUT(a, b) \
 	_Static_assert(SHM_LAYOUT_##a == SHM_LAYOUT_##b, #a " is read as " #b)
 #define SHM_SAME_PARAM(a, b) _Static_assert(SHM_P_##a == SHM_P_##b, #a " is read as " #b)
+
+/* memfd_create's exit as current libs have it (fd, name, flags), from a
+ * generic exit's SHM_EXT_MEMFD extension: 0 with *view indexing those three
+ * values (view->info is shm_memfd_create_x_info, not a table entry;
+ * view->type stays SHM_EV_GENERIC_X), or -ENOENT. */
+int shm_evt_memfd_view(const struct shm_evt *ev, struct shm_evt *view);
+extern const struct shm_event_info shm_memfd_create_x_info;
+/* Index of the parameter named name in info's parameters, or -1. */
+int shm_info_param_index(const struct shm_event_info *info, const char *name);
 
 /* Index of the parameter named name in events of any type (code that knows
  * the type uses the SHM_P_ names), or -1. */

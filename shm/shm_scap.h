@@ -80,7 +80,10 @@ enum shm_scap_fd_type {
 	SHM_SCAP_FD_FIFO = 7, SHM_SCAP_FD_UNIX_SOCK = 8, SHM_SCAP_FD_EVENT = 9,
 	SHM_SCAP_FD_UNSUPPORTED = 10, SHM_SCAP_FD_SIGNALFD = 11,
 	SHM_SCAP_FD_EVENTPOLL = 12, SHM_SCAP_FD_INOTIFY = 13,
-	SHM_SCAP_FD_TIMERFD = 14, SHM_SCAP_FD_NETLINK = 15, SHM_SCAP_FD_FILE_V2 = 16
+	SHM_SCAP_FD_TIMERFD = 14, SHM_SCAP_FD_NETLINK = 15, SHM_SCAP_FD_FILE_V2 = 16,
+	/* later libs' number for a memfd_create() fd: the engine's own fds only
+	 * (memfd_create's extension, shm_event.h); 0.29.3's files never have it */
+	SHM_SCAP_FD_MEMFD = 20
 };
 
 struct shm_scap_machine {

@@ -207,7 +207,7 @@ int shm_udig_write(struct shm_udig *u, const void *evt, uint32_t len)
 		memcpy(dst, evt, len);
 	} else {
 		const uint8_t *src = evt;
-		uint32_t hl = SHM_EVT_HDR_LEN + (ev.nparams + (ev.ustack != NULL)) * lensize;
+		uint32_t hl = SHM_EVT_HDR_LEN + (ev.nparams + ev.next) * lensize;
 		uint32_t pos = hl;
 		memcpy(dst, src, hl);
 		memcpy(dst + 16, &out_len, 4); /* the header's len field */
@@ -225,8 +225,10 @@ int shm_udig_write(struct shm_udig *u, const void *evt, uint32_t len)
 			memcpy(dst + pos, ev.val[i], l);
 			pos += l;
 		}
-		if (ev.ustack) /* the trailer (pdig --stack) stays whole */
-			memcpy(dst + pos, ev.ustack, ev.ustack_len);
+		for (uint32_t k = 0; k < ev.next; k++) { /* extensions stay whole */
+			memcpy(dst + pos, ev.ext[k], ev.ext_len[k]);
+			pos += ev.ext_len[k];
+		}
 		u->st.n_truncated++;
 	}
 	uint32_t next = (head + out_len) % SHM_UDIG_RING_SIZE;

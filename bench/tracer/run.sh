@@ -209,7 +209,7 @@ run_one() {
 	wl_cmd "$w" "$mode"
 	rm -f "$T/out" "$T/err" "$T/run" "$T/eng."* "$T/go"
 	case $mode in
-	pdig | pdig-a | pdig-p | pdig-p-plain) engine_start || rc=125 ;;
+	pdig | pdig-cold | pdig-a | pdig-p | pdig-p-plain) engine_start || rc=125 ;;
 	esac
 	local out=$T/out
 	[ $TIMING = wall ] && out=/dev/null
@@ -217,6 +217,7 @@ run_one() {
 		case $mode in
 		native) "$BR" -o "$T/run" -- "${CMD[@]}" > "$out" 2> "$T/err" ;;
 		pdig) "$BR" -o "$T/run" --hwm pdig -- "$PDIG" -v --connect "$SOCK" -- "${CMD[@]}" > "$out" 2> "$T/err" ;;
+		pdig-cold) "$BR" -o "$T/run" --hwm pdig -- "$PDIG" -v --keep-warm=off --connect "$SOCK" -- "${CMD[@]}" > "$out" 2> "$T/err" ;;
 		pdig-a) "$BR" -o "$T/run" --hwm pdig -- "$PDIG" -v -a --connect "$SOCK" -- "${CMD[@]}" > "$out" 2> "$T/err" ;;
 		strace) "$BR" -o "$T/run" -- strace -f -qq --seccomp-bpf -o /dev/null -e trace="$SET" -- "${CMD[@]}" > "$out" 2> "$T/err" ;;
 		ref) "$BR" -o "$T/run" -- "$REF" -v -- "${CMD[@]}" > "$out" 2> "$T/err" ;;
@@ -286,7 +287,7 @@ run_one() {
 }
 
 cd "$T" || exit 2
-MODES=(native pdig pdig-a strace ref)
+MODES=(native pdig pdig-cold pdig-a strace ref)
 AMODES=(native pdig-p pdig-p-plain strace-p)
 START=$(date +%s)
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -77,7 +77,7 @@ rows=$(grep -c '^| ' "$OUT/results.md" 2> /dev/null)
 # main table: header + workloads; attach table; memory table
 check "every run recorded a time" test "$(awk -F'\t' 'NR > 1 && $5 == ""' "$OUT/raw.tsv" | wc -l)" = 0
 na=$("$HERE/run.sh" --list | grep -c '^attach-')
-want=$(((n - na) * 5 + na * 4)) # modes: native pdig pdig-a strace ref; attach: 4
+want=$(((n - na) * 6 + na * 4)) # modes: native pdig pdig-cold pdig-a strace ref; attach: 4
 check "runs: $(($(wc -l < "$OUT/raw.tsv") - 1)), want $want" test "$(wc -l < "$OUT/raw.tsv")" = $((want + 1))
 check "results.md has every workload in its tables ($rows rows)" test "${rows:-0}" -ge $((n * 2 + 3))
 check "no failed run in the table" test "$(grep -c 'failed' "$OUT/results.md")" = 0

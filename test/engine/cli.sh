@@ -54,6 +54,11 @@ done
 # -n in rules mode and in dump mode
 "$ENGINE" -r "$T/r.yaml" -e "$T/f.scap" -n 10 >/dev/null 2>"$T/n.err"
 grep -q '^pdig-engine: 10 events read' "$T/n.err" && ok "-n in rules mode" || bad "-n rules: $(cat "$T/n.err")"
+# a filter-only field (a match on either end or on a network) is no value:
+# refused as sysdig refuses it
+"$ENGINE" -e "$T/f.scap" -p '%evt.num %fd.net' >"$T/fo.out" 2>"$T/fo.err"; rc=$?
+[ $rc = 1 ] && grep -q "fd.net is filter only and cannot be used as a display field" "$T/fo.err" &&
+	ok "-p with a filter-only field: refused" || bad "-p %fd.net: exit $rc: $(cat "$T/fo.err")"
 [ "$("$ENGINE" -e "$T/f.scap" -p '%evt.num' -n 7 | wc -l)" = 7 ] && ok "-n in dump mode" || bad "-n dump"
 # dump mode: -p FORMAT FILTER, as sysdig; a filter alone; --json is for alerts
 "$ENGINE" -e "$T/f.scap" -p '%evt.num %fd.name' 'evt.type=open and evt.dir=< and fd.name startswith /etc' >"$T/d.txt"

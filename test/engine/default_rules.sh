@@ -286,6 +286,34 @@ ctypes.CDLL(None).syscall(313, os.open(\"/dev/null\", os.O_RDONLY), b\"\", 0)'"
 scenario escape "pdig container escape attempt" 1 "call=openat target=/proc/1/root/etc/hostname " \
 	plain "" 'cat /proc/1/root/etc/hostname /proc/self/root/etc/hostname >/dev/null 2>&1; true'
 
+# a tmpfs mounted and unmounted in a private mount namespace: both calls
+# are reported (mount(2) through libc: mount(8) may use the new mount API)
+need mount "${no_ns:-$no_py}" "pdig mount or unmount by a traced program" &&
+	scenario mount "pdig mount or unmount by a traced program" 2 \
+		"call=(mount res=SUCCESS dev=pdig-test dir=[^ ]*/m type=tmpfs|umount res=SUCCESS .*target=[^ ]*/m) " \
+		ns 'mount --make-rprivate / && mkdir -p m' \
+		"$PY -c 'import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+assert libc.mount(b\"pdig-test\", os.path.abspath(\"m\").encode(), b\"tmpfs\", 6, None) == 0
+assert libc.umount2(os.path.abspath(\"m\").encode(), 0) == 0'"
+
+# an open through int 0x80 from 64-bit code (python writes the few
+# instructions below 4 GiB): reported; its 64-bit opens are not
+no_int80=$no_py
+[ -n "$no_int80" ] || pd_have int80 || no_int80=$PD_MISSING
+need compat32 "$no_int80" "pdig 32-bit syscall by a traced program" &&
+	scenario compat32 "pdig 32-bit syscall by a traced program" 1 \
+		"call=open abi=i386 res=SUCCESS fd=/etc/hostname " plain "" \
+		"$PY -c 'import ctypes
+libc = ctypes.CDLL(None)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+p = libc.mmap(None, 4096, 7, 0x22 | 0x40, -1, 0)
+code = b\"\\x53\\xb8\\x05\\x00\\x00\\x00\\xbb\" + (p + 64).to_bytes(4, \"little\") + b\"\\x31\\xc9\\xcd\\x80\\x5b\\xc3\"
+ctypes.memmove(p, code, len(code))
+ctypes.memmove(p + 64, b\"/etc/hostname\\0\", 14)
+assert ctypes.CFUNCTYPE(ctypes.c_int)(p)() >= 0'"
+
 # SIGSTOP to the tracer's front (the entrypoint's parent) is reported, the
 # SIGCONT that follows and a SIGTERM to the scenario's own child are not
 scenario tracer_signal "pdig tracer killed or stopped by a traced program" 1 \

@@ -32,6 +32,12 @@ has "^< openat file_ops $PID $PID pdig file_ops $tmp/w fd=[0-9]+\(<f>$tmp/w/a.tx
 has "^< write file_ops $PID .* res=10 data=hello pdig" "write data"
 has "^< rename file_ops $PID .* oldpath=a.txt\($tmp/w/a.txt\) newpath=d1/b.txt\($tmp/w/d1/b.txt\)" "rename paths resolved against the cwd"
 has "^< connect file_ops $PID .* tuple=127.0.0.1:[0-9]+->127.0.0.1:$PORT" "connect tuple"
+# the interface list (from pdig's network namespace) says which end is local:
+# the connecting end's port is fd.lport, as with a kernel capture
+sysdig -r "$tmp/c.scap" -p "%fd.lport %fd.rport %fd.rip" "evt.type=connect and evt.dir=< and proc.pid=$PID" > "$tmp/ports" 2>&1
+grep -Eq "^[0-9]+ $PORT 127.0.0.1$" "$tmp/ports" && ! grep -q "^$PORT " "$tmp/ports" &&
+	echo "ok: connect: fd.lport the client's port, fd.rport $PORT (the interface list)" ||
+	{ echo "FAIL: connect's fd.lport/fd.rport/fd.rip (want CLIENT $PORT 127.0.0.1): $(cat "$tmp/ports")"; fail=1; }
 has "^< accept file_ops $PID .* fd=[0-9]+\(<4t>127.0.0.1:[0-9]+->127.0.0.1:$PORT\)" "accept: the new fd is a TCP socket with its tuple"
 has "^< clone file_ops $CHILD $CHILD file_ops file_ops $tmp/w res=0 " "child's clone exit"
 has "^< execve true $CHILD $CHILD file_ops true arg1 res=0 " "child's execve: name, parent, command line"

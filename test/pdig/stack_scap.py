@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""pdig --stack tests: the trailers (user stacks) of a .scap capture.
+"""The extensions of a .scap capture (shm/shm_event.h): values past the
+parameters events.in gives the event type, each starting with a tag byte
+(1 the user stack of pdig --stack, 2 the ABI, 3 memfd_create's values; an
+untagged printable first byte is an older pdig's stack).
 
   stack_scap.py EVENTS_IN count CAPTURE        prints "<type> <dir>" per event
-                                               carrying a trailer
-  stack_scap.py EVENTS_IN strip CAPTURE OUT    the capture without trailers
-
-A trailer is a value past the parameters events.in gives the event type.
+                                               carrying a stack
+  stack_scap.py EVENTS_IN tags CAPTURE         prints "<type> <dir> <tag>..."
+                                               per event with extensions
+  stack_scap.py EVENTS_IN strip CAPTURE OUT    the capture without extensions
 """
 import struct
 import sys
@@ -60,18 +63,28 @@ def main():
         if np == want:
             out += blk
             continue
-        if np != want + 1:
+        if np < want + 1 or np > want + 4:
             sys.exit(f"event type {ty}: {np} parameters, events.in says {want}")
-        if mode == "count":
-            print(tab[ty][0], "<" if ty & 1 else ">")
-            continue
         fmt = "<%d%s" % (np, "I" if ls == 4 else "H")
         lens = list(struct.unpack_from(fmt, ev, 26))
         vals = ev[26 + ls * np:ln]
-        vals = vals[:len(vals) - lens[-1]]
-        np -= 1
+        ext = sum(lens[want:])
+        tags, off = [], len(vals) - ext
+        for l in lens[want:]:
+            tags.append(vals[off] if vals[off] < 0x20 else 1)
+            off += l
+        if mode == "count":
+            if 1 in tags:
+                print(tab[ty][0], "<" if ty & 1 else ">")
+            continue
+        if mode == "tags":
+            print(tab[ty][0], "<" if ty & 1 else ">", *tags)
+            continue
+        vals = vals[:len(vals) - ext]
+        lens = lens[:want]
+        np = want
         rec = struct.pack("<QQIHI", ts, tid, 26 + ls * np + len(vals), ty, np)
-        rec += struct.pack("<%d%s" % (np, "I" if ls == 4 else "H"), *lens[:-1]) + vals
+        rec += struct.pack("<%d%s" % (np, "I" if ls == 4 else "H"), *lens) + vals
         body = head + rec
         total = 8 + len(body) + pad(len(body)) + 4
         out += struct.pack("<II", bt, total) + body + b"\0" * pad(len(body))

@@ -96,6 +96,83 @@ START_TEST(index_again)
 }
 END_TEST
 
+/* Extensions after the table's values: tagged, several, read back by tag,
+ * kept through shm_evt_index; an untagged old stack reads as the stack;
+ * bad ones are refused. */
+START_TEST(extensions)
+{
+	uint8_t buf[256], copy[256];
+	struct shm_enc e;
+	shm_enc_begin(&e, buf, sizeof buf, SHM_EV_GENERIC_X, 1, 2);
+	shm_enc_u16(&e, 0);
+	uint8_t memfd[8 + 4 + 4];
+	int64_t fd = 5;
+	uint32_t fl = SHM_MFD_CLOEXEC;
+	memcpy(memfd, &fd, 8);
+	memcpy(memfd + 8, &fl, 4);
+	memcpy(memfd + 12, "abc", 4);
+	shm_enc_ext(&e, SHM_EXT_MEMFD, memfd, sizeof memfd);
+	uint8_t abi = SHM_ABI_I386;
+	shm_enc_ext(&e, SHM_EXT_ABI, &abi, 1);
+	shm_enc_trailer_str(&e, "main+0x1 (a.out+0x1)");
+	int len = shm_enc_end(&e);
+	ck_assert_int_gt(len, 0);
+	struct shm_evt ev, again;
+	char why[128] = "";
+	ck_assert_msg(shm_evt_decode(&ev, buf, (size_t)len, why, sizeof why) == 0, "%s", why);
+	ck_assert_uint_eq(ev.nparams, 1);
+	ck_assert_uint_eq(ev.next, 3);
+	ck_assert_uint_eq(shm_evt_u64(&ev, SHM_P_GENERIC_X_ID, 9), 0);
+	uint32_t n = 0;
+	const uint8_t *v = shm_evt_ext(&ev, SHM_EXT_MEMFD, &n);
+	ck_assert_ptr_nonnull(v);
+	ck_assert_uint_eq(n, sizeof memfd);
+	ck_assert_str_eq((const char *)v + 12, "abc");
+	v = shm_evt_ext(&ev, SHM_EXT_ABI, &n);
+	ck_assert_ptr_nonnull(v);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(v[0], SHM_ABI_I386);
+	ck_assert_str_eq(ev.ustack, "main+0x1 (a.out+0x1)");
+	memcpy(copy, buf, (size_t)len);
+	shm_evt_index(&again, copy);
+	ck_assert_uint_eq(again.next, 3);
+	ck_assert_str_eq(again.ustack, "main+0x1 (a.out+0x1)");
+	ck_assert_ptr_nonnull(shm_evt_ext(&again, SHM_EXT_ABI, &n));
+	ck_assert_ptr_null(shm_evt_ext(&again, 7, &n));
+
+	/* at most SHM_EVT_MAX_EXT; only after every table value */
+	shm_enc_ext(&e, SHM_EXT_ABI, &abi, 1);
+	ck_assert_int_eq(shm_enc_end(&e), len + 2 + 2); /* 4 fit */
+	shm_enc_ext(&e, SHM_EXT_ABI, &abi, 1);
+	ck_assert_int_eq(shm_enc_end(&e), -E2BIG);
+	shm_enc_begin(&e, buf, sizeof buf, SHM_EV_GENERIC_X, 1, 2);
+	shm_enc_ext(&e, SHM_EXT_ABI, &abi, 1);
+	ck_assert_int_eq(shm_enc_end(&e), -EINVAL);
+
+	/* an old pdig's untagged stack: lengths 2 and 6, the ID, the text */
+	uint32_t total = 26 + 4 + 2 + 6, np = 2;
+	memset(buf, 0, sizeof buf);
+	memcpy(buf + 16, &total, 4);
+	memcpy(buf + 20, (uint16_t[]){SHM_EV_GENERIC_X}, 2);
+	memcpy(buf + 22, &np, 4);
+	memcpy(buf + 26, (uint16_t[]){2, 6}, 4);
+	memcpy(buf + 32, "f+0x1", 6);
+	ck_assert_msg(shm_evt_decode(&ev, buf, total, why, sizeof why) == 0, "%s", why);
+	ck_assert_str_eq(ev.ustack, "f+0x1");
+	/* refused: a stack without its NUL, a 6-byte ABI, tag 0 */
+	buf[37] = 'x';
+	ck_assert_int_eq(shm_evt_decode(&ev, buf, total, why, sizeof why), -EBADMSG);
+	buf[37] = 0;
+	buf[32] = SHM_EXT_ABI;
+	ck_assert_int_eq(shm_evt_decode(&ev, buf, total, why, sizeof why), -EBADMSG);
+	buf[32] = 0;
+	ck_assert_int_eq(shm_evt_decode(&ev, buf, total, why, sizeof why), -EBADMSG);
+	buf[32] = SHM_EXT_USTACK; /* tagged: fine */
+	ck_assert_int_eq(shm_evt_decode(&ev, buf, total, why, sizeof why), 0);
+	ck_assert_str_eq(ev.ustack, "+0x1");
+}
+END_TEST
+
 /* Values of every width, signed and unsigned, and one of no number's width. */
 START_TEST(value_widths)
 {
@@ -395,6 +472,7 @@ static Suite *event_suite(void)
 	tcase_add_test(tc, decoder_rejects);
 	tcase_add_test(tc, random_damage);
 	tcase_add_test(tc, every_event_type_encodes);
+	tcase_add_test(tc, extensions);
 	suite_add_tcase(s, tc);
 	return s;
 }

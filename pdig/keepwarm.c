@@ -1,0 +1,366 @@
+/*
+ * Keeping the CPUs awake while stops come (keepwarm.h says why).
+ *
+ * One word drives it all: state, 0 asleep, 1 awake. The tracer bumps a stop
+ * counter at each stop and, finding state 0, sets it and wakes the waiters
+ * (once per burst). The watcher thread then holds the latency request (qos)
+ * or lets the spin threads run (spin), and every PD_WARM_HOLD_MS / 2 looks
+ * whether the counter moved; twice still, it sets state 0 and everything
+ * sleeps on the word again. A stop racing with that store just wakes it at
+ * the next stop.
+ */
+#define _GNU_SOURCE
+#include "keepwarm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+struct pd_warm {
+	enum pd_warm_mode mode;
+	_Atomic uint32_t state;   /* futex word: 0 asleep, 1 awake */
+	_Atomic uint32_t stops;   /* bumped at each stop */
+	_Atomic int quit;
+	int qos_fd;               /* the held request, -1 when none */
+	int ncpus;                /* spin threads */
+	pthread_t watcher;
+	pthread_t spin[PD_WARM_MAX_CPUS];
+	/* for -v, written by the watcher only */
+	uint64_t bursts;
+	uint64_t awake_ns;
+};
+
+static void futex_wait(_Atomic uint32_t *w, uint32_t val)
+{
+	syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+static void futex_wake_all(_Atomic uint32_t *w)
+{
+	syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+int pd_warm_parse(const char *s, enum pd_warm_mode *mode)
+{
+	static const char *const names[] = {"auto", "off", "qos", "spin"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (!strcmp(s, names[i])) {
+			*mode = (enum pd_warm_mode)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* ---- what the machine allows ---- */
+
+static int read_line(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, buf, cap - 1);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* Does a CPU quota apply to us? cgroup v2 cpu.max or v1 cpu.cfs_quota_us,
+ * in our cgroup or any above it (as /proc/self/cgroup names it, and the
+ * namespace root a container sees). */
+static int cpu_quota(char *where, size_t cap)
+{
+	char cg[512], path[1024], val[64];
+	/* one line per hierarchy */
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	char line[600];
+	while (f && fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *ctl = strchr(line, ':');
+		char *rel = ctl ? strchr(ctl + 1, ':') : NULL;
+		if (!rel)
+			continue;
+		*rel++ = '\0';
+		ctl++;
+		const char *base, *file;
+		if (!*ctl) {
+			base = "/sys/fs/cgroup";
+			file = "cpu.max";
+		} else if (strstr(ctl, "cpu") && !strstr(ctl, "cpuset")) {
+			base = "/sys/fs/cgroup/cpu";
+			file = "cpu.cfs_quota_us";
+		} else {
+			continue;
+		}
+		/* from our cgroup up to the root */
+		snprintf(cg, sizeof cg, "%s", rel);
+		for (;;) {
+			snprintf(path, sizeof path, "%s%s/%s", base, strcmp(cg, "/") ? cg : "", file);
+			if (read_line(path, val, sizeof val) == 0 && strncmp(val, "max", 3) &&
+			    strcmp(val, "-1")) {
+				snprintf(where, cap, "%s is %s", path, val);
+				fclose(f);
+				return 1;
+			}
+			char *slash = strrchr(cg, '/');
+			if (!slash || slash == cg)
+				break;
+			*slash = '\0';
+		}
+		/* a container's own cgroup, seen at the mount point */
+		snprintf(path, sizeof path, "%s/%s", base, file);
+		if (read_line(path, val, sizeof val) == 0 && strncmp(val, "max", 3) &&
+		    strcmp(val, "-1")) {
+			snprintf(where, cap, "%s is %s", path, val);
+			fclose(f);
+			return 1;
+		}
+	}
+	if (f)
+		fclose(f);
+	return 0;
+}
+
+/* Can a latency request keep the CPUs polling? Only with a cpuidle driver
+ * whose shallowest state polls; the plain halt ignores requests. */
+static int qos_works(void)
+{
+	char name[32];
+	if (read_line("/sys/devices/system/cpu/cpu0/cpuidle/state0/name", name, sizeof name) < 0)
+		return 0;
+	if (strcmp(name, "POLL"))
+		return 0;
+	int fd = open("/dev/cpu_dma_latency", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+/* ---- the threads ---- */
+
+static void qos_hold(struct pd_warm *w)
+{
+	w->qos_fd = open("/dev/cpu_dma_latency", O_WRONLY | O_CLOEXEC);
+	int32_t zero = 0;
+	if (w->qos_fd >= 0 && write(w->qos_fd, &zero, sizeof zero) != (ssize_t)sizeof zero) {
+		close(w->qos_fd);
+		w->qos_fd = -1;
+	}
+}
+
+static void qos_release(struct pd_warm *w)
+{
+	if (w->qos_fd >= 0)
+		close(w->qos_fd); /* the request ends with the file */
+	w->qos_fd = -1;
+}
+
+static void *watcher_main(void *arg)
+{
+	struct pd_warm *w = arg;
+	const struct timespec half = {0, PD_WARM_HOLD_MS * 1000000L / 2};
+	while (!atomic_load(&w->quit)) {
+		while (atomic_load(&w->state) == 0 && !atomic_load(&w->quit))
+			futex_wait(&w->state, 0);
+		if (atomic_load(&w->quit))
+			break;
+		uint64_t t0 = now_ns();
+		w->bursts++;
+		if (w->mode == PD_WARM_QOS)
+			qos_hold(w);
+		uint32_t last = atomic_load_explicit(&w->stops, memory_order_relaxed);
+		int still = 0;
+		while (still < 2 && !atomic_load(&w->quit)) {
+			nanosleep(&half, NULL);
+			uint32_t s = atomic_load_explicit(&w->stops, memory_order_relaxed);
+			still = s == last ? still + 1 : 0;
+			last = s;
+		}
+		atomic_store(&w->state, 0);
+		if (w->mode == PD_WARM_QOS)
+			qos_release(w);
+		w->awake_ns += now_ns() - t0;
+	}
+	qos_release(w);
+	return NULL;
+}
+
+static void *spin_main(void *arg)
+{
+	struct pd_warm *w = arg;
+	/* SCHED_IDLE: the lowest weight there is, and any thread waking on this
+	 * CPU preempts it at once (a pthread attribute cannot ask for it) */
+	struct sched_param sp = {0};
+	if (sched_setscheduler(0, SCHED_IDLE, &sp) < 0)
+		return NULL; /* never spin at normal priority */
+	while (!atomic_load_explicit(&w->quit, memory_order_relaxed)) {
+		if (atomic_load_explicit(&w->state, memory_order_relaxed) == 0) {
+			futex_wait(&w->state, 0);
+			continue;
+		}
+		for (int i = 0; i < 256; i++)
+			cpu_relax();
+	}
+	return NULL;
+}
+
+static int start_spin(struct pd_warm *w)
+{
+	cpu_set_t allowed;
+	if (sched_getaffinity(0, sizeof allowed, &allowed) < 0)
+		return -errno;
+	for (int cpu = 0; cpu < CPU_SETSIZE && w->ncpus < PD_WARM_MAX_CPUS; cpu++) {
+		if (!CPU_ISSET(cpu, &allowed))
+			continue;
+		pthread_attr_t at;
+		pthread_attr_init(&at);
+		pthread_attr_setstacksize(&at, 64 * 1024);
+		cpu_set_t one;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		pthread_attr_setaffinity_np(&at, sizeof one, &one);
+		int rc = pthread_create(&w->spin[w->ncpus], &at, spin_main, w);
+		pthread_attr_destroy(&at);
+		if (rc)
+			return -rc;
+		w->ncpus++;
+	}
+	return 0;
+}
+
+static int online_cpus(void)
+{
+	cpu_set_t allowed;
+	if (sched_getaffinity(0, sizeof allowed, &allowed) < 0)
+		return 1;
+	return CPU_COUNT(&allowed);
+}
+
+static enum pd_warm_mode resolve(enum pd_warm_mode mode, char *why, size_t cap)
+{
+	char quota[1100];
+	int ncpu = online_cpus();
+	if (mode == PD_WARM_OFF) {
+		snprintf(why, cap, "off (--keep-warm=off)");
+		return mode;
+	}
+	if (ncpu < 2 && mode == PD_WARM_AUTO) {
+		snprintf(why, cap, "off (one CPU: tracer and program share it)");
+		return PD_WARM_OFF;
+	}
+	if (mode == PD_WARM_QOS || mode == PD_WARM_AUTO) {
+		if (qos_works()) {
+			snprintf(why, cap, "qos (a 0 us CPU latency request while stops come)");
+			return PD_WARM_QOS;
+		}
+		if (mode == PD_WARM_QOS) {
+			snprintf(why, cap, "off (--keep-warm=qos: no polling idle state or "
+				 "/dev/cpu_dma_latency not writable)");
+			return PD_WARM_OFF;
+		}
+	}
+	if (mode == PD_WARM_AUTO && cpu_quota(quota, sizeof quota)) {
+		snprintf(why, cap, "off (a CPU quota applies: %s; spinning would throttle "
+			 "the program; --keep-warm=spin forces it)", quota);
+		return PD_WARM_OFF;
+	}
+	snprintf(why, cap, "spin (an idle-priority thread per CPU while stops come)");
+	return PD_WARM_SPIN;
+}
+
+int pd_warm_new(struct pd_warm **out, enum pd_warm_mode mode, char *why, size_t cap)
+{
+	*out = NULL;
+	mode = resolve(mode, why, cap);
+	if (mode == PD_WARM_OFF)
+		return 0;
+	struct pd_warm *w = calloc(1, sizeof *w);
+	if (!w)
+		return -ENOMEM;
+	w->mode = mode;
+	w->qos_fd = -1;
+	/* our threads take no signal: they stay the tracer's */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = -pthread_create(&w->watcher, NULL, watcher_main, w);
+	if (rc == 0 && mode == PD_WARM_SPIN && (rc = start_spin(w)) < 0) {
+		atomic_store(&w->quit, 1);
+		futex_wake_all(&w->state);
+		pthread_join(w->watcher, NULL);
+		for (int i = 0; i < w->ncpus; i++)
+			pthread_join(w->spin[i], NULL);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc < 0)
+		goto err;
+	*out = w;
+	return 0;
+err:
+	free(w);
+	return rc;
+}
+
+static void warm_report(const struct pd_warm *w, FILE *f)
+{
+	if (w->mode == PD_WARM_QOS)
+		fprintf(f, "pdig: keep-warm (qos): ");
+	else
+		fprintf(f, "pdig: keep-warm (spin, %d CPUs): ", w->ncpus);
+	fprintf(f, "%llu bursts of stops, CPUs kept awake %.3f s in all\n",
+		(unsigned long long)w->bursts, (double)w->awake_ns / 1e9);
+}
+
+void pd_warm_free(struct pd_warm *w, FILE *report)
+{
+	if (!w)
+		return;
+	atomic_store(&w->quit, 1);
+	atomic_store(&w->state, 1);
+	futex_wake_all(&w->state);
+	pthread_join(w->watcher, NULL);
+	for (int i = 0; i < w->ncpus; i++)
+		pthread_join(w->spin[i], NULL);
+	if (report)
+		warm_report(w, report);
+	free(w);
+}
+
+void pd_warm_stop_seen(struct pd_warm *w)
+{
+	if (!w)
+		return;
+	atomic_fetch_add_explicit(&w->stops, 1, memory_order_relaxed);
+	if (atomic_load_explicit(&w->state, memory_order_relaxed) == 0 &&
+	    atomic_exchange(&w->state, 1) == 0)
+		futex_wake_all(&w->state);
+}

@@ -1,0 +1,48 @@
+#!/bin/sh
+# 32-bit calls marked: progs/int80 opens a file and makes a socket through
+# int 0x80; their events (the 64-bit ones: pdig maps the call by name)
+# carry the ABI extension (shm/shm_event.h), which sysdig 0.29.3 skips (the
+# capture prints as without it) and pdig-engine gives as evt.abi and
+# evt.is_compat32; the 64-bit calls of the same program have neither.
+#
+# usage: compat32_events.sh PDIG ENGINE PROGDIR EVENTS_IN EXT_SCAP_PY
+set -u
+PDIG=$1 ENGINE=$2 P=$3 EVENTS_IN=$4 EXT=$5
+. "$(dirname "$0")/../lib/probe.sh"
+PD_KPROBE=$P/kprobe
+pd_need trace
+pd_need int80
+command -v sysdig > /dev/null || { echo "SKIP: sysdig is not installed: it is the reader these checks are made with"; exit 77; }
+command -v python3 > /dev/null || { echo "SKIP: python3 is not installed: it reads the extensions"; exit 77; }
+T=$(mktemp -d) || exit 1
+trap 'rm -rf "$T"' EXIT
+fail=0
+same() { # same WHAT GOT WANT
+	if [ "$2" = "$3" ]; then echo "ok: $1"; else echo "FAIL: $1: got '$2', want '$3'"; fail=1; fi
+}
+"$PDIG" -q -w "$T/c.scap" -- "$P/int80" > "$T/out" 2>&1 ||
+	{ echo "FAIL: pdig -w int80: $(cat "$T/out")"; exit 1; }
+
+same "the int 0x80 calls' enter and exit carry the ABI extension (tag 2), nothing else does" \
+	"$(python3 "$EXT" "$EVENTS_IN" tags "$T/c.scap" | tr '\n' ' ')" \
+	"open > 2 open < 2 socket > 2 socket < 2 "
+same "pdig-engine: evt.abi and evt.is_compat32 of each event" \
+	"$("$ENGINE" -e "$T/c.scap" -p '*%evt.dir %evt.type %evt.abi %evt.is_compat32' 'evt.type != container' | tr '\n' ' ')" \
+	"> execve x86_64 false < execve x86_64 false > open i386 true < open i386 true > socket i386 true < socket i386 true > procexit <NA> false "
+same "a filter on evt.is_compat32" \
+	"$("$ENGINE" -e "$T/c.scap" -p '%evt.type %fd.name' 'evt.is_compat32 = true and evt.dir = < and evt.type = open')" \
+	"open /etc/hostname"
+
+python3 "$EXT" "$EVENTS_IN" strip "$T/c.scap" "$T/s.scap" || { echo "FAIL: strip"; exit 1; }
+for f in c s; do
+	sysdig -r "$T/$f.scap" > "$T/$f.txt" 2> "$T/$f.err" || { echo "FAIL: sysdig -r $f.scap: $(cat "$T/$f.err")"; fail=1; }
+	sysdig -r "$T/$f.scap" -j > "$T/$f.j" 2>&1
+	sysdig -r "$T/$f.scap" -p '*%evt.num %evt.type %evt.args %fd.name' > "$T/$f.p" 2>&1
+done
+if cmp -s "$T/c.txt" "$T/s.txt" && cmp -s "$T/c.j" "$T/s.j" && cmp -s "$T/c.p" "$T/s.p" &&
+	grep -q "> open name=/etc/hostname" "$T/c.txt"; then
+	echo "ok: sysdig -r prints the capture as without the extensions (default, -j, -p)"
+else
+	echo "FAIL: sysdig -r differs with the ABI extension:"; diff "$T/c.txt" "$T/s.txt" | head; fail=1
+fi
+exit $fail

@@ -1,0 +1,131 @@
+#!/bin/sh
+# --keep-warm (pdig/keepwarm.h): the CPUs are kept awake while stops come
+# and let go once they stop; never spinning on one CPU or under a CPU quota.
+#   qos:  /dev/cpu_dma_latency reads 0 during a burst of stops, and its old
+#         value once the program only sleeps, and after pdig
+#   spin: an idle-priority (SCHED_IDLE) thread per CPU, using CPU time during
+#         the burst and none while the program sleeps
+PDIG=$1 P=$2
+. "$(dirname "$0")/../lib/probe.sh"
+PD_KPROBE=$P/kprobe
+pd_need trace
+fail=0
+tmp=$(mktemp -d)
+trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
+pid=
+
+ok() { echo "ok: $1"; }
+bad() { echo "FAIL: $1"; fail=1; }
+
+# a traced program: stops for about a second, then 2 s of nothing
+busy_then_quiet() {
+	echo "$P/openat_loop 1000000000 & l=\$!; sleep 1; kill \$l; echo loop-done > $tmp/mark; sleep 2"
+}
+
+# the value of the CPU latency target (an int32 in host byte order)
+latency() { od -An -t d4 -N4 /dev/cpu_dma_latency | tr -d ' '; }
+
+out=$("$PDIG" --keep-warm=warmest -- true 2>&1); st=$?
+if [ $st = 2 ] && echo "$out" | grep -q "keep-warm: 'warmest' is none of auto, off, qos, spin"; then
+	ok "a bad --keep-warm value: exit 2 and what the values are"
+else bad "--keep-warm=warmest: exit $st: $out"; fi
+
+out=$("$PDIG" -v --keep-warm=off --raw /dev/null -- true 2>&1)
+echo "$out" | grep -q "keep-warm: off (--keep-warm=off)" && ! echo "$out" | grep -q "keep-warm (" &&
+	ok "--keep-warm=off: said with -v, no threads" || bad "--keep-warm=off: $out"
+
+# ---- qos ----
+qos=0
+if [ "$(cat /sys/devices/system/cpu/cpu0/cpuidle/state0/name 2>/dev/null)" = POLL ] &&
+	[ -w /dev/cpu_dma_latency ] && before=$(latency) && [ -n "$before" ]; then qos=1; fi
+if [ $qos = 1 ] && [ "$before" = 0 ]; then
+	echo "skip: qos: something else holds a 0 us latency request: nothing to see"; qos=0
+fi
+if [ $qos = 1 ]; then
+	rm -f "$tmp/mark"
+	"$PDIG" -v --keep-warm=qos --raw /dev/null -- sh -c "$(busy_then_quiet)" 2> "$tmp/err.qos" &
+	pid=$!
+	seen0=0
+	while [ ! -e "$tmp/mark" ]; do [ "$(latency)" = 0 ] && seen0=1; sleep 0.05; done
+	sleep 0.5 # the hold is 20 ms
+	quiet=$(latency)
+	wait $pid; pid=
+	after=$(latency)
+	[ $seen0 = 1 ] && ok "qos: a 0 us request while stops come" ||
+		bad "qos: /dev/cpu_dma_latency never read 0 during the loop (was $before)"
+	[ "$quiet" = "$before" ] && ok "qos: the request gone while the program sleeps" ||
+		bad "qos: while quiet the target is $quiet, before it was $before"
+	[ "$after" = "$before" ] && ok "qos: nothing held after pdig" || bad "qos: after pdig $after, before $before"
+	grep -q "keep-warm: qos" "$tmp/err.qos" && grep -Eq "keep-warm \(qos\): [1-9][0-9]* bursts" "$tmp/err.qos" &&
+		ok "qos: reported by -v" || { bad "qos: -v said:"; cat "$tmp/err.qos"; }
+	if pd_have cpu2; then
+		out=$("$PDIG" -v --raw /dev/null -- true 2>&1)
+		echo "$out" | grep -q "keep-warm: qos" && ok "qos: what auto chooses on two CPUs" ||
+			bad "auto on two CPUs where qos works: $(echo "$out" | grep keep-warm)"
+	fi
+else
+	[ $qos = 1 ] || echo "skip: qos: no polling idle state (cpuidle state0 POLL) or /dev/cpu_dma_latency not writable here: only the spin mode is checked"
+fi
+
+# ---- spin ----
+# threads of pdig's tracer with policy SCHED_IDLE (5), as "TID TICKS" lines
+spinners() {
+	for t in /proc/[0-9]*/task/[0-9]*; do
+		[ "$(cat "$t/comm" 2>/dev/null)" = pdig ] || continue
+		grep -Eq '^policy +: +5$' "$t/sched" 2>/dev/null || continue
+		# utime + stime: fields 14 and 15 after the ")"
+		echo "${t##*/} $(sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}')"
+	done
+}
+if ! pd_have cpu2; then
+	pd_skip "spin" "spinning is for machines with two CPUs or more; pdig then keeps nothing awake (checked below)"
+else
+	rm -f "$tmp/mark"
+	"$PDIG" -v --keep-warm=spin --raw /dev/null -- sh -c "$(busy_then_quiet)" 2> "$tmp/err.spin" &
+	pid=$!
+	sleep 0.5
+	during=$(spinners)
+	while [ ! -e "$tmp/mark" ]; do sleep 0.05; done
+	sleep 0.3
+	q1=$(spinners); sleep 0.6; q2=$(spinners)
+	wait $pid; pid=
+	n=$(printf '%s\n' "$during" | grep -c .)
+	[ "$n" -ge 2 ] && ok "spin: $n idle-priority threads during the loop" ||
+		bad "spin: $n SCHED_IDLE threads of pdig during the loop, want one per CPU: $during"
+	[ -n "$q1" ] && [ "$q1" = "$q2" ] && ok "spin: no CPU time spent while the program sleeps" ||
+		bad "spin: the spinners' ticks moved while quiet: '$q1' then '$q2'"
+	grep -Eq "keep-warm \(spin, [0-9]+ CPUs\): [1-9][0-9]* bursts" "$tmp/err.spin" &&
+		ok "spin: reported by -v" || { bad "spin: -v said:"; cat "$tmp/err.spin"; }
+fi
+
+# ---- never on one CPU ----
+one=$(taskset -pc $$ 2>/dev/null | sed 's/.*: //; s/[,-].*//')
+if [ -n "$one" ] && taskset -c "$one" true 2>/dev/null; then
+	out=$(taskset -c "$one" "$PDIG" -v --raw /dev/null -- true 2>&1)
+	echo "$out" | grep -q "keep-warm: off (one CPU" && ok "auto on one CPU: off, and said" ||
+		bad "auto on one CPU: $(echo "$out" | grep keep-warm)"
+else
+	echo "skip: one CPU: taskset cannot pin here"
+fi
+
+# ---- never spinning under a CPU quota (auto) ----
+# qos hidden (an empty cpuidle folder) so that auto has to choose spin or off
+cg=/sys/fs/cgroup/cpu/pdig-test-$$
+v2=
+if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+	cg=/sys/fs/cgroup/pdig-test-$$ v2=1
+	grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null || cg=
+fi
+if ! pd_have mountns || ! pd_have cpu2; then
+	pd_skip "CPU quota" "only the choice under a quota goes unchecked"
+elif [ -z "$cg" ] || ! mkdir "$cg" 2>/dev/null; then
+	echo "skip: CPU quota: cannot make a cgroup with a CPU quota here (not root, or no cpu controller)"
+else
+	if [ -n "$v2" ]; then echo "50000 100000" > "$cg/cpu.max"; else echo 50000 > "$cg/cpu.cfs_quota_us"; fi
+	out=$(sh -c "echo \$\$ > $cg/cgroup.procs; exec unshare -m sh -c 'mount -t tmpfs none /sys/devices/system/cpu/cpu0/cpuidle 2>/dev/null; exec \"$PDIG\" -v --raw /dev/null -- true'" 2>&1)
+	rmdir "$cg" 2>/dev/null
+	echo "$out" | grep -q "keep-warm: off (a CPU quota applies: .*cfs_quota_us is 50000\|keep-warm: off (a CPU quota applies: .*cpu.max is 50000" &&
+		ok "auto under a CPU quota: off, and which quota is said" ||
+		bad "auto under a CPU quota: $(echo "$out" | grep keep-warm)"
+fi
+exit $fail
