@@ -1,6 +1,7 @@
 # A binary dropped into a binary directory (a tmpfs over /usr/local) and run.
 # needs: mountns
 # default: pdig write below binary or library dir = 1 ~ file=/usr/local/bin/backdoor
+# sandbox: Write below monitored dir = 1 ~ file=/usr/local/bin/backdoor
 setup() {
 	mount -t tmpfs pdig-scenario /usr/local && mkdir /usr/local/bin
 }
