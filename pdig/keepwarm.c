@@ -93,16 +93,45 @@ static int read_line(const char *path, char *buf, size_t cap)
 	return 0;
 }
 
-/* Does a CPU quota apply to us? cgroup v2 cpu.max or v1 cpu.cfs_quota_us,
- * in our cgroup or any above it (as /proc/self/cgroup names it, and the
- * namespace root a container sees). */
-static int cpu_quota(char *where, size_t cap)
+/* Does the quota of the cgroup folder dir (v2: cpu.max "QUOTA PERIOD";
+ * v1: cpu.cfs_quota_us and cpu.cfs_period_us) allow fewer than ncpu CPUs?
+ * A quota of all of them cannot throttle anyone for our spinning: they
+ * only run on a CPU nothing else wants. */
+static int quota_limits(const char *dir, int v2, int ncpu, char *where, size_t cap)
 {
-	char cg[512], path[1024], val[64];
-	/* one line per hierarchy */
+	char path[1100], val[64];
+	long long quota = -1, period = 0;
+	snprintf(path, sizeof path, "%s/%s", dir, v2 ? "cpu.max" : "cpu.cfs_quota_us");
+	if (read_line(path, val, sizeof val) < 0)
+		return 0;
+	if (v2) {
+		if (sscanf(val, "%lld %lld", &quota, &period) != 2)
+			return 0; /* "max PERIOD": none */
+	} else {
+		char pval[64], ppath[1100];
+		snprintf(ppath, sizeof ppath, "%s/cpu.cfs_period_us", dir);
+		quota = strtoll(val, NULL, 10);
+		if (quota < 0 || read_line(ppath, pval, sizeof pval) < 0)
+			return 0;
+		period = strtoll(pval, NULL, 10);
+	}
+	if (quota < 0 || period <= 0 || quota >= period * ncpu)
+		return 0;
+	snprintf(where, cap, "%.900s is %s: %.2f of %d CPUs", path, val, (double)quota / (double)period,
+		 ncpu);
+	return 1;
+}
+
+/* Does a CPU quota of fewer CPUs than we may use apply to us? In our
+ * cgroup or any above it (as /proc/self/cgroup names them, then the
+ * namespace root a container sees at the mount point). */
+static int cpu_quota(int ncpu, char *where, size_t cap)
+{
+	char cg[512], dir[1024];
 	FILE *f = fopen("/proc/self/cgroup", "re");
 	char line[600];
-	while (f && fgets(line, sizeof line, f)) {
+	int found = 0;
+	while (!found && f && fgets(line, sizeof line, f)) {
 		line[strcspn(line, "\n")] = '\0';
 		char *ctl = strchr(line, ':');
 		char *rel = ctl ? strchr(ctl + 1, ':') : NULL;
@@ -110,43 +139,26 @@ static int cpu_quota(char *where, size_t cap)
 			continue;
 		*rel++ = '\0';
 		ctl++;
-		const char *base, *file;
-		if (!*ctl) {
-			base = "/sys/fs/cgroup";
-			file = "cpu.max";
-		} else if (strstr(ctl, "cpu") && !strstr(ctl, "cpuset")) {
-			base = "/sys/fs/cgroup/cpu";
-			file = "cpu.cfs_quota_us";
-		} else {
+		int v2 = !*ctl;
+		const char *base = v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/cpu";
+		if (!v2 && !(strstr(ctl, "cpu") && !strstr(ctl, "cpuset")))
 			continue;
-		}
-		/* from our cgroup up to the root */
 		snprintf(cg, sizeof cg, "%s", rel);
 		for (;;) {
-			snprintf(path, sizeof path, "%s%s/%s", base, strcmp(cg, "/") ? cg : "", file);
-			if (read_line(path, val, sizeof val) == 0 && strncmp(val, "max", 3) &&
-			    strcmp(val, "-1")) {
-				snprintf(where, cap, "%s is %s", path, val);
-				fclose(f);
-				return 1;
-			}
+			snprintf(dir, sizeof dir, "%s%s", base, strcmp(cg, "/") ? cg : "");
+			if ((found = quota_limits(dir, v2, ncpu, where, cap)))
+				break;
 			char *slash = strrchr(cg, '/');
 			if (!slash || slash == cg)
 				break;
 			*slash = '\0';
 		}
-		/* a container's own cgroup, seen at the mount point */
-		snprintf(path, sizeof path, "%s/%s", base, file);
-		if (read_line(path, val, sizeof val) == 0 && strncmp(val, "max", 3) &&
-		    strcmp(val, "-1")) {
-			snprintf(where, cap, "%s is %s", path, val);
-			fclose(f);
-			return 1;
-		}
+		if (!found)
+			found = quota_limits(base, v2, ncpu, where, cap);
 	}
 	if (f)
 		fclose(f);
-	return 0;
+	return found;
 }
 
 /* Can a latency request keep the CPUs polling? Only with a cpuidle driver
@@ -288,7 +300,7 @@ static enum pd_warm_mode resolve(enum pd_warm_mode mode, char *why, size_t cap)
 			return PD_WARM_OFF;
 		}
 	}
-	if (mode == PD_WARM_AUTO && cpu_quota(quota, sizeof quota)) {
+	if (mode == PD_WARM_AUTO && cpu_quota(ncpu, quota, sizeof quota)) {
 		snprintf(why, cap, "off (a CPU quota applies: %s; spinning would throttle "
 			 "the program; --keep-warm=spin forces it)", quota);
 		return PD_WARM_OFF;

@@ -12,8 +12,9 @@
  *     as idle time, not as ours;
  *   - spin: a SCHED_IDLE thread per CPU busy-waiting with a pause: any other
  *     thread that wakes on that CPU takes it at once. Its time counts as
- *     pdig's CPU time, so never under a CPU quota (cgroup cpu.max or
- *     cpu.cfs_quota_us): there it would throttle the program itself.
+ *     pdig's CPU time, so never under a CPU quota of fewer CPUs than we
+ *     may use (cgroup cpu.max or cpu.cfs_quota_us): there it would throttle
+ *     the program itself (a quota of all of them throttles no one).
  * Off on one CPU (nothing to wake elsewhere).
  */
 #ifndef PDIG_KEEPWARM_H

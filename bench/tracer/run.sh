@@ -20,6 +20,8 @@ usage: $0 --pdig PDIG --engine PDIG-ENGINE --reftrace REFTRACE --workloads WORKL
   --tiny         the smallest sizes (the ctest smoke test)
   --only REGEX   only the workloads whose name matches (names: --list)
   --list         list the workloads and exit
+  --keep-warm MODE  pdig's --keep-warm in the "pdig" runs (default: pdig's own, auto;
+                 the "pdig --keep-warm=off" runs stay off)
   --cc-include DIR  include folder for the gcc workload (shm's generated headers;
                  default: beside the pdig binary, ../shm/generated)
 Writes DIR/raw.tsv (one line per run), DIR/results.md (the tables, also
@@ -29,7 +31,7 @@ EOF
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-PDIG='' ENGINE='' REF='' WL='' BR='' RULES='' OUT='' ROUNDS='' SCALE=full ONLY='' CCINC='' LIST=0
+PDIG='' ENGINE='' REF='' WL='' BR='' RULES='' OUT='' ROUNDS='' SCALE=full ONLY='' CCINC='' LIST=0 KW=auto
 while [ $# -gt 0 ]; do
 	case $1 in
 	--pdig) PDIG=$2; shift ;;
@@ -44,6 +46,7 @@ while [ $# -gt 0 ]; do
 	--tiny) SCALE=tiny ;;
 	--only) ONLY=$2; shift ;;
 	--cc-include) CCINC=$2; shift ;;
+	--keep-warm) KW=$2; shift ;;
 	--list) LIST=1 ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
@@ -216,7 +219,7 @@ run_one() {
 	if [ $rc = 0 ] && [ $attach = 0 ]; then
 		case $mode in
 		native) "$BR" -o "$T/run" -- "${CMD[@]}" > "$out" 2> "$T/err" ;;
-		pdig) "$BR" -o "$T/run" --hwm pdig -- "$PDIG" -v --connect "$SOCK" -- "${CMD[@]}" > "$out" 2> "$T/err" ;;
+		pdig) "$BR" -o "$T/run" --hwm pdig -- "$PDIG" -v --keep-warm="$KW" --connect "$SOCK" -- "${CMD[@]}" > "$out" 2> "$T/err" ;;
 		pdig-cold) "$BR" -o "$T/run" --hwm pdig -- "$PDIG" -v --keep-warm=off --connect "$SOCK" -- "${CMD[@]}" > "$out" 2> "$T/err" ;;
 		pdig-a) "$BR" -o "$T/run" --hwm pdig -- "$PDIG" -v -a --connect "$SOCK" -- "${CMD[@]}" > "$out" 2> "$T/err" ;;
 		strace) "$BR" -o "$T/run" -- strace -f -qq --seccomp-bpf -o /dev/null -e trace="$SET" -- "${CMD[@]}" > "$out" 2> "$T/err" ;;
@@ -309,6 +312,7 @@ cmdline="bench/tracer/run.sh"
 [ $SCALE != full ] && cmdline="$cmdline --$SCALE"
 [ -n "$ONLY" ] && cmdline="$cmdline --only '$ONLY'"
 cmdline="$cmdline --rounds $ROUNDS"
+[ "$KW" != auto ] && cmdline="$cmdline --keep-warm $KW"
 {
 	echo "scale=$SCALE"
 	echo "rounds=$ROUNDS"

@@ -121,11 +121,21 @@ if ! pd_have mountns || ! pd_have cpu2; then
 elif [ -z "$cg" ] || ! mkdir "$cg" 2>/dev/null; then
 	echo "skip: CPU quota: cannot make a cgroup with a CPU quota here (not root, or no cpu controller)"
 else
-	if [ -n "$v2" ]; then echo "50000 100000" > "$cg/cpu.max"; else echo 50000 > "$cg/cpu.cfs_quota_us"; fi
-	out=$(sh -c "echo \$\$ > $cg/cgroup.procs; exec unshare -m sh -c 'mount -t tmpfs none /sys/devices/system/cpu/cpu0/cpuidle 2>/dev/null; exec \"$PDIG\" -v --raw /dev/null -- true'" 2>&1)
+	# pdig -v under a quota of $1 CPU-microseconds per 100 ms, qos hidden
+	under_quota() {
+		if [ -n "$v2" ]; then echo "$1 100000" > "$cg/cpu.max"; else
+			echo 100000 > "$cg/cpu.cfs_period_us"; echo "$1" > "$cg/cpu.cfs_quota_us"; fi
+		sh -c "echo \$\$ > $cg/cgroup.procs; exec unshare -m sh -c 'mount -t tmpfs none /sys/devices/system/cpu/cpu0/cpuidle 2>/dev/null; exec \"$PDIG\" -v --raw /dev/null -- true'" 2>&1 | grep keep-warm
+	}
+	ncpu=$(nproc)
+	out=$(under_quota 50000)
+	echo "$out" | grep -q "keep-warm: off (a CPU quota applies: .*\(cfs_quota_us\|cpu.max\) is 50000.*: 0.50 of $ncpu CPUs" &&
+		ok "auto under a quota of half a CPU: off, and which quota is said" ||
+		bad "auto under a quota of half a CPU: $out"
+	out=$(under_quota $((ncpu * 100000)))
+	echo "$out" | grep -q "keep-warm: spin" &&
+		ok "auto under a quota of all $ncpu CPUs: spin (nothing can be throttled for it)" ||
+		bad "auto under a quota of all CPUs: $out"
 	rmdir "$cg" 2>/dev/null
-	echo "$out" | grep -q "keep-warm: off (a CPU quota applies: .*cfs_quota_us is 50000\|keep-warm: off (a CPU quota applies: .*cpu.max is 50000" &&
-		ok "auto under a CPU quota: off, and which quota is said" ||
-		bad "auto under a CPU quota: $(echo "$out" | grep keep-warm)"
 fi
 exit $fail
