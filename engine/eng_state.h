@@ -120,6 +120,12 @@ struct eng_group {
 	char *name;
 };
 
+/* One address of the machine's interface list. */
+struct eng_local_addr {
+	uint32_t addr[4]; /* network order; IPv4 in [0] */
+	uint32_t netmask; /* IPv4 (libsinsp ignores IPv6 netmasks) */
+};
+
 struct eng_state {
 	struct eng_map threads; /* tid -> struct eng_thread */
 	struct eng_map users;   /* uid -> struct eng_user */
@@ -131,8 +137,10 @@ struct eng_state {
 	int64_t dead_fd2;
 	char *hostname;         /* the traced machine's name, NULL when not known */
 	struct eng_containers *containers; /* eng_container.h; NULL until one is seen */
-	uint32_t *local_ip4;    /* the machine's IPv4 addresses (interface list) */
-	size_t nlocal_ip4;
+	/* the machine's addresses (interface list), in its order: nlocal_ip4
+	 * IPv4 ones, then nlocal_ip6 IPv6 ones (one allocation) */
+	struct eng_local_addr *local_ip4;
+	size_t nlocal_ip4, nlocal_ip6;
 	uint64_t nthreads_created, nthreads_removed;
 	uint64_t alloc_failures; /* state updates lost to memory shortage */
 	/* closed fds kept for reuse, with their name buffers: opening and
@@ -195,8 +203,16 @@ void eng_path_join(const char *dir, const char *path, char *out, size_t cap);
 const char *eng_state_at_dir(const struct eng_state *st, struct eng_thread *t, int64_t dirfd,
 			     const char *unknown, char *buf, size_t cap);
 
-/* Whether addr (IPv4, network order) belongs to the traced machine. */
+/* Appends a capture's or a ring snapshot's interface list to the local
+ * addresses. 0 or -ENOMEM. */
+int eng_state_add_ifaces(struct eng_state *st, const struct shm_scap_iface *ifs, size_t n);
+/* Whether addr (IPv4, network order) belongs to the traced machine: an
+ * interface has it. */
 int eng_state_is_local_ip4(const struct eng_state *st, uint32_t addr);
+/* Whether addr (IPv6) does, as libsinsp 0.29.3 tells: its first 64 bits
+ * are an interface's, and t (the event's thread) is not in a container. */
+int eng_state_is_local_ip6(const struct eng_state *st, const struct eng_thread *t,
+			   const uint32_t addr[4]);
 
 /* The driver's fd-type letter ("f", "4", "u", ...) and name ("file", ...). */
 const char *eng_fd_typechar(const struct eng_fd *fd);

@@ -235,7 +235,8 @@ int fields_extract_fd(struct eng_fieldref *ref, const struct eng_ctx *c, struct 
 		/* the local end is the one whose address is the machine's */
 		if (!conn || fd->role == ENG_ROLE_NONE)
 			return NA;
-		int local_src = !is_v6(fd) && eng_state_is_local_ip4(c->st, fd->sip[0]);
+		int local_src = is_v6(fd) ? eng_state_is_local_ip6(c->st, ev->thread, fd->sip)
+					  : eng_state_is_local_ip4(c->st, fd->sip[0]);
 		int want_src = (id == F_FD_LIP || id == F_FD_LNET || id == F_FD_LPORT) ? local_src
 										  : !local_src;
 		if (id != F_FD_LPORT && id != F_FD_RPORT)
@@ -280,6 +281,8 @@ int fields_extract_fd(struct eng_fieldref *ref, const struct eng_ctx *c, struct 
 			return num(v, 1);
 		if (fd->type == SHM_SCAP_FD_IPV4_SOCK)
 			return num(v, eng_state_is_local_ip4(c->st, fd->dip[0]));
+		if (fd->type == SHM_SCAP_FD_IPV6_SOCK)
+			return num(v, eng_state_is_local_ip6(c->st, ev->thread, fd->dip));
 		return num(v, 0);
 	}
 	return NA;

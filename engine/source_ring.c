@@ -116,15 +116,8 @@ static int apply_meta(struct eng_state *st, const struct shm_scap_meta *m)
 	}
 	const struct shm_scap_iface *ifs;
 	size_t ni = shm_scap_meta_ifaces(m, &ifs);
-	if (ni) {
-		uint32_t *a = realloc(st->local_ip4, (st->nlocal_ip4 + ni) * sizeof(*a));
-		if (!a)
-			return -ENOMEM;
-		st->local_ip4 = a;
-		for (size_t i = 0; i < ni; i++)
-			if (!ifs[i].is_ipv6)
-				a[st->nlocal_ip4++] = ifs[i].addr4;
-	}
+	if (eng_state_add_ifaces(st, ifs, ni))
+		return -ENOMEM;
 	const struct shm_scap_proc *procs;
 	size_t np = shm_scap_meta_procs(m, &procs);
 	/* main threads first, so that threads find their process's fd table */

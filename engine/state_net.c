@@ -206,17 +206,51 @@ void eng_st_parse_bind_exit(struct eng_state *st, struct eng_event *ev)
 }
 
 /* libsinsp's guess of the local address of a half-known IPv4 tuple: the
- * interface with that very address, else the first one not loopback (it
- * also tries the same subnet; we keep no netmasks), else 0. */
+ * interface with that very address, else one whose subnet (its netmask)
+ * holds it, else the first one not loopback, else 0. */
 static uint32_t infer_local_ip4(const struct eng_state *st, uint32_t addr)
 {
+	const struct eng_local_addr *a = st->local_ip4;
 	for (size_t i = 0; i < st->nlocal_ip4; i++)
-		if (st->local_ip4[i] == addr)
+		if (a[i].addr[0] == addr)
 			return addr;
 	for (size_t i = 0; i < st->nlocal_ip4; i++)
-		if (st->local_ip4[i] != htonl(INADDR_LOOPBACK))
-			return st->local_ip4[i];
+		if ((a[i].addr[0] & a[i].netmask) == (addr & a[i].netmask))
+			return a[i].addr[0];
+	for (size_t i = 0; i < st->nlocal_ip4; i++)
+		if (a[i].addr[0] != htonl(INADDR_LOOPBACK))
+			return a[i].addr[0];
 	return 0;
+}
+
+static int is_zero6(const uint32_t a[4])
+{
+	return !(a[0] | a[1] | a[2] | a[3]);
+}
+
+/* The same for IPv6 (written to out): the interface with that address,
+ * else one whose first 64 bits are the address's (libsinsp's idea of a
+ * subnet, netmasks unused), else the first that is not ::1, else ::. */
+static void infer_local_ip6(const struct eng_state *st, const uint32_t addr[4], uint32_t out[4])
+{
+	const uint32_t lo[4] = {0, 0, 0, htonl(1)}; /* ::1 */
+	const struct eng_local_addr *a = st->local_ip4 + st->nlocal_ip4;
+	size_t n = st->nlocal_ip6, i;
+	for (i = 0; i < n; i++)
+		if (!memcmp(a[i].addr, addr, 16))
+			break;
+	if (i == n)
+		for (i = 0; i < n; i++)
+			if (a[i].addr[0] == addr[0] && a[i].addr[1] == addr[1])
+				break;
+	if (i == n)
+		for (i = 0; i < n; i++)
+			if (memcmp(a[i].addr, lo, 16))
+				break;
+	if (i == n)
+		memset(out, 0, 16);
+	else
+		memcpy(out, a[i].addr, 16);
 }
 
 /* libsinsp's test for a tuple address it reads as IPv4: ::ffff:a.b.c.d, and
@@ -291,18 +325,47 @@ static void dgram_name_ip4(struct eng_state *st, struct eng_fd *fd, int incoming
 	eng_st_fd_set_name(st, fd, name);
 }
 
-/* The IPv6 half of eng_st_parse_dgram_tuple (a tuple libsinsp does not read as
- * IPv4: an address in it is neither IPv4-mapped nor zero), as libsinsp
- * 0.29.3 does it: the same rules as for IPv4,
- * except that no zero address is patched, the role an unknown socket gets
- * is client (libsinsp's guess looks for a port read from bytes 10-11 of the
- * IPv6 source, zero for usual addresses, among the IPv4 sockets), and a
- * bound server socket is named after the tuple as it is and takes its
- * source as fd.sip. On an IPv4 socket (one an IPv4-mapped tuple made so)
+/* libsinsp's guess of the role of an IPv6 socket without one. It asks
+ * whether the thread's IPv4 sockets use, as a peer's port or a bound one,
+ * the "port" its IPv4 view of this fd gives (bytes 10-11 of the IPv6
+ * source): not so, client; so, and bytes 8-9 are some IPv4 socket's own
+ * port too, server when it reads and client when it writes; else server.
+ * (An IPv4 socket always finds itself: the read/write rule.) */
+static uint8_t guess_role6(const struct eng_thread *t, const struct eng_fd *fd, int incoming)
+{
+	uint16_t sport4, dport4;
+	int bound = 0, client_port = 0;
+	memcpy(&sport4, (const uint8_t *)fd->sip + 8, 2);
+	memcpy(&dport4, (const uint8_t *)fd->sip + 10, 2);
+	for (size_t i = 0; t && t->fdt && i < t->fdt->fds.cap; i++) {
+		const struct eng_fd *o = t->fdt->fds.slots[i].val;
+		if (!o)
+			continue;
+		if (o->type == SHM_SCAP_FD_IPV4_SOCK) {
+			bound |= o->dport == dport4;
+			client_port |= o->sport == sport4;
+		} else if (o->type == SHM_SCAP_FD_IPV4_SERVSOCK) {
+			bound |= o->sport == dport4;
+		}
+	}
+	if (!bound)
+		return ENG_ROLE_CLIENT;
+	if (!client_port)
+		return ENG_ROLE_SERVER;
+	return incoming ? ENG_ROLE_SERVER : ENG_ROLE_CLIENT;
+}
+
+/* The IPv6 half of eng_st_parse_dgram_tuple (a tuple libsinsp does not read
+ * as IPv4: an address in it is neither IPv4-mapped nor zero), as libsinsp
+ * 0.29.3 does it: the rules of the IPv4 half, except that a zero end is
+ * patched from the IPv6 interfaces (infer_local_ip6), the role is
+ * guess_role6's, and a bound server socket is named after the tuple as it
+ * is and takes its source as fd.sip. On an IPv4 socket (one an IPv4-mapped tuple made so)
  * the IPv6 source is read through the IPv4 view, as libsinsp does. */
-static void parse_dgram_tuple6(struct eng_state *st, struct eng_fd *fd, const struct shm_evt *te,
+static void parse_dgram_tuple6(struct eng_state *st, struct eng_event *ev, const struct shm_evt *te,
 			       unsigned i, int incoming)
 {
+	struct eng_fd *fd = ev->fd;
 	const uint8_t *p = te->val[i];
 	uint32_t ts[4], td[4];
 	uint16_t tsport, tdport;
@@ -329,16 +392,32 @@ static void parse_dgram_tuple6(struct eng_state *st, struct eng_fd *fd, const st
 	    (!memcmp(td, fd->sip, 16) && tdport == fd->sport && !memcmp(ts, fd->dip, 16) &&
 	     tsport == fd->dport))
 		return;
+	int changed = memcmp(fd->sip, ts, 16) || fd->sport != tsport;
 	memcpy(fd->sip, ts, 16);
 	fd->sport = tsport;
-	if (!(fd->dip[0] | fd->dip[1] | fd->dip[2] | fd->dip[3])) {
+	if (is_zero6(fd->dip)) {
 		memcpy(fd->dip, td, 16);
-		fd->dport = tdport;
+		changed = 1;
 	}
+	if (fd->dport == 0) {
+		fd->dport = tdport;
+		changed = 1;
+	}
+	if (!changed)
+		return;
 	if (fd->l4proto == ENG_L4_UNKNOWN)
 		fd->l4proto = ENG_L4_UDP;
+	if (is_zero6(fd->sip) || is_zero6(fd->dip)) {
+		/* one end unknown: the local one, libsinsp assumes */
+		uint32_t *known = is_zero6(fd->sip) ? fd->dip : fd->sip;
+		uint32_t *unknown = known == fd->dip ? fd->sip : fd->dip;
+		uint32_t a[4];
+		infer_local_ip6(st, known, a);
+		if (memcmp(a, known, 16) || fd->sport != fd->dport)
+			memcpy(unknown, a, 16);
+	}
 	if (fd->role == ENG_ROLE_NONE)
-		fd->role = ENG_ROLE_CLIENT;
+		fd->role = guess_role6(ev->thread, fd, incoming);
 	if (fd->role == (incoming ? ENG_ROLE_CLIENT : ENG_ROLE_SERVER)) {
 		uint32_t a[4];
 		uint16_t port = fd->sport;
@@ -359,8 +438,9 @@ static void parse_dgram_tuple6(struct eng_state *st, struct eng_fd *fd, const st
  * sendto/sendmsg (tuple of the enter) and recvfrom/recvmsg (tuple of the
  * exit) on a socket that is not a named TCP one: libsinsp takes the tuple
  * as the fd's addresses (an unconnected UDP socket gets its name here).
- * Its rules, which we follow: the source always, the destination only while
- * the fd has none; nothing when the tuple is the fd's (either way round);
+ * Its rules, which we follow: the source always, the destination's address
+ * and port each only while the fd has none; nothing when the tuple is the
+ * fd's (either way round) or changes none of its addresses and ports;
  * an unknown protocol becomes UDP; a zero address is patched from the
  * interface list; a socket without a role becomes a server when it reads
  * and a client when it writes; the addresses are swapped for a client that
@@ -388,7 +468,7 @@ void eng_st_parse_dgram_tuple(struct eng_state *st, struct eng_event *ev, const 
 		memcpy(&tdport, p + 11, 2);
 	} else if (p[0] == SHM_PPM_AF_INET6 && len >= 37) {
 		if (!addr6_as_ip4(p + 1) || !addr6_as_ip4(p + 19)) {
-			parse_dgram_tuple6(st, fd, te, i, incoming);
+			parse_dgram_tuple6(st, ev, te, i, incoming);
 			return;
 		}
 		memcpy(&tsip, p + 13, 4);
@@ -405,13 +485,20 @@ void eng_st_parse_dgram_tuple(struct eng_state *st, struct eng_event *ev, const 
 	     (tdip == fd->sip[0] && tdport == fd->sport && tsip == fd->dip[0] && tsport == fd->dport)))
 		return;
 	fd->type = SHM_SCAP_FD_IPV4_SOCK;
+	int changed = fd->sip[0] != tsip || fd->sport != tsport;
 	fd->sip[0] = tsip;
 	fd->sport = tsport;
+	/* the destination's address and port each only while the fd has none */
 	if (fd->dip[0] == 0) {
 		fd->dip[0] = tdip;
-		fd->dport = tdport;
+		changed = 1;
 	}
-	dgram_name_ip4(st, fd, incoming);
+	if (fd->dport == 0) {
+		fd->dport = tdport;
+		changed = 1;
+	}
+	if (changed)
+		dgram_name_ip4(st, fd, incoming);
 }
 
 SHM_SAME_LAYOUT(SENDMSG_E, SENDTO_E); /* both read by eng_st_parse_dgram_tuple at their exits */

@@ -79,8 +79,51 @@ int eng_state_add_fd(struct eng_state *st, int64_t tid, const struct shm_scap_fd
 int eng_state_is_local_ip4(const struct eng_state *st, uint32_t addr)
 {
 	for (size_t i = 0; i < st->nlocal_ip4; i++)
-		if (st->local_ip4[i] == addr)
+		if (st->local_ip4[i].addr[0] == addr)
 			return 1;
+	return 0;
+}
+
+int eng_state_is_local_ip6(const struct eng_state *st, const struct eng_thread *t,
+			   const uint32_t addr[4])
+{
+	/* libsinsp 0.29.3 has no IPv6 for containers: never local there */
+	if (t && t->container_id && t->container_id[0])
+		return 0;
+	const struct eng_local_addr *v6 = st->local_ip4 + st->nlocal_ip4;
+	for (size_t i = 0; i < st->nlocal_ip6; i++)
+		if (v6[i].addr[0] == addr[0] && v6[i].addr[1] == addr[1])
+			return 1;
+	return 0;
+}
+
+int eng_state_add_ifaces(struct eng_state *st, const struct shm_scap_iface *ifs, size_t n)
+{
+	if (!n)
+		return 0;
+	size_t n4 = st->nlocal_ip4, n6 = st->nlocal_ip6;
+	struct eng_local_addr *a = realloc(st->local_ip4, (n4 + n6 + n) * sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	st->local_ip4 = a;
+	size_t add4 = 0;
+	for (size_t i = 0; i < n; i++)
+		add4 += !ifs[i].is_ipv6;
+	/* the IPv6 ones move up, past the new IPv4 ones */
+	memmove(a + n4 + add4, a + n4, n6 * sizeof(*a));
+	struct eng_local_addr *v6 = a + n4 + add4;
+	for (size_t i = 0; i < n; i++) {
+		struct eng_local_addr *e = ifs[i].is_ipv6 ? &v6[n6++] : &a[n4++];
+		memset(e, 0, sizeof(*e));
+		if (ifs[i].is_ipv6) {
+			memcpy(e->addr, ifs[i].addr6, 16);
+		} else {
+			e->addr[0] = ifs[i].addr4;
+			e->netmask = ifs[i].netmask4;
+		}
+	}
+	st->nlocal_ip4 = n4;
+	st->nlocal_ip6 = n6;
 	return 0;
 }
 
@@ -91,14 +134,8 @@ int eng_state_load_scap(struct eng_state *st, const struct shm_scap_reader *r)
 		return -ENOMEM;
 	const struct shm_scap_iface *ifs;
 	size_t ni = shm_scap_reader_ifaces(r, &ifs);
-	if (ni) {
-		st->local_ip4 = calloc(ni, sizeof(*st->local_ip4));
-		if (!st->local_ip4)
-			return -ENOMEM;
-		for (size_t i = 0; i < ni; i++)
-			if (!ifs[i].is_ipv6)
-				st->local_ip4[st->nlocal_ip4++] = ifs[i].addr4;
-	}
+	if (eng_state_add_ifaces(st, ifs, ni))
+		return -ENOMEM;
 	const struct shm_scap_proc *procs;
 	size_t n = shm_scap_reader_procs(r, &procs);
 	/* main threads first, so that threads find their process's fd table */

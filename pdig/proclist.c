@@ -342,12 +342,18 @@ static void read_machine(struct pd_snapshot *s)
 	s->mi = mi;
 }
 
+/* IPv4 and IPv6 entries: a kernel capture's list has both */
+static int is_ip_ifaddr(const struct ifaddrs *a)
+{
+	return a->ifa_addr &&
+	       (a->ifa_addr->sa_family == AF_INET || a->ifa_addr->sa_family == AF_INET6);
+}
+
 /* The addresses of pdig's network namespace (the traced program's, but
  * for a program that made its own): what a kernel capture's interface list
  * holds, and what tells the engine which end of a connection is local
- * (fd.lip, fd.lport, fd.rnet, fd.snet...). Without it every address looks
- * remote. */
-#define SEND_IPV6_IFACES 0 /* not yet: the engine infers no IPv6 local end */
+ * (fd.lip, fd.lport, fd.rnet, fd.snet...) and the local end of a
+ * half-known UDP tuple. Without it every address looks remote. */
 static int read_ifaces(struct pd_snapshot *s)
 {
 	struct ifaddrs *all, *a;
@@ -355,16 +361,14 @@ static int read_ifaces(struct pd_snapshot *s)
 		return 0; /* no list: as before, every address remote */
 	size_t n = 0;
 	for (a = all; a; a = a->ifa_next)
-		n += a->ifa_addr && (a->ifa_addr->sa_family == AF_INET ||
-				     (SEND_IPV6_IFACES && a->ifa_addr->sa_family == AF_INET6));
+		n += is_ip_ifaddr(a);
 	s->ifaces = calloc(n ? n : 1, sizeof *s->ifaces);
 	if (!s->ifaces) {
 		freeifaddrs(all);
 		return -ENOMEM;
 	}
 	for (a = all; a; a = a->ifa_next) {
-		if (!a->ifa_addr || (a->ifa_addr->sa_family != AF_INET &&
-				     (!SEND_IPV6_IFACES || a->ifa_addr->sa_family != AF_INET6)))
+		if (!is_ip_ifaddr(a))
 			continue;
 		struct shm_scap_iface *f = &s->ifaces[s->nifaces];
 		if (!(f->ifname = strdup(a->ifa_name))) {

@@ -151,6 +151,75 @@ END_TEST
  * patched, an unbound socket guesses client even when it reads first, a
  * tuple of IPv4-mapped or all-zero addresses makes the socket an IPv4 one,
  * and a socket bound to a port is named after each tuple as it is. */
+/* Interface lists appended as ring snapshots bring them (IPv4 and IPv6
+ * mixed): each family keeps its order, and the zero end of a datagram
+ * tuple is inferred as libsinsp does: exact address, then IPv4 subnet
+ * (netmask) or IPv6 first 64 bits, then the first non-loopback one. */
+START_TEST(local_end_from_interface_lists)
+{
+	static const uint8_t any[16] = {0}, lo[16] = {[15] = 1};
+	static const uint8_t p7[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 7};
+	static const uint8_t ll1[16] = {0xfe, 0x80, [15] = 1};
+	struct shm_scap_iface a[] = {
+		{.addr4 = htonl(0x7f000001), .netmask4 = htonl(0xff000000)},
+		{.is_ipv6 = 1, .addr6 = {[15] = 1}},
+		{.addr4 = htonl(0xc0a80709), .netmask4 = htonl(0xffffff00)},
+	};
+	struct shm_scap_iface b[] = {
+		{.is_ipv6 = 1, .addr6 = {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 5}},
+		{.addr4 = htonl(0x0a000005), .netmask4 = htonl(0xffffff00)},
+		{.is_ipv6 = 1, .addr6 = {0xfe, 0x80, [15] = 9}},
+	};
+	struct fx f;
+	char b6[256];
+	fx_init(&f);
+	ck_assert_int_eq(eng_state_add_ifaces(f.st, a, 3), 0);
+	ck_assert_int_eq(eng_state_add_ifaces(f.st, b, 3), 0);
+	ck_assert_uint_eq(f.st->nlocal_ip4, 3);
+	ck_assert_uint_eq(f.st->nlocal_ip6, 3);
+	ck_assert(f.st->local_ip4[1].addr[0] == htonl(0xc0a80709));
+	ck_assert(f.st->local_ip4[2].addr[0] == htonl(0x0a000005));
+	ck_assert(!memcmp(f.st->local_ip4[3].addr, lo, 16));
+	ck_assert(!memcmp(f.st->local_ip4[5].addr, b[2].addr6, 16));
+	ck_assert(eng_state_is_local_ip4(f.st, htonl(0x0a000005)));
+	ck_assert(!eng_state_is_local_ip4(f.st, htonl(0x0a000006)));
+	fx_proc(&f, 100, 100, 1, "python3", "/", 0);
+	for (int fd = 4; fd <= 7; fd++) {
+		fx_begin(&f, SHM_EV_SOCKET_SOCKET_E, 100);
+		shm_enc_u32(&f.e, fd == 7 ? 2 : 10); shm_enc_u32(&f.e, 2); shm_enc_u32(&f.e, 0);
+		fx_end(&f);
+		fx_res_exit(&f, SHM_EV_SOCKET_SOCKET_X, 100, fd);
+	}
+	const uint8_t *dst[] = {lo, p7, ll1};
+	const char *want[] = {"::1:0->::1:53", "2001:db8:1::5:0->2001:db8::7:53",
+			      "fe80::9:0->fe80::1:53"};
+	for (int i = 0; i < 3; i++) {
+		fx_begin(&f, SHM_EV_SOCKET_SENDTO_E, 100);
+		shm_enc_s64(&f.e, 4 + i); shm_enc_u32(&f.e, 2);
+		shm_enc_socktuple_in6(&f.e, any, 0, dst[i], 53);
+		fx_end(&f);
+		fx_begin(&f, SHM_EV_SOCKET_SENDTO_X, 100);
+		shm_enc_s64(&f.e, 2); shm_enc_str(&f.e, "hi");
+		fx_end(&f);
+		ck_assert_str_eq(fx_field(&f, "fd.name", b6, sizeof b6), want[i]);
+	}
+	/* fd.lip: the source, local by its first 64 bits */
+	ck_assert_str_eq(fx_field(&f, "fd.lip", b6, sizeof b6), "fe80::9");
+	ck_assert_str_eq(fx_field(&f, "fd.rport", b6, sizeof b6), "53");
+	ck_assert_str_eq(fx_field(&f, "fd.is_server", b6, sizeof b6), "true");
+	/* IPv4: 10.0.0.2 is in eth0's subnet, though eth1 comes first */
+	fx_begin(&f, SHM_EV_SOCKET_SENDTO_E, 100);
+	shm_enc_s64(&f.e, 7); shm_enc_u32(&f.e, 2);
+	shm_enc_socktuple_in(&f.e, 0, 0, htonl(0x0a000002), 53);
+	fx_end(&f);
+	fx_begin(&f, SHM_EV_SOCKET_SENDTO_X, 100);
+	shm_enc_s64(&f.e, 2); shm_enc_str(&f.e, "hi");
+	fx_end(&f);
+	ck_assert_str_eq(fx_field(&f, "fd.name", b6, sizeof b6), "10.0.0.5:0->10.0.0.2:53");
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(udp6_named_from_datagram_tuples)
 {
 	static const uint8_t any[16] = {0}, lo[16] = {[15] = 1};
@@ -607,6 +676,7 @@ static Suite *state_suite(void)
 	tcase_add_test(tc, path_join);
 	tcase_add_test(tc, udp_named_from_datagram_tuples);
 	tcase_add_test(tc, udp6_named_from_datagram_tuples);
+	tcase_add_test(tc, local_end_from_interface_lists);
 	tcase_add_test(tc, map_grows_and_shrinks);
 	tcase_add_test(tc, open_resolves_relative_paths);
 	tcase_add_test(tc, close_is_visible_until_next_event);

@@ -30,7 +30,7 @@ trap 'rm -rf "$tmp"' EXIT
 export TZ=UTC
 
 captures=()
-for s in files procs net misc lost paths race udp6; do
+for s in files procs net misc lost paths race udp6 udp6if; do
 	"$gen" "$s" "$tmp/$s.scap" || { echo "FAIL: gen_capture $s"; exit 1; }
 	captures+=("$s")
 	if sysdig -r "$tmp/$s.scap" -w "$tmp/sd_$s.scap" >/dev/null 2>&1; then

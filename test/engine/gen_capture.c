@@ -12,6 +12,7 @@
  *   paths  path joins at their edges: cwds, dirfds, ".", "..", odd dots
  *   race   a close racing the reuse of its fd by another thread
  *   udp6   unconnected IPv6 UDP sockets named from their datagrams' tuples
+ *   udp6if the same with an interface list (zero ends patched from it)
  *          (plain IPv6, IPv4-mapped, all-zero), and IPv4 sockets at 0.0.0.0
  *   unknown  a thread never seen (pdig-engine and sysdig differ on purpose)
  *   empty  empty parameter values (likewise)
@@ -216,6 +217,27 @@ static void generic_pair(uint64_t tid, uint16_t id, uint16_t native)
 
 /* ---- metadata ---- */
 
+/* udp6if: udp6 with an interface list, which libsinsp patches zero ends of
+ * tuples from: an IPv4 interface first that holds none of the addresses
+ * (so the subnet step shows), an IPv6 one whose first 64 bits are none of
+ * the tuples' (the first-not-loopback step), one on fe80::/64 (subnet). */
+static int with_ifaces;
+
+static int write_ifaces(void)
+{
+	struct shm_scap_iface ifs[] = {
+		{.ifname = "lo", .addr4 = htonl(0x7f000001), .netmask4 = htonl(0xff000000)},
+		{.ifname = "eth1", .addr4 = htonl(0xc0a80709), .netmask4 = htonl(0xffffff00),
+		 .bcast4 = htonl(0xc0a807ff)},
+		{.ifname = "eth0", .addr4 = htonl(0x0a000005), .netmask4 = htonl(0xffffff00),
+		 .bcast4 = htonl(0x0a0000ff)},
+		{.ifname = "lo", .is_ipv6 = 1, .addr6 = {[15] = 1}},
+		{.ifname = "eth0", .is_ipv6 = 1, .addr6 = {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 5}},
+		{.ifname = "eth0", .is_ipv6 = 1, .addr6 = {0xfe, 0x80, [15] = 9}},
+	};
+	return shm_scap_write_ifaces(w, ifs, sizeof(ifs) / sizeof(ifs[0]));
+}
+
 static void metadata(void)
 {
 	struct shm_scap_machine mi = {.num_cpus = 2, .memory_size_bytes = 1ull << 31,
@@ -249,6 +271,7 @@ static void metadata(void)
 	};
 	struct shm_scap_group groups[] = {{.gid = 0, .name = "root"}, {.gid = 1000, .name = "alice"}};
 	if (shm_scap_write_machine(w, &mi) ||
+	    (with_ifaces && write_ifaces()) ||
 	    shm_scap_write_procs(w, procs, sizeof(procs) / sizeof(procs[0])) ||
 	    shm_scap_write_fds(w, 1000, fds, sizeof(fds) / sizeof(fds[0])) ||
 	    shm_scap_write_users(w, users, 2, groups, 2)) {
@@ -778,13 +801,14 @@ static void big(long n)
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
-		fprintf(stderr, "usage: gen_capture files|procs|net|misc|lost|paths|race|udp6|unknown|empty|bigN OUT.scap\n");
+		fprintf(stderr, "usage: gen_capture files|procs|net|misc|lost|paths|race|udp6|udp6if|unknown|empty|bigN OUT.scap\n");
 		return 2;
 	}
 	if (shm_scap_writer_new(&w, argv[2])) {
 		fprintf(stderr, "gen_capture: cannot create %s\n", argv[2]);
 		return 1;
 	}
+	with_ifaces = !strcmp(argv[1], "udp6if");
 	metadata();
 	if (!strcmp(argv[1], "files"))
 		files();
@@ -800,7 +824,7 @@ int main(int argc, char **argv)
 		paths();
 	else if (!strcmp(argv[1], "race"))
 		race();
-	else if (!strcmp(argv[1], "udp6"))
+	else if (!strcmp(argv[1], "udp6") || !strcmp(argv[1], "udp6if"))
 		udp6();
 	else if (!strcmp(argv[1], "unknown"))
 		unknown();
