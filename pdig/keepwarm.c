@@ -1,13 +1,17 @@
 /*
  * Keeping the CPUs awake while stops come (keepwarm.h says why).
  *
- * One word drives it all: state, 0 asleep, 1 awake. The tracer bumps a stop
- * counter at each stop and, finding state 0, sets it and wakes the waiters
- * (once per burst). The watcher thread then holds the latency request (qos)
- * or lets the spin threads run (spin), and every PD_WARM_HOLD_MS / 2 looks
- * whether the counter moved; twice still, it sets state 0 and everything
- * sleeps on the word again. A stop racing with that store just wakes it at
- * the next stop.
+ * One word drives it all: state, 0 asleep, 1 awake, 2 awake but not
+ * spinning. The tracer bumps a stop counter at each stop and, finding
+ * state 0, sets 1 and wakes the waiters (once per burst). The watcher
+ * thread then holds the latency request (qos) or lets the spin threads run
+ * (spin), and every PD_WARM_HOLD_MS / 2 looks whether the counter moved;
+ * twice still, it sets state 0 and everything sleeps on the word again. A
+ * stop racing with that store just wakes it at the next stop.
+ * Spinning slows process and thread creation down (measured: 2x for a
+ * fork loop, bench/README.md), so while the tracer reports new tasks and
+ * execs (pd_warm_task_seen) the watcher sets 2 and the spinners sleep;
+ * the latency request, which helps there too, stays.
  */
 #define _GNU_SOURCE
 #include "keepwarm.h"
@@ -28,8 +32,9 @@
 
 struct pd_warm {
 	enum pd_warm_mode mode;
-	_Atomic uint32_t state;   /* futex word: 0 asleep, 1 awake */
+	_Atomic uint32_t state;   /* futex word: 0 asleep, 1 awake, 2 awake, no spinning */
 	_Atomic uint32_t stops;   /* bumped at each stop */
+	_Atomic uint32_t tasks;   /* bumped at each new task or exec */
 	_Atomic int quit;
 	int qos_fd;               /* the held request, -1 when none */
 	int ncpus;                /* spin threads */
@@ -38,6 +43,7 @@ struct pd_warm {
 	/* for -v, written by the watcher only */
 	uint64_t bursts;
 	uint64_t awake_ns;
+	uint64_t paused;          /* watcher ticks with the spinners paused */
 };
 
 static void futex_wait(_Atomic uint32_t *w, uint32_t val)
@@ -210,12 +216,21 @@ static void *watcher_main(void *arg)
 		if (w->mode == PD_WARM_QOS)
 			qos_hold(w);
 		uint32_t last = atomic_load_explicit(&w->stops, memory_order_relaxed);
+		uint32_t last_tasks = atomic_load_explicit(&w->tasks, memory_order_relaxed);
 		int still = 0;
 		while (still < 2 && !atomic_load(&w->quit)) {
 			nanosleep(&half, NULL);
 			uint32_t s = atomic_load_explicit(&w->stops, memory_order_relaxed);
+			uint32_t t = atomic_load_explicit(&w->tasks, memory_order_relaxed);
 			still = s == last ? still + 1 : 0;
 			last = s;
+			if (w->mode == PD_WARM_SPIN) {
+				uint32_t want = t != last_tasks ? 2 : 1;
+				if (atomic_exchange(&w->state, want) != want && want == 1)
+					futex_wake_all(&w->state);
+				w->paused += want == 2;
+			}
+			last_tasks = t;
 		}
 		atomic_store(&w->state, 0);
 		if (w->mode == PD_WARM_QOS)
@@ -235,8 +250,9 @@ static void *spin_main(void *arg)
 	if (sched_setscheduler(0, SCHED_IDLE, &sp) < 0)
 		return NULL; /* never spin at normal priority */
 	while (!atomic_load_explicit(&w->quit, memory_order_relaxed)) {
-		if (atomic_load_explicit(&w->state, memory_order_relaxed) == 0) {
-			futex_wait(&w->state, 0);
+		uint32_t st = atomic_load_explicit(&w->state, memory_order_relaxed);
+		if (st != 1) {
+			futex_wait(&w->state, st);
 			continue;
 		}
 		for (int i = 0; i < 256; i++)
@@ -348,8 +364,12 @@ static void warm_report(const struct pd_warm *w, FILE *f)
 		fprintf(f, "pdig: keep-warm (qos): ");
 	else
 		fprintf(f, "pdig: keep-warm (spin, %d CPUs): ", w->ncpus);
-	fprintf(f, "%llu bursts of stops, CPUs kept awake %.3f s in all\n",
-		(unsigned long long)w->bursts, (double)w->awake_ns / 1e9);
+	fprintf(f, "%llu bursts of stops, CPUs kept awake %.3f s in all", (unsigned long long)w->bursts,
+		(double)w->awake_ns / 1e9);
+	if (w->mode == PD_WARM_SPIN)
+		fprintf(f, ", spinning paused %.3f s for new tasks and execs",
+			(double)w->paused * PD_WARM_HOLD_MS / 2 / 1e3);
+	fputc('\n', f);
 }
 
 void pd_warm_free(struct pd_warm *w, FILE *report)
@@ -375,4 +395,10 @@ void pd_warm_stop_seen(struct pd_warm *w)
 	if (atomic_load_explicit(&w->state, memory_order_relaxed) == 0 &&
 	    atomic_exchange(&w->state, 1) == 0)
 		futex_wake_all(&w->state);
+}
+
+void pd_warm_task_seen(struct pd_warm *w)
+{
+	if (w)
+		atomic_fetch_add_explicit(&w->tasks, 1, memory_order_relaxed);
 }

@@ -42,5 +42,7 @@ void pd_warm_free(struct pd_warm *w, FILE *report);
 
 /* Called at every stop: a relaxed add, and a futex wake only when asleep. */
 void pd_warm_stop_seen(struct pd_warm *w);
+/* Called at a new task's or an exec's event: spinning pauses meanwhile. */
+void pd_warm_task_seen(struct pd_warm *w);
 
 #endif

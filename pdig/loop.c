@@ -377,10 +377,12 @@ static void on_stopped(struct pd_tracer *tr, struct pd_tracee *t, int status)
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
 	case PTRACE_EVENT_CLONE:
+		pd_warm_task_seen(tr->warm);
 		on_new_child(tr, t);
 		pd_resume(t, 0);
 		return;
 	case PTRACE_EVENT_EXEC:
+		pd_warm_task_seen(tr->warm);
 		/* the exec has succeeded: its exit event is written here, with
 		 * the new image in /proc, and the exit stop is not taken (one
 		 * stop fewer per exec; a failed exec still has its exit stop) */

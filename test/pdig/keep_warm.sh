@@ -4,7 +4,7 @@
 #   qos:  /dev/cpu_dma_latency reads 0 during a burst of stops, and its old
 #         value once the program only sleeps, and after pdig
 #   spin: an idle-priority (SCHED_IDLE) thread per CPU, using CPU time during
-#         the burst and none while the program sleeps
+#         the burst and none while the program sleeps, paused while forks come
 PDIG=$1 P=$2
 . "$(dirname "$0")/../lib/probe.sh"
 PD_KPROBE=$P/kprobe
@@ -96,6 +96,10 @@ else
 		bad "spin: the spinners' ticks moved while quiet: '$q1' then '$q2'"
 	grep -Eq "keep-warm \(spin, [0-9]+ CPUs\): [1-9][0-9]* bursts" "$tmp/err.spin" &&
 		ok "spin: reported by -v" || { bad "spin: -v said:"; cat "$tmp/err.spin"; }
+	# spinning slows forks down: it pauses while new tasks come
+	out=$("$PDIG" -v --keep-warm=spin --raw /dev/null -- "$P/fork_storm" 2>&1 | grep "keep-warm (")
+	echo "$out" | grep -Eq "spinning paused 0\.0[1-9][0-9]* s|spinning paused (0\.[1-9]|[1-9])[0-9.]* s" &&
+		ok "spin: paused while processes are created ($out)" || bad "spin: no pause for 500 forks: $out"
 fi
 
 # ---- never on one CPU ----
