@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE
 #include "keepwarm.h"
+#include "procfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -128,42 +129,47 @@ static int quota_limits(const char *dir, int v2, int ncpu, char *where, size_t c
 	return 1;
 }
 
-/* Does a CPU quota of fewer CPUs than we may use apply to us? In our
- * cgroup or any above it (as /proc/self/cgroup names them, then the
- * namespace root a container sees at the mount point). */
-static int cpu_quota(int ncpu, char *where, size_t cap)
+/* Quotas along a cgroup path: base + path, then each folder above it, then
+ * base alone (the namespace root a container sees there). */
+static int quota_on_path(const char *base, const char *path, int v2, int ncpu, char *where,
+			 size_t cap)
 {
 	char cg[512], dir[1024];
-	FILE *f = fopen("/proc/self/cgroup", "re");
-	char line[600];
-	int found = 0;
-	while (!found && f && fgets(line, sizeof line, f)) {
-		line[strcspn(line, "\n")] = '\0';
-		char *ctl = strchr(line, ':');
-		char *rel = ctl ? strchr(ctl + 1, ':') : NULL;
-		if (!rel)
-			continue;
-		*rel++ = '\0';
-		ctl++;
-		int v2 = !*ctl;
-		const char *base = v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/cpu";
-		if (!v2 && !(strstr(ctl, "cpu") && !strstr(ctl, "cpuset")))
-			continue;
-		snprintf(cg, sizeof cg, "%s", rel);
-		for (;;) {
-			snprintf(dir, sizeof dir, "%s%s", base, strcmp(cg, "/") ? cg : "");
-			if ((found = quota_limits(dir, v2, ncpu, where, cap)))
-				break;
-			char *slash = strrchr(cg, '/');
-			if (!slash || slash == cg)
-				break;
-			*slash = '\0';
-		}
-		if (!found)
-			found = quota_limits(base, v2, ncpu, where, cap);
+	snprintf(cg, sizeof cg, "%s", path);
+	for (;;) {
+		snprintf(dir, sizeof dir, "%s%s", base, strcmp(cg, "/") ? cg : "");
+		if (quota_limits(dir, v2, ncpu, where, cap))
+			return 1;
+		char *slash = strrchr(cg, '/');
+		if (!slash || slash == cg)
+			break;
+		*slash = '\0';
 	}
-	if (f)
-		fclose(f);
+	return quota_limits(base, v2, ncpu, where, cap);
+}
+
+/* Does a CPU quota of fewer CPUs than we may use apply to us? Our cpu
+ * cgroup as the driver reports it (pd_parse_cgroups: v1 wins on hybrid
+ * setups), the v1 hierarchy tried first, then the unified one. */
+static int cpu_quota(int ncpu, char *where, size_t cap)
+{
+	char buf[4096];
+	struct pd_procinfo *pi = calloc(1, sizeof *pi);
+	ssize_t n = pi ? pd_proc_file(getpid(), "cgroup", buf, sizeof buf - 1) : -1;
+	int found = 0;
+	if (n > 0) {
+		buf[n] = '\0';
+		pd_parse_cgroups(pi, buf);
+		for (uint32_t off = 0; !found && off < pi->cgroups_len;) {
+			const char *e = pi->cgroups + off;
+			off += (uint32_t)strlen(e) + 1;
+			if (strncmp(e, "cpu=", 4))
+				continue;
+			found = quota_on_path("/sys/fs/cgroup/cpu", e + 4, 0, ncpu, where, cap) ||
+				quota_on_path("/sys/fs/cgroup", e + 4, 1, ncpu, where, cap);
+		}
+	}
+	free(pi);
 	return found;
 }
 
@@ -311,8 +317,8 @@ static enum pd_warm_mode resolve(enum pd_warm_mode mode, char *why, size_t cap)
 			return PD_WARM_QOS;
 		}
 		if (mode == PD_WARM_QOS) {
-			snprintf(why, cap, "off (--keep-warm=qos: no polling idle state or "
-				 "/dev/cpu_dma_latency not writable)");
+			snprintf(why, cap, "off (no polling idle state, or /dev/cpu_dma_latency "
+				 "not writable)");
 			return PD_WARM_OFF;
 		}
 	}

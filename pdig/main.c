@@ -407,10 +407,16 @@ static void trace_to_end(struct pd_tracer *tr)
 	if (tr->opts->stack && pd_stack_new(&tr->stack, tr->opts->stack) < 0)
 		fprintf(stderr, "pdig: --stack: out of memory, no stacks\n");
 	char why[1200];
-	if (pd_warm_new(&tr->warm, (enum pd_warm_mode)tr->opts->keep_warm, why, sizeof why) < 0)
+	enum pd_warm_mode kw = (enum pd_warm_mode)tr->opts->keep_warm;
+	if (pd_warm_new(&tr->warm, kw, why, sizeof why) < 0)
 		snprintf(why, sizeof why, "off (its threads could not be started)");
 	if (tr->opts->verbose)
 		fprintf(stderr, "pdig: keep-warm: %s\n", why);
+	else if (!tr->warm && (kw == PD_WARM_QOS || kw == PD_WARM_SPIN) && !tr->opts->quiet)
+		/* asked for by name and not given: said even without -v */
+		fprintf(stderr, "pdig: --keep-warm=%s: %s; the program runs, slower where it "
+			"makes many calls (try --keep-warm=spin, or =off to silence this)\n",
+			kw == PD_WARM_QOS ? "qos" : "spin", why);
 	int lrc = pd_loop(tr);
 	pd_warm_free(tr->warm, tr->opts->verbose ? stderr : NULL);
 	tr->warm = NULL;

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
+#include <time.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -186,11 +187,26 @@ static void parse_stat(struct pd_procinfo *pi, char *buf)
 	}
 }
 
+/* Is there no swap on the machine (VmSwap then 0 for every process)?
+ * Asked again once a second, not at every fork: a swapon shows that late. */
+static int no_swap(void)
+{
+	static uint64_t asked_s;
+	static int none;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	if ((uint64_t)ts.tv_sec != asked_s) {
+		struct sysinfo si;
+		asked_s = (uint64_t)ts.tv_sec;
+		none = sysinfo(&si) == 0 && si.totalswap == 0;
+	}
+	return none;
+}
+
 int pd_procinfo_read_fork(struct pd_procinfo *pi, pid_t tid)
 {
 	char buf[1024];
-	struct sysinfo si;
-	if (sysinfo(&si) < 0 || si.totalswap)
+	if (!no_swap())
 		return pd_procinfo_read_clone(pi, tid);
 	ssize_t n = proc_file_once(tid, "stat", buf, sizeof buf - 1);
 	if (n < 0)

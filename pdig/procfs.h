@@ -60,7 +60,8 @@ int pd_procinfo_read_clone(struct pd_procinfo *pi, pid_t tid);
  * creator's facts read at this stop: only its stat is read (status costs
  * twice as much), the credentials are its creator's (fork copies them) and
  * the ids are the ones pdig sees. Only on a machine without swap (VmSwap
- * is then 0 and stat gives the rest exactly); else as read_clone. */
+ * is then 0 and stat gives the rest exactly; asked once a second); else as
+ * read_clone. */
 int pd_procinfo_read_fork(struct pd_procinfo *pi, pid_t tid);
 /* The same for a new thread in pdig's pid namespace, with nothing to read:
  * it shares its creator's ids, name, credentials and memory, and /proc

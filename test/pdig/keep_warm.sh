@@ -67,6 +67,20 @@ else
 	[ $qos = 1 ] || echo "skip: qos: no polling idle state (cpuidle state0 POLL) or /dev/cpu_dma_latency not writable here: only the spin mode is checked"
 fi
 
+# ---- qos asked for by name where it cannot be: said without -v, the program runs ----
+if pd_have mountns; then
+	out=$(unshare -m sh -c "mount -t tmpfs none /sys/devices/system/cpu/cpu0/cpuidle 2>/dev/null; \"$PDIG\" --keep-warm=qos --raw /dev/null -- sh -c 'echo ran'" 2>"$tmp/err.noqos"); st=$?
+	[ $st = 0 ] && [ "$out" = ran ] && grep -q "^pdig: --keep-warm=qos: off (no polling idle state" "$tmp/err.noqos" &&
+		[ "$(wc -l < "$tmp/err.noqos")" = 1 ] &&
+		ok "--keep-warm=qos where it cannot be: one line on stderr, the program ran" ||
+		bad "--keep-warm=qos without a polling state: exit $st, out '$out': $(cat "$tmp/err.noqos")"
+	out=$(unshare -m sh -c "mount -t tmpfs none /sys/devices/system/cpu/cpu0/cpuidle 2>/dev/null; \"$PDIG\" --raw /dev/null -- true" 2>&1)
+	echo "$out" | grep -q "keep-warm" && bad "auto said something without -v: $out" ||
+		ok "auto says nothing without -v"
+else
+	pd_skip "qos refused" "only the message for an impossible --keep-warm=qos goes unchecked"
+fi
+
 # ---- spin ----
 # threads of pdig's tracer with policy SCHED_IDLE (5), as "TID TICKS" lines
 spinners() {
