@@ -177,6 +177,21 @@ struct eng_ptrie {
 	size_t n, cap;
 };
 
+/* libsinsp splits paths on '/' and drops empty components: "//etc" and
+ * "/etc//x" are "/etc" and "/etc/x" to it (a run of slashes is one). The
+ * copy in buf (cap bytes) when there is such a run; else path itself. */
+static const char *one_slash(const char *path, size_t *len, char *buf, size_t cap)
+{
+	if (!memmem(path, *len, "//", 2) || *len > cap)
+		return path;
+	size_t n = 0;
+	for (size_t i = 0; i < *len; i++)
+		if (path[i] != '/' || !n || buf[n - 1] != '/')
+			buf[n++] = path[i];
+	*len = n;
+	return buf;
+}
+
 int eng_ptrie_new(struct eng_ptrie **out)
 {
 	struct eng_ptrie *t = calloc(1, sizeof(*t));
@@ -210,6 +225,8 @@ static uint32_t find_child(const struct eng_ptrie *t, uint32_t at, unsigned char
 
 int eng_ptrie_add(struct eng_ptrie *t, const char *prefix, size_t len)
 {
+	char buf[4096];
+	prefix = one_slash(prefix, &len, buf, sizeof(buf));
 	uint32_t at = 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)prefix[i];
@@ -251,6 +268,8 @@ static int match_from(const struct eng_ptrie *t, uint32_t at, const char *path, 
 
 int eng_ptrie_match(const struct eng_ptrie *t, const char *path, size_t len)
 {
+	char buf[4096];
+	path = one_slash(path, &len, buf, sizeof(buf));
 	if (match_from(t, 0, path, len, 0))
 		return 1;
 	/* libsinsp compares path components: a relative name ("etc/x", one the

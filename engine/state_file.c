@@ -63,6 +63,22 @@ void eng_st_parse_open_exit(struct eng_state *st, struct eng_event *ev)
 	default:
 		return;
 	}
+	/* libsinsp (sysdig 0.29.3) finds a relative name's dirfd in the table
+	 * as it parses these exits, and that fd stays the event's when the
+	 * call failed: fd.name is then the directory's */
+	if (name && name[0] != '/' && e->type != SHM_EV_SYSCALL_OPEN_X &&
+	    e->type != SHM_EV_SYSCALL_CREAT_X) {
+		const struct shm_evt *d = e->type == SHM_EV_SYSCALL_OPENAT_X ? en : e;
+		unsigned di = e->type == SHM_EV_SYSCALL_OPENAT_X ? SHM_P_OPENAT_E_DIRFD
+								  : SHM_P_OPENAT_2_X_DIRFD;
+		int64_t dirfd = shm_evt_s64(d, di, SHM_PPM_AT_FDCWD);
+		struct eng_fd *dfd = dirfd == SHM_PPM_AT_FDCWD ? NULL : eng_state_fd(t, dirfd);
+		if (dfd) {
+			ev->fd = dfd;
+			if (fdn < 0)
+				ev->fd_renamed = 2; /* the directory's fd, not renamed */
+		}
+	}
 	if (fdn < 0 || !name)
 		return;
 	char path[4096];

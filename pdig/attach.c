@@ -37,6 +37,12 @@
 #include "pdig.h"
 #include "procfs.h"
 
+/* PTRACE_O_TRACEEXIT, which launch mode does without (launch.c): pdig in
+ * the pid namespace of the PID 1 it traces is killed by the kernel as that
+ * PID 1 exits (zap_pid_ns_processes, from exit_notify: before its death
+ * could be reported), so PID 1's exit stop is the last moment pdig can
+ * write its procexit and flush (loop.c). Children inherit the options, so
+ * here every thread end still makes its exit stop. */
 #define ATTACH_OPTIONS                                                                   \
 	(PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |               \
 	 PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |                  \

@@ -26,6 +26,33 @@ static pid_t creator_process(const struct pd_call *c)
 	return cr ? cr->pid : 0;
 }
 
+/* A new child is in its creator's pid namespace, unless it was made with
+ * CLONE_NEWPID or after its creator moved its children's namespace. */
+static int child_in_pdig_pidns(struct pd_tracer *tr, const struct pd_tracee *child,
+			       struct pd_tracee *cr)
+{
+	return cr && !(cr->flags & PD_T_NS_MOVED) && !(child->child_clone_flags & CLONE_NEWPID) &&
+	       pd_same_pidns(tr, cr);
+}
+
+/* A new child whose clone exit is not written right after its creator's
+ * (a vfork: the creator's exit event waits for the child's exec) starts
+ * with the credentials its creator's kept state knows (a change of them
+ * would have been forgotten) and, a process, in its pid namespace. */
+static void inherit_task_state(struct pd_tracer *tr, struct pd_tracee *t)
+{
+	struct pd_tracee *cr = pd_tracee_find(tr, t->creator);
+	if (!cr)
+		return;
+	if (cr->proc.creds_known && !t->proc.creds_known) {
+		t->proc.uid = cr->proc.uid;
+		t->proc.gid = cr->proc.gid;
+		t->proc.creds_known = 1;
+	}
+	if (!t->pidns && !(t->child_clone_flags & CLONE_THREAD) && child_in_pdig_pidns(tr, t, cr))
+		t->pidns = 1;
+}
+
 static const struct pd_procinfo *proc_block(struct pd_call *c, int want_env)
 {
 	struct pd_tracer *tr = c->tr;
@@ -38,24 +65,31 @@ static const struct pd_procinfo *proc_block(struct pd_call *c, int want_env)
 		      !(c->t->child_clone_flags & PD_CLONE_INTO_CGROUP);
 	int rc = -1;
 	int thread = c->t->child_clone_flags & CLONE_THREAD;
+	struct pd_proc_task *pt = &c->t->proc;
 	if (tr->proc_ok && inherit && thread && c->t->pidns == 1)
-		rc = pd_procinfo_thread(pi, c->t->tid);
+		rc = pd_procinfo_thread(pi, c->t->tid, pt);
 	else if (tr->proc_ok && inherit) {
 		struct pd_tracee *cr = pd_tracee_find(tr, c->t->creator);
 		/* a fork child in pdig's pid namespace: its stat is enough */
-		if (!thread && cr && !(cr->flags & PD_T_NS_MOVED) &&
-		    !(c->t->child_clone_flags & CLONE_NEWPID) && pd_same_pidns(tr, cr)) {
-			rc = pd_procinfo_read_fork(pi, c->t->tid);
+		if (!thread && child_in_pdig_pidns(tr, c->t, cr)) {
+			rc = pd_procinfo_read_fork(pi, c->t->tid, pt);
 			c->t->pidns = 1;
 		} else {
-			rc = pd_procinfo_read_clone(pi, c->t->tid);
+			rc = pd_procinfo_read_clone(pi, c->t->tid, pt);
 		}
 		if (rc == 0 && !thread) /* a fork child: what it inherits, for its execve */
 			pd_proc_cache_put(tr->pcache, pi);
-	} else if (tr->proc_ok && !want_env)
-		rc = pd_procinfo_read_cached(pi, tr->pcache, c->t->tid, creator_process(c));
-	else if (tr->proc_ok)
-		rc = pd_procinfo_read_exec(pi, tr->pcache, c->t->tid);
+	} else if (tr->proc_ok) {
+		if (!c->sc && c->t->creator)
+			inherit_task_state(tr, c->t);
+		/* its ids are its own in pdig's pid namespace (asked once per thread) */
+		pt->own_ids = c->t->pid > 0 && pd_same_pidns(tr, c->t);
+		pt->tgid = c->t->pid;
+		if (!want_env)
+			rc = pd_procinfo_read_cached(pi, tr->pcache, c->t->tid, creator_process(c), pt);
+		else
+			rc = pd_procinfo_read_exec(pi, tr->pcache, c->t->tid, pt);
+	}
 	if (rc < 0)
 		pd_procinfo_read(pi, -1, 0); /* empty: a foreign /proc or a vanished task */
 	pi->stamp = tr->st.stops;

@@ -4,7 +4,9 @@
  * for the rest. Rows with a
  * when= condition stop only for the listed argument values. The i386 and
  * x32 ABIs get the same rules (libseccomp translates them by name), so a
- * 32-bit call (int 0x80) of a traced syscall stops as well.
+ * 32-bit call (int 0x80) of a traced syscall stops as well; so do i386's
+ * NAME32 calls (setuid32, setresuid32, chown32, ...), as the row NAME
+ * (i386_name32).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,6 +18,42 @@
 #include <string.h>
 
 #include "pdig.h"
+
+/*
+ * i386's NAME32 calls: the 32-bit-id twins of the 16-bit-id calls NAME
+ * (setuid32, setreuid32, setresuid32, setgid32, ..., chown32, lchown32,
+ * fchown32, getuid32, setgroups32, setfsuid32: 199-216), whose arguments
+ * are those of x86_64's NAME, where ids have 32 bits. x86_64 has no such
+ * names, so the translation by name misses them: each gets the rules and
+ * the row of NAME. By name for every row rather than a hand list, so a row
+ * added later is covered too; only "32": the i386 NAME64 calls (stat64,
+ * fcntl64, clock_gettime64, ...) have other structures or commands than
+ * NAME's row decodes. The i386 number of "NAME32" (its name in buf), or
+ * negative when i386 has none.
+ */
+static int i386_name32(const char *name, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s32", name);
+	if (n < 0 || (size_t)n >= len)
+		return -1;
+	return seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86, buf);
+}
+
+/* The rules of row sc for nr, libseccomp's native number of the call (a
+ * negative pseudo number for a call x86_64 lacks: see pd_filter_build). */
+static int add_rules(scmp_filter_ctx ctx, const struct pd_opts *opts,
+		     const struct pd_syscall *sc, int nr)
+{
+	if (sc->when_arg < 0 || opts->capture_all)
+		return seccomp_rule_add(ctx, SCMP_ACT_TRACE(PD_SECCOMP_TAG), nr, 0);
+	/* only the argument values that change state (fcntl's F_DUPFD) */
+	int rc = 0;
+	for (unsigned v = 0; v < sc->when_n && rc >= 0; v++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(PD_SECCOMP_TAG), nr, 1,
+				      SCMP_CMP((unsigned)sc->when_arg, SCMP_CMP_EQ,
+					       sc->when_vals[v]));
+	return rc;
+}
 
 int pd_filter_build(void **out, const struct pd_opts *opts, int set_nnp, char *err, size_t errlen)
 {
@@ -43,22 +81,29 @@ int pd_filter_build(void **out, const struct pd_opts *opts, int set_nnp, char *e
 		const struct pd_syscall *sc = &pd_syscall_table[i];
 		if (!pd_sc_traced(opts, sc))
 			continue;
+		/* a name unknown to this libseccomp cannot be traced natively */
 		int nr = seccomp_syscall_resolve_name(sc->name);
-		if (nr == __NR_SCMP_ERROR)
-			continue; /* unknown to this libseccomp: cannot be traced */
-		if (sc->when_arg < 0 || opts->capture_all) {
-			rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(PD_SECCOMP_TAG), nr, 0);
-		} else {
-			/* only the argument values that change state (fcntl's F_DUPFD) */
-			rc = 0;
-			for (unsigned v = 0; v < sc->when_n && rc >= 0; v++)
-				rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(PD_SECCOMP_TAG), nr, 1,
-						      SCMP_CMP((unsigned)sc->when_arg, SCMP_CMP_EQ,
-							       sc->when_vals[v]));
-		}
-		if (rc < 0) {
+		if (nr != __NR_SCMP_ERROR && (rc = add_rules(ctx, opts, sc, nr)) < 0) {
 			snprintf(err, errlen, "cannot add a rule for %s: %s", sc->name,
 				 strerror(-rc));
+			goto err;
+		}
+		/*
+		 * NAME32: x86_64 and x32 lack it, so its native number is a
+		 * pseudo one (setuid32: -10052), which seccomp_rule_add
+		 * translates by name for each arch of the filter: i386 gets
+		 * the rule for its number (213), x86_64 and x32 keep it out of
+		 * their BPF (libseccomp 2.5 gen_bpf.c, _skip_syscall: pseudo
+		 * syscalls are not written).
+		 */
+		char n32[64];
+		if (i386_name32(sc->name, n32, sizeof n32) < 0)
+			continue;
+		nr = seccomp_syscall_resolve_name(n32);
+		if (nr >= 0 || nr == __NR_SCMP_ERROR)
+			continue; /* a native call of that name: not NAME's twin */
+		if ((rc = add_rules(ctx, opts, sc, nr)) < 0) {
+			snprintf(err, errlen, "cannot add a rule for %s: %s", n32, strerror(-rc));
 			goto err;
 		}
 	}
@@ -77,13 +122,19 @@ void pd_filter_free(void *ctx)
 		seccomp_release(ctx);
 }
 
-/* 32-bit and x32 numbers -> table rows, by syscall name. */
+/* 32-bit and x32 numbers -> table rows, by syscall name; i386's NAME32
+ * -> the row of NAME (i386_name32). */
 void pd_filter_arch_maps(struct pd_tracer *tr)
 {
 	for (unsigned i = 0; i < PD_SYSCALL_COUNT; i++) {
 		const char *name = pd_syscall_table[i].name;
 		int nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86, name);
 		if (nr >= 0 && nr < PD_SYSCALL_NR_MAX)
+			tr->i386_map[nr] = (int16_t)i;
+		char n32[64];
+		nr = i386_name32(name, n32, sizeof n32);
+		if (nr >= 0 && nr < PD_SYSCALL_NR_MAX && tr->i386_map[nr] < 0 &&
+		    seccomp_syscall_resolve_name(n32) < 0)
 			tr->i386_map[nr] = (int16_t)i;
 		nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X32, name);
 		if (nr >= 0) {

@@ -19,10 +19,14 @@
 
 #include "pdig.h"
 
+/* No PTRACE_O_TRACEEXIT: a thread's end is known from its death report,
+ * which carries the same wait status, so the exit stop would be one stop
+ * more per thread for nothing (loop.c, on_wait: why the order of events is
+ * kept). pdig -p keeps it (attach.c). Children inherit these options. */
 #define PTRACE_OPTIONS                                                                   \
 	(PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |               \
-	 PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |                  \
-	 PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL)
+	 PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESYSGOOD |               \
+	 PTRACE_O_EXITKILL)
 
 #define CAP_HINT                                                                         \
 	"add the SYS_PTRACE capability (docker run --cap-add SYS_PTRACE; on ECS "        \

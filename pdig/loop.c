@@ -8,7 +8,10 @@
  *   fork/vfork/clone event  the child is announced (or released, if its first
  *                           stop came first) and its clone exit event written
  *   exec event              a non-leader's exec takes over the leader's tid
- *   exit event              procexit with the real status
+ *                           (the old leader's procexit is written here)
+ *   death report            procexit with the real wait status (on_wait)
+ *   exit event              pdig -p only (launch mode does not ask for it):
+ *                           procexit, and the flush when PID 1 ends
  *   group-stop              PTRACE_LISTEN: stays stopped until SIGCONT (the
  *                           front process, the command's real parent, sees
  *                           the stop and stops too: main.c)
@@ -148,8 +151,22 @@ static void on_new_child(struct pd_tracer *tr, struct pd_tracee *parent)
 		c->flags |= PD_T_EXPECTED;
 }
 
-/* execve from a non-leader thread: the thread takes over the leader's tid;
- * the old tid vanishes without an exit report. */
+/*
+ * execve from a non-leader thread: the thread takes over the leader's tid;
+ * the old tid vanishes without an exit report. t is the old leader's
+ * entry (the stop is reported under the leader's tid).
+ *
+ * The old leader dies without a death report either (de_thread releases it
+ * silently), so its procexit is written here, before the execve's exit
+ * event, where its exit stop put it: status 0, what that stop said (a
+ * thread killed by an exec exits with 0, and so does a pthread_exit, when
+ * the leader ended first; only a leader that ended first by a bare exit(N)
+ * syscall said N there). The other threads killed by the exec are reported
+ * dead (status 0) and reaped by pdig before this stop can come (de_thread
+ * waits until they are released, and a traced thread is released when its
+ * tracer reaps it), so their procexits come before it, as with their exit
+ * stops. pdig -p still has the exit stops: that procexit is written then.
+ */
 static struct pd_tracee *on_exec(struct pd_tracer *tr, struct pd_tracee *t)
 {
 	unsigned long former = 0;
@@ -158,6 +175,12 @@ static struct pd_tracee *on_exec(struct pd_tracer *tr, struct pd_tracee *t)
 	struct pd_tracee *old = pd_tracee_find(tr, (pid_t)former);
 	if (!old)
 		return t;
+	pd_emit_procexit(tr, t, 0); /* nothing if written at its exit stop */
+	/* the credentials are the exec'ing thread's (they are per thread); the
+	 * leader's /proc files now show that thread (it took the leader's pid) */
+	t->proc.uid = old->proc.uid;
+	t->proc.gid = old->proc.gid;
+	t->proc.creds_known = old->proc.creds_known;
 	t->sc = old->sc;
 	t->nr = old->nr;
 	t->arch = old->arch;
@@ -391,6 +414,8 @@ static void on_stopped(struct pd_tracer *tr, struct pd_tracee *t, int status)
 		pd_resume(t, 0);
 		return;
 	case PTRACE_EVENT_EXIT: {
+		/* pdig -p only (attach.c): launch mode writes procexit from the
+		 * death report (on_wait); here the report finds it written */
 		unsigned long st = 0;
 		if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &st) == 0)
 			pd_emit_procexit(tr, t, (int)st);
@@ -494,7 +519,34 @@ static void on_wait(struct pd_tracer *tr, pid_t pid, int status)
 		if (t) {
 			if (t->flags & PD_T_HELD)
 				tr->nheld--;
-			/* no PTRACE_EVENT_EXIT stop when killed by SIGKILL */
+			/*
+			 * The thread's procexit, with the wait status: launch mode
+			 * has no exit stop (pdig -p wrote it there, and SIGKILL
+			 * may skip that stop). Still before whatever a waiting
+			 * parent does next: a traced child's zombie is visible to
+			 * its tracer only, and its real parent is notified (SIGCHLD,
+			 * wait4/waitid) when the tracer has reaped it
+			 * (wait_consider_task, then wait_task_zombie: EXIT_TRACE,
+			 * ptrace_unlink, do_notify_parent), that is by the
+			 * waitpid that brought this report; that parent's next stop
+			 * is handled after this. A process that learns of the end
+			 * otherwise (the child's pipe at EOF, a pidfd polled, /proc)
+			 * may have its next event written first; before, procexit
+			 * came before the thread closed its files.
+			 *
+			 * A leader that ends before its threads (pthread_exit in
+			 * main) is reported only when the whole group is gone, so
+			 * its procexit comes last, with the process's status (what
+			 * its parent's wait gets), where the exit stop gave the
+			 * leader thread's own (0 for pthread_exit; the driver
+			 * writes that too). No rule of rules/ names procexit, and
+			 * the engine's state gains by the delay: libsinsp keeps a
+			 * main thread whose procexit came while its threads live
+			 * (marked dead: their fd table, cwd and parent are its)
+			 * until the last of them ends (sinsp_thread_manager::
+			 * remove_thread), which pdig-engine, removing a thread at
+			 * its procexit, now does too.
+			 */
 			pd_emit_procexit(tr, t, status);
 			pd_tracee_del(tr, t);
 		}

@@ -434,6 +434,15 @@ static void trace_to_end(struct pd_tracer *tr)
 			"%llu kept from a read of the same process less than %u ms before\n",
 			(unsigned long long)misses, (unsigned long long)hits,
 			PD_PROC_CACHE_NS / 1000000u);
+		/* the tracer thread's own time, per stop: what pdig adds to the
+		 * stops themselves (the tracee's side is not in it) */
+		struct rusage ru;
+		if (getrusage(RUSAGE_THREAD, &ru) == 0) {
+			double us = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+				    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+			fprintf(stderr, "pdig: tracer CPU time %.1f ms (%.2f us per stop)\n",
+				us / 1000, tr->st.stops ? us / (double)tr->st.stops : 0.0);
+		}
 	}
 	if (tr->opts->verbose)
 		pd_stack_report(tr->stack, stderr);

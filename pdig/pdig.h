@@ -15,6 +15,7 @@
 
 #include "shm_event.h"
 #include "pd_syscall_table.h"
+#include "procfs.h"
 
 /* Exit statuses of pdig itself (the command's own status otherwise). */
 #define PD_EXIT_USAGE 2
@@ -105,6 +106,7 @@ struct pd_tracee {
 	uint64_t child_clone_flags;
 	int8_t pidns;                /* in pdig's pid namespace: 1 yes, -1 no, 0 not asked */
 	pid_t creator;               /* a new child: the thread whose call made it */
+	struct pd_proc_task proc;    /* its /proc files kept open, its credentials */
 	struct pd_tracee *hnext;     /* hash chain */
 };
 

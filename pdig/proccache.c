@@ -3,8 +3,9 @@
  * a burst of threads or forks from one process reads its program (args,
  * exe) and place (cwd, cgroups, login uid) once, not at every clone, and
  * an execve reads only its new program (the place is what it keeps). The
- * ids, credentials, name, memory and fault counters and the fd limit are
- * read fresh every time.
+ * ids, name, memory and fault counters and the fd limit are read fresh
+ * every time, the credentials unless the thread's kept state knows them
+ * (struct pd_proc_task).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -125,21 +126,26 @@ static void use_place(struct pd_procinfo *pi, const struct pd_proc_entry *e)
 }
 
 int pd_procinfo_read_cached(struct pd_procinfo *pi, struct pd_proc_cache *pc, pid_t tid,
-			    pid_t like)
+			    pid_t like, struct pd_proc_task *pt)
 {
-	if (!pc)
-		return pd_procinfo_read(pi, tid, 0);
-	int rc = pd_procinfo_read_clone(pi, tid); /* ids, creds, name, memory */
+	pi->cmdline_len = pi->cgroups_len = 0;
+	pi->cwd[0] = pi->exepath[0] = 0;
+	pi->fdlimit = 0;
+	pi->loginuid = -1;
+	pi->exe_writable = pi->exe_setid = 0;
+	int rc = pd_procinfo_read_clone(pi, tid, pt); /* ids, creds, name, memory */
 	if (rc < 0)
 		return rc;
-	struct pd_proc_entry *e = fresh(pc, like ? like : (pid_t)pi->tgid);
+	struct pd_proc_entry *e = pc ? fresh(pc, like ? like : (pid_t)pi->tgid) : NULL;
 	/* exe_writable depends on the credentials: judged again if they moved */
 	if (!e || e->uid != pi->uid || e->gid != pi->gid) {
-		pc->misses++;
-		rc = pd_procinfo_read(pi, tid, 0);
-		if (rc == 0)
-			pd_proc_cache_put(pc, pi);
-		return rc;
+		if (pc)
+			pc->misses++;
+		pd_procinfo_read_program(pi, tid, 0);
+		pd_procinfo_read_place(pi, tid);
+		pd_procinfo_read_fdlimit(pi, tid);
+		pd_proc_cache_put(pc, pi);
+		return 0;
 	}
 	pc->hits++;
 	pi->cmdline_len = e->cmdline_len;
@@ -153,20 +159,34 @@ int pd_procinfo_read_cached(struct pd_procinfo *pi, struct pd_proc_cache *pc, pi
 	return 0;
 }
 
-int pd_procinfo_read_exec(struct pd_procinfo *pi, struct pd_proc_cache *pc, pid_t tid)
+int pd_procinfo_read_exec(struct pd_procinfo *pi, struct pd_proc_cache *pc, pid_t tid,
+			  struct pd_proc_task *pt)
 {
-	if (!pc)
-		return pd_procinfo_read(pi, tid, 1);
-	int rc = pd_procinfo_read_clone(pi, tid);
+	pi->cgroups_len = 0;
+	pi->cwd[0] = 0;
+	pi->fdlimit = 0;
+	pi->loginuid = -1;
+	int creds_kept = pt && pt->creds_known; /* not read from status now */
+	int rc = pd_procinfo_read_clone(pi, tid, pt);
 	if (rc < 0)
 		return rc;
 	pd_procinfo_read_program(pi, tid, 1);
-	struct pd_proc_entry *e = fresh(pc, (pid_t)pi->tgid);
+	if (pi->exe_setid && creds_kept) {
+		/* a set-user-ID or set-group-ID program may have new credentials:
+		 * status tells, and exe_writable is judged for them */
+		pd_proc_task_creds_changed(pt);
+		rc = pd_procinfo_read_clone(pi, tid, pt);
+		if (rc < 0)
+			return rc;
+		pd_procinfo_read_program(pi, tid, 1);
+	}
+	struct pd_proc_entry *e = pc ? fresh(pc, (pid_t)pi->tgid) : NULL;
 	if (e) {
 		pc->hits++;
 		use_place(pi, e);
 	} else {
-		pc->misses++;
+		if (pc)
+			pc->misses++;
 		pd_procinfo_read_place(pi, tid);
 	}
 	pd_procinfo_read_fdlimit(pi, tid);

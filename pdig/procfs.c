@@ -15,25 +15,55 @@
 #include "procfs.h"
 
 /* status and stat are each made whole at the first read (single_open
- * seq files): a read that leaves room has it all, no second read for EOF. */
-static ssize_t proc_file_once(pid_t pid, const char *file, char *buf, size_t cap)
+ * seq files): a read that leaves room has it all, no second read for EOF.
+ * With kept (not NULL), the file stays open in *kept for the next read, a
+ * pread at offset 0, which makes a seq file anew (while the budget lasts). */
+static unsigned kept_open; /* files held open in all the tasks' kept state */
+
+static ssize_t proc_file_once(pid_t pid, const char *file, int *kept, char *buf, size_t cap)
 {
-	char path[64];
-	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	ssize_t n;
+	int fd = kept ? *kept : -1;
+	if (fd < 0) {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		if (kept && kept_open < PD_PROC_KEPT_MAX) {
+			*kept = fd;
+			kept_open++;
+		}
+	}
 	do
-		n = read(fd, buf, cap);
+		n = pread(fd, buf, cap, 0);
 	while (n < 0 && errno == EINTR);
 	int err = n < 0 ? -errno : 0;
-	close(fd);
+	if (!kept || *kept != fd)
+		close(fd);
 	if (err)
 		return err;
 	if ((size_t)n == cap) /* no room left to know: read it the long way */
 		return pd_proc_file(pid, file, buf, cap);
 	return n;
+}
+
+void pd_proc_task_init(struct pd_proc_task *pt)
+{
+	memset(pt, 0, sizeof *pt);
+	pt->stat_fd = pt->status_fd = -1;
+}
+
+void pd_proc_task_close(struct pd_proc_task *pt)
+{
+	int *fds[] = {&pt->stat_fd, &pt->status_fd};
+	for (unsigned i = 0; i < 2; i++) {
+		if (*fds[i] >= 0) {
+			close(*fds[i]);
+			kept_open--;
+		}
+		*fds[i] = -1;
+	}
 }
 
 ssize_t pd_proc_file(pid_t pid, const char *file, char *buf, size_t cap)
@@ -166,6 +196,19 @@ static int stat_fields(char *buf, unsigned long long f[52], char *comm, size_t c
 	return i - 1;
 }
 
+/* argv and environ lie in its memory (0 unless we may ptrace it, and on
+ * old kernels): read from there at once instead of through two files */
+static void stat_args(struct pd_procinfo *pi, const unsigned long long f[52], int last)
+{
+	pi->arg_start = pi->arg_end = pi->env_start = pi->env_end = 0;
+	if (last >= 51) {
+		pi->arg_start = f[48];
+		pi->arg_end = f[49];
+		pi->env_start = f[50];
+		pi->env_end = f[51];
+	}
+}
+
 static void parse_stat(struct pd_procinfo *pi, char *buf)
 {
 	unsigned long long f[52];
@@ -177,14 +220,7 @@ static void parse_stat(struct pd_procinfo *pi, char *buf)
 	pi->tty = (int32_t)f[7];
 	pi->minflt = f[10];
 	pi->majflt = f[12];
-	/* where argv and environ lie (0 unless we may ptrace it, and on old
-	 * kernels): read from memory at once instead of through two files */
-	if (last >= 51) {
-		pi->arg_start = f[48];
-		pi->arg_end = f[49];
-		pi->env_start = f[50];
-		pi->env_end = f[51];
-	}
+	stat_args(pi, f, last);
 }
 
 /* Is there no swap on the machine (VmSwap then 0 for every process)?
@@ -203,21 +239,21 @@ static int no_swap(void)
 	return none;
 }
 
-int pd_procinfo_read_fork(struct pd_procinfo *pi, pid_t tid)
+/* Everything but the credentials and the thread group from tid's stat
+ * alone, for a task in pdig's pid namespace on a machine without swap:
+ * 0, 1 if the line is too short (status is needed), or -errno. */
+static int read_stat_only(struct pd_procinfo *pi, pid_t tid, struct pd_proc_task *pt)
 {
 	char buf[1024];
-	if (!no_swap())
-		return pd_procinfo_read_clone(pi, tid);
-	ssize_t n = proc_file_once(tid, "stat", buf, sizeof buf - 1);
+	ssize_t n = proc_file_once(tid, "stat", pt ? &pt->stat_fd : NULL, buf, sizeof buf - 1);
 	if (n < 0)
 		return (int)n;
 	buf[n] = 0;
 	unsigned long long f[52];
 	int last = stat_fields(buf, f, pi->comm, sizeof pi->comm);
 	if (last < 24)
-		return pd_procinfo_read_clone(pi, tid);
-	/* the creator's credentials (pi->uid, gid) are the child's: fork copies them */
-	pi->tid = pi->vtid = pi->tgid = pi->vpid = tid;
+		return 1;
+	pi->tid = pi->vtid = tid;
 	pi->ppid = (int64_t)f[4];
 	pi->pgid = (int64_t)f[5];
 	pi->sid = (int64_t)f[6];
@@ -227,16 +263,30 @@ int pd_procinfo_read_fork(struct pd_procinfo *pi, pid_t tid)
 	pi->vmsize_kb = (uint32_t)(f[23] / 1024);
 	pi->vmrss_kb = (uint32_t)(f[24] * (unsigned long long)sysconf(_SC_PAGESIZE) / 1024);
 	pi->vmswap_kb = 0; /* no swap on this machine */
-	pi->environ_len = 0;
-	pi->arg_start = pi->arg_end = pi->env_start = pi->env_end = 0;
-	if (last >= 51) {
-		pi->arg_start = f[48];
-		pi->arg_end = f[49];
-		pi->env_start = f[50];
-		pi->env_end = f[51];
-	}
+	stat_args(pi, f, last);
 	pi->read_tid = tid;
 	return 0;
+}
+
+int pd_procinfo_read_fork(struct pd_procinfo *pi, pid_t tid, struct pd_proc_task *pt)
+{
+	pi->environ_len = 0;
+	if (no_swap()) {
+		/* the creator's credentials (pi->uid, gid) are the child's: fork copies them */
+		int rc = read_stat_only(pi, tid, pt);
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
+			pi->tgid = pi->vpid = tid;
+			if (pt) {
+				pt->uid = pi->uid;
+				pt->gid = pi->gid;
+				pt->creds_known = 1;
+			}
+			return 0;
+		}
+	}
+	return pd_procinfo_read_clone(pi, tid, pt);
 }
 
 /* The kernel's cgroup subsystems: on the unified (v2) hierarchy they all
@@ -317,8 +367,9 @@ static int writable_by(const struct stat *st, uint32_t uid, uint32_t gid)
 }
 
 /* What a task's own status and stat say (ids, credentials, memory and
- * fault counters, session, group, terminal): 0, or -errno if it is gone. */
-static int read_own(struct pd_procinfo *pi, pid_t tid)
+ * fault counters, session, group, terminal): 0, or -errno if it is gone.
+ * Its stat alone where pt says that is enough (procfs.h). */
+static int read_own(struct pd_procinfo *pi, pid_t tid, struct pd_proc_task *pt)
 {
 	char buf[4096];
 	pi->tid = pi->vtid = pi->tgid = pi->vpid = tid;
@@ -330,12 +381,28 @@ static int read_own(struct pd_procinfo *pi, pid_t tid)
 	pi->tty = 0;
 	pi->read_tid = 0;
 	pi->arg_start = pi->arg_end = pi->env_start = pi->env_end = 0;
-	ssize_t n = proc_file_once(tid, "status", buf, sizeof buf - 1);
+	if (pt && pt->creds_known && pt->own_ids && pt->tgid > 0 && no_swap()) {
+		int rc = read_stat_only(pi, tid, pt);
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
+			pi->tgid = pi->vpid = pt->tgid;
+			pi->uid = pt->uid;
+			pi->gid = pt->gid;
+			return 0;
+		}
+	}
+	ssize_t n = proc_file_once(tid, "status", pt ? &pt->status_fd : NULL, buf, sizeof buf - 1);
 	if (n < 0)
 		return (int)n;
 	buf[n] = 0;
 	parse_status(pi, buf);
-	n = proc_file_once(tid, "stat", buf, sizeof buf - 1);
+	if (pt) {
+		pt->uid = pi->uid;
+		pt->gid = pi->gid;
+		pt->creds_known = 1;
+	}
+	n = proc_file_once(tid, "stat", pt ? &pt->stat_fd : NULL, buf, sizeof buf - 1);
 	if (n > 0) {
 		buf[n] = 0;
 		parse_stat(pi, buf);
@@ -343,20 +410,25 @@ static int read_own(struct pd_procinfo *pi, pid_t tid)
 	return 0;
 }
 
-int pd_procinfo_read_clone(struct pd_procinfo *pi, pid_t tid)
+int pd_procinfo_read_clone(struct pd_procinfo *pi, pid_t tid, struct pd_proc_task *pt)
 {
 	pi->environ_len = 0;
-	int rc = read_own(pi, tid);
+	int rc = read_own(pi, tid, pt);
 	if (rc == 0)
 		pi->read_tid = tid;
 	return rc;
 }
 
-int pd_procinfo_thread(struct pd_procinfo *pi, pid_t tid)
+int pd_procinfo_thread(struct pd_procinfo *pi, pid_t tid, struct pd_proc_task *pt)
 {
 	pi->environ_len = 0;
 	pi->tid = pi->vtid = tid;
 	pi->read_tid = tid;
+	if (pt) { /* a thread starts with its creator's credentials */
+		pt->uid = pi->uid;
+		pt->gid = pi->gid;
+		pt->creds_known = 1;
+	}
 	return 0;
 }
 
@@ -417,8 +489,11 @@ void pd_procinfo_read_program(struct pd_procinfo *pi, pid_t tid, int want_env)
 	n = readlink(path, pi->exepath, sizeof pi->exepath - 1);
 	pi->exepath[n > 0 ? n : 0] = 0;
 	struct stat st;
-	if (stat(path, &st) == 0)
+	pi->exe_setid = 0;
+	if (stat(path, &st) == 0) {
 		pi->exe_writable = writable_by(&st, pi->uid, pi->gid);
+		pi->exe_setid = (st.st_mode & (S_ISUID | S_ISGID)) != 0;
+	}
 }
 
 void pd_procinfo_read_place(struct pd_procinfo *pi, pid_t tid)
@@ -457,8 +532,8 @@ int pd_procinfo_read(struct pd_procinfo *pi, pid_t tid, int want_env)
 	pi->cwd[0] = pi->exepath[0] = pi->comm[0] = 0;
 	pi->fdlimit = 0;
 	pi->loginuid = -1;
-	pi->exe_writable = 0;
-	int rc = read_own(pi, tid);
+	pi->exe_writable = pi->exe_setid = 0;
+	int rc = read_own(pi, tid, NULL);
 	if (rc < 0)
 		return rc;
 	pd_procinfo_read_program(pi, tid, want_env);

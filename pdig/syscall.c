@@ -167,6 +167,24 @@ static int changes_proc_facts(uint16_t ev_exit)
 	return 0;
 }
 
+/* Calls that may change the calling thread's effective uid or gid (the
+ * rows of the native numbers; 32-bit calls map onto them): what the thread's
+ * kept state knows of them is forgotten as the call enters, the thread
+ * being stopped until it is done. */
+static int changes_creds(const struct pd_syscall *sc)
+{
+	switch (sc->nr) {
+	case 105: /* setuid */
+	case 106: /* setgid */
+	case 113: /* setreuid */
+	case 114: /* setregid */
+	case 117: /* setresuid */
+	case 119: /* setresgid */
+		return 1;
+	}
+	return 0;
+}
+
 static void write_exit(struct pd_tracer *tr, struct pd_tracee *t, int64_t ret)
 {
 	const struct pd_syscall *sc = t->sc;
@@ -220,6 +238,31 @@ static int in_set(const struct pd_tracer *tr, const struct pd_syscall *sc, const
 	return 0;
 }
 
+/* The i386 calls that take 16-bit ids (the ones without the "32" suffix):
+ * which arguments are ids, a bit each. The kernel reads only their low 16
+ * bits and takes 0xffff for -1 ("unchanged"), so the events say that too. */
+static unsigned i386_uid16_args(uint64_t nr)
+{
+	switch (nr) {
+	case 23:  /* setuid */
+	case 46:  /* setgid */
+	case 138: /* setfsuid */
+	case 139: /* setfsgid */
+		return 1u << 0;
+	case 70: /* setreuid */
+	case 71: /* setregid */
+		return 3u << 0;
+	case 164: /* setresuid */
+	case 170: /* setresgid */
+		return 7u << 0;
+	case 16:  /* lchown */
+	case 95:  /* fchown */
+	case 182: /* chown */
+		return 3u << 1;
+	}
+	return 0;
+}
+
 /* A call entering: its enter event. ours: our filter stopped it (plain
  * mode: always), else a TRACE result of the program's own filter. */
 static void enter_call(struct pd_tracer *tr, struct pd_tracee *t, uint32_t arch, uint64_t nr,
@@ -229,9 +272,14 @@ static void enter_call(struct pd_tracer *tr, struct pd_tracee *t, uint32_t arch,
 	uint64_t sockargs[6];
 	/* 32-bit arguments: the upper halves are stale bits of the 64-bit
 	 * registers (a restarted call would not compare equal) */
-	if (arch == AUDIT_ARCH_I386)
-		for (int i = 0; i < 6; i++)
+	if (arch == AUDIT_ARCH_I386) {
+		unsigned ids16 = i386_uid16_args(nr);
+		for (int i = 0; i < 6; i++) {
 			args[i] &= 0xffffffffu;
+			if (ids16 & (1u << i))
+				args[i] = (args[i] & 0xffff) == 0xffff ? 0xffffffffu : args[i] & 0xffff;
+		}
+	}
 	if (!sc && arch == AUDIT_ARCH_I386 && nr == I386_SOCKETCALL) {
 		uint64_t a[2] = {args[0], args[1]};
 		sc = socketcall(tr, t, a, sockargs);
@@ -272,6 +320,8 @@ static void enter_call(struct pd_tracer *tr, struct pd_tracee *t, uint32_t arch,
 	t->sc = sc;
 	t->nr = nr;
 	t->arch = arch_of(arch, nr);
+	if (changes_creds(sc))
+		pd_proc_task_creds_changed(&t->proc);
 	memcpy(t->args, args, sizeof t->args);
 	if (ours)
 		untraced_guard(t);

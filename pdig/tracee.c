@@ -36,6 +36,7 @@ void pd_tracer_fini(struct pd_tracer *tr)
 		struct pd_tracee *t = tr->buckets[i];
 		while (t) {
 			struct pd_tracee *next = t->hnext;
+			pd_proc_task_close(&t->proc);
 			free(t);
 			t = next;
 		}
@@ -99,6 +100,7 @@ struct pd_tracee *pd_tracee_add(struct pd_tracer *tr, pid_t tid)
 	if (tr->count >= tr->nbuckets * 2)
 		grow(tr);
 	t->tid = tid;
+	pd_proc_task_init(&t->proc);
 	size_t s = slot(tr, tid);
 	t->hnext = tr->buckets[s];
 	tr->buckets[s] = t;
@@ -112,6 +114,7 @@ void pd_tracee_del(struct pd_tracer *tr, struct pd_tracee *t)
 		if (*pp == t) {
 			*pp = t->hnext;
 			tr->count--;
+			pd_proc_task_close(&t->proc);
 			free(t);
 			return;
 		}

@@ -10,9 +10,10 @@
  * asks for the exit stop where pdig's row needs one; at that exit stop it
  * fetches the info again. Like pdig, it skips the exit stop of a fork,
  * clone or exec that reports its event stop (pdig writes the exit event
- * there; vfork excepted). No event is built and nothing is written: the
- * difference between pdig and this is what pdig does per stop beyond the
- * stop itself. Exits with the command's status (a death by signal N is
+ * there; vfork excepted), and it asks for no exit stop at a thread's end
+ * (pdig writes procexit from the death report). No event is built and
+ * nothing is written: the difference between pdig and this is what pdig
+ * does per stop beyond the stop itself. Exits with the command's status (a death by signal N is
  * re-raised). -v prints the stop counts.
  */
 #define _GNU_SOURCE
@@ -32,12 +33,13 @@
 
 #include "ref_syscalls.h"
 
-/* pdig's options (pdig/launch.c), TRACEEXIT included: pdig stops at every
- * thread's exit for its procexit event, so the floor has that stop too. */
+/* pdig's options in launch mode (pdig/launch.c), without TRACEEXIT as
+ * there: pdig writes procexit from the death report every tracer gets, so
+ * a thread's end costs no stop of its own. */
 #define REF_OPTIONS                                                                      \
 	(PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |               \
-	 PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |                  \
-	 PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL)
+	 PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESYSGOOD |               \
+	 PTRACE_O_EXITKILL)
 #define REF_TAG 0x7064 /* pdig's SECCOMP_RET_DATA, for symmetry */
 #define NR_MAX 1024
 
@@ -236,7 +238,7 @@ int main(int argc, char **argv)
 			 * returns only once the child has exec'd or exited */
 			in_call[pid] = 0;
 		} else if (event) {
-			n_other++; /* vfork and exit events */
+			n_other++; /* vfork events */
 		} else {
 			n_other++; /* a signal on its way: deliver it */
 			inject = sig;

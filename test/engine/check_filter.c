@@ -148,6 +148,10 @@ START_TEST(evaluation)
 	ck_assert(matches(&f, "fd.name glob '/etc/*'"));
 	ck_assert(matches(&f, "fd.name pmatch (/usr, /etc)"));
 	ck_assert(!matches(&f, "fd.name pmatch (/et)"));
+	/* libsinsp compares path components: a run of slashes is one */
+	ck_assert(matches(&f, "fd.name pmatch (//etc, /usr)"));
+	ck_assert(matches(&f, "fd.name pmatch (/etc//passwd)"));
+	ck_assert(!matches(&f, "fd.name pmatch (/etc//pass)"));
 	ck_assert(matches(&f, "fd.num = 3 and fd.num >= 3 and fd.num < 4 and fd.num != 2"));
 	ck_assert(matches(&f, "proc.pid = 100 and proc.ppid = 50 and proc.pname = sshd"));
 	ck_assert(matches(&f, "proc.aname = systemd"));
@@ -169,6 +173,10 @@ START_TEST(evaluation)
 	ck_assert(!matches(&f, "proc.name = val(fd.name)"));
 	ck_assert(matches(&f, "proc.pid > val(proc.ppid) and fd.name != val(proc.name)"));
 	ck_assert(matches(&f, "b64(proc.name) = \"\" or basename(fd.filename) = passwd"));
+	/* a name with runs of slashes (openat of "etc" relative to "/") */
+	fx_open(&f, 100, "//etc//hosts", 1, 4);
+	ck_assert(matches(&f, "fd.name pmatch (/etc) and fd.name pmatch (/etc/hosts)"));
+	ck_assert(!matches(&f, "fd.name pmatch (/etc/host)"));
 	fx_free(&f);
 }
 END_TEST

@@ -4,6 +4,10 @@
 # carry the ABI extension (shm/shm_event.h), which sysdig 0.29.3 skips (the
 # capture prints as without it) and pdig-engine gives as evt.abi and
 # evt.is_compat32; the 64-bit calls of the same program have neither.
+# i386's NAME32 credential calls (progs/cred_calls int80: setuid32,
+# setresuid32, setreuid32, the gid ones, getuid32; ids 32 bits wide, names
+# x86_64 lacks) stop too and are written as the row NAME: setuid, setresuid,
+# the generic setreuid, ... with their arguments; getuid32 only with -a.
 #
 # usage: compat32_events.sh PDIG ENGINE PROGDIR EVENTS_IN EXT_SCAP_PY
 set -u
@@ -32,6 +36,41 @@ same "pdig-engine: evt.abi and evt.is_compat32 of each event" \
 same "a filter on evt.is_compat32" \
 	"$("$ENGINE" -e "$T/c.scap" -p '%evt.type %fd.name' 'evt.is_compat32 = true and evt.dir = < and evt.type = open')" \
 	"open /etc/hostname"
+
+# --- i386 NAME32 credential calls, keeping the ids the test runs with
+U=$(id -u) G=$(id -g)
+out=$("$PDIG" -q -w "$T/cred.scap" -- "$P/cred_calls" int80 2>&1)
+same "cred_calls int80 under pdig" "$out" "ok"
+# the 16-bit setuid and setresuid (i386 23, 164) the program adds when the
+# uid fits, with bits above the 16 the kernel reads: the events show the ids
+# the kernel took (0xffff is -1)
+want="> setuid uid=$U < setuid res=0 > setresuid ruid=-1 euid=$U suid=-1 < setresuid res=0 > setreuid < setreuid \
+> setgid gid=$G < setgid res=0 > setresgid rgid=-1 egid=$G sgid=-1 < setresgid res=0 > setregid < setregid "
+[ "$U" -lt 65535 ] && want="$want> setuid uid=$U < setuid res=0 > setresuid ruid=-1 euid=$U suid=-1 < setresuid res=0 "
+types='evt.type in (setuid, setresuid, setreuid, setgid, setresgid, setregid, getuid)'
+# the names after the ids differ (sysdig: -1(<NONE>), pdig-engine: -1(<NA>)): the numbers count
+noname() { sed 's/([^)]*)//g' | tr -s ' \n' '  '; }
+same "pdig-engine: the 32-bit credential calls as the events of their rows, with the ABI extension" \
+	"$("$ENGINE" -e "$T/cred.scap" -p '%evt.dir %evt.type %evt.args' "evt.abi = i386 and $types" | noname)" "$want"
+same "pdig-engine: no 32-bit call without the ABI extension" \
+	"$("$ENGINE" -e "$T/cred.scap" -p '%evt.type' "evt.is_compat32 = false and $types")" ""
+same "sysdig -r: the 32-bit credential calls" \
+	"$(sysdig -r "$T/cred.scap" -p '%evt.dir %evt.type %evt.args' "$types" 2>&1 | noname)" "$want"
+# (ID: the driver's code, which sysdig names; nativeID: i386's number)
+same "sysdig -r: setreuid32 and setregid32 as the generic event" \
+	"$(sysdig -r "$T/cred.scap" -p '%evt.type %evt.arg.ID %evt.arg.nativeID' \
+		'evt.dir = > and evt.type in (setreuid, setregid)' 2>&1 | tr '\n' ' ')" \
+	"setreuid setreuid 203 setregid setregid 204 "
+# (the generic event's name in the extension reader: syscall)
+want="setuid > 2 setuid < 2 setresuid > 2 setresuid < 2 syscall > 2 syscall < 2 \
+setgid > 2 setgid < 2 setresgid > 2 setresgid < 2 syscall > 2 syscall < 2 "
+[ "$U" -lt 65535 ] && want="${want}setuid > 2 setuid < 2 setresuid > 2 setresuid < 2 "
+same "every enter and exit of the 32-bit calls carries the ABI extension (tag 2), nothing else" \
+	"$(python3 "$EXT" "$EVENTS_IN" tags "$T/cred.scap" | tr '\n' ' ')" "$want"
+"$PDIG" -q -a -w "$T/creda.scap" -- "$P/cred_calls" int80 > /dev/null 2>&1
+same "-a: getuid32 as getuid, with the uid" \
+	"$("$ENGINE" -e "$T/creda.scap" -p '%evt.dir %evt.type %evt.args' 'evt.abi = i386 and evt.type = getuid' | noname)" \
+	"> getuid < getuid uid=$U "
 
 python3 "$EXT" "$EVENTS_IN" strip "$T/c.scap" "$T/s.scap" || { echo "FAIL: strip"; exit 1; }
 for f in c s; do

@@ -140,6 +140,17 @@ if grep -Eq "^> execve tid=$R filename=/bin/echo" "$tmp/et.txt"; then
 	echo "FAIL: the exec was made by the leader, not by a thread"; fail=1
 fi
 has "$tmp/et.txt" "^< execve tid=$R res=0 exe=echo args=exec.from.a.thread.ok tid=$R pid=$R " "its exit event carries the leader's tid"
+# the exec kills the old leader and the two other threads: a procexit each
+# (status 0), before the execve's exit event; none for the exec'ing thread
+E=$(sed -n 's/^> execve tid=\([0-9]*\) filename=\/bin\/echo$/\1/p' "$tmp/et.txt")
+want=$( { echo "$R"; sed -n "s/^< clone3\{0,1\} tid=\([0-9]*\) res=0 .* pid=$R .*/\1/p" "$tmp/et.txt" |
+	grep -vx "$E"; } | sort -n | tr '\n' ' ')
+got=$(sed -n "/^< execve tid=$R res=0 exe=echo /q;s/^> procexit tid=\([0-9]*\) status=0 ret=0 sig=0 core=0\$/\1/p" \
+	"$tmp/et.txt" | sort -n | tr '\n' ' ')
+[ -n "$E" ] && [ "$(echo $want | wc -w)" = 3 ] && [ "$got" = "$want" ] &&
+	echo "ok: exec from a thread: procexit (status 0) of the old leader and the 2 threads killed, before the execve exit" ||
+	{ echo "FAIL: exec from a thread: procexits before the execve exit: '$got', want '$want'"; fail=1; }
+count "$tmp/et.txt" "^> procexit " 4 "exec from a thread: those 3 and echo's"
 
 # restarts: a call the kernel restarts is one call, not two
 run sr "$P/sigread"
@@ -153,8 +164,14 @@ count "$tmp/sp.txt" "^> read tid=$C fd=[0-9]+ size=1\$" 1 "stopread: one read th
 count "$tmp/sp.txt" "^< read tid=$C res=1 data=x\$" 1 "stopread: its one result"
 
 run le "$P/leader_exit"
-count "$tmp/le.txt" "^> procexit tid=[0-9]+ status=2304 ret=9 sig=0 core=0\$" 5 "leader exits first: each of the 5 threads ends with the group's status 9"
+R=$(sed -n '/^> execve /{s/^> execve tid=\([0-9]*\) .*/\1/p;q;}' "$tmp/le.txt")
+count "$tmp/le.txt" "^> procexit tid=[0-9]+ status=2304 ret=9 sig=0 core=0\$" 6 "leader exits first: each of the 5 threads ends with the group's status 9, and so does the leader"
 count "$tmp/le.txt" "^> procexit " 6 "leader exits first: a procexit for the leader and every thread"
+# no exit stop: the leader's end is reported once the whole group is gone
+# (loop.c, on_wait), with the process's status, what its parent's wait gets
+[ "$(grep '^> procexit ' "$tmp/le.txt" | tail -1 | cut -d' ' -f3)" = "tid=$R" ] &&
+	echo "ok: leader exits first: its procexit comes last" ||
+	{ echo "FAIL: leader exits first: the last procexit is not the leader's ($R)"; fail=1; }
 
 # CLONE_UNTRACED: the child stays traced, its calls work and are seen; the
 # event shows the flags the program asked for
