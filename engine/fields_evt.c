@@ -422,6 +422,8 @@ static int resolve_stateful(const struct eng_ctx *c, const struct shm_evt *e, un
 		if (shm_evt_get_u64(e, i, &id64))
 			return 1;
 		uint32_t id = (uint32_t)id64;
+		if (id == UINT32_MAX)
+			return 0; /* -1, "no change": sysdig's <NONE>, not a user */
 		const char *nm = NULL;
 		if (pi->type == SHM_PT_UID) {
 			const struct eng_user *u = eng_state_user(c->st, id);

@@ -5,8 +5,8 @@
  * when= condition stop only for the listed argument values. The i386 and
  * x32 ABIs get the same rules (libseccomp translates them by name), so a
  * 32-bit call (int 0x80) of a traced syscall stops as well; so do i386's
- * NAME32 calls (setuid32, setresuid32, chown32, ...), as the row NAME
- * (i386_name32).
+ * NAME32 calls (setuid32, setresuid32, chown32, ...) and fcntl64, as the
+ * row NAME (i386_twin).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,14 +26,19 @@
  * are those of x86_64's NAME, where ids have 32 bits. x86_64 has no such
  * names, so the translation by name misses them: each gets the rules and
  * the row of NAME. By name for every row rather than a hand list, so a row
- * added later is covered too; only "32": the i386 NAME64 calls (stat64,
- * fcntl64, clock_gettime64, ...) have other structures or commands than
- * NAME's row decodes. The i386 number of "NAME32" (its name in buf), or
- * negative when i386 has none.
+ * added later is covered too. Of the i386 NAME64 calls (stat64,
+ * clock_gettime64, ...), which mostly take other structures than NAME's
+ * row decodes, only fcntl64 is a twin: i386 libc's fcntl, with fcntl's
+ * arguments and the same F_DUPFD and F_DUPFD_CLOEXEC the row's condition
+ * names. Twin k of NAME (k from 0; its name in buf): its i386 number, or
+ * negative when i386 has none (or there is no twin k).
  */
-static int i386_name32(const char *name, char *buf, size_t len)
+#define I386_TWINS 2
+static int i386_twin(const char *name, unsigned k, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%s32", name);
+	if (k >= I386_TWINS || (k == 1 && strcmp(name, "fcntl") != 0))
+		return -1;
+	int n = snprintf(buf, len, "%s%s", name, k == 0 ? "32" : "64");
 	if (n < 0 || (size_t)n >= len)
 		return -1;
 	return seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86, buf);
@@ -96,15 +101,18 @@ int pd_filter_build(void **out, const struct pd_opts *opts, int set_nnp, char *e
 		 * their BPF (libseccomp 2.5 gen_bpf.c, _skip_syscall: pseudo
 		 * syscalls are not written).
 		 */
-		char n32[64];
-		if (i386_name32(sc->name, n32, sizeof n32) < 0)
-			continue;
-		nr = seccomp_syscall_resolve_name(n32);
-		if (nr >= 0 || nr == __NR_SCMP_ERROR)
-			continue; /* a native call of that name: not NAME's twin */
-		if ((rc = add_rules(ctx, opts, sc, nr)) < 0) {
-			snprintf(err, errlen, "cannot add a rule for %s: %s", n32, strerror(-rc));
-			goto err;
+		char twin[64];
+		for (unsigned k = 0; k < I386_TWINS; k++) {
+			if (i386_twin(sc->name, k, twin, sizeof twin) < 0)
+				continue;
+			nr = seccomp_syscall_resolve_name(twin);
+			if (nr >= 0 || nr == __NR_SCMP_ERROR)
+				continue; /* a native call of that name: not NAME's twin */
+			if ((rc = add_rules(ctx, opts, sc, nr)) < 0) {
+				snprintf(err, errlen, "cannot add a rule for %s: %s", twin,
+					 strerror(-rc));
+				goto err;
+			}
 		}
 	}
 	*out = ctx;
@@ -123,7 +131,7 @@ void pd_filter_free(void *ctx)
 }
 
 /* 32-bit and x32 numbers -> table rows, by syscall name; i386's NAME32
- * -> the row of NAME (i386_name32). */
+ * -> the row of NAME (i386_twin). */
 void pd_filter_arch_maps(struct pd_tracer *tr)
 {
 	for (unsigned i = 0; i < PD_SYSCALL_COUNT; i++) {
@@ -131,11 +139,13 @@ void pd_filter_arch_maps(struct pd_tracer *tr)
 		int nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86, name);
 		if (nr >= 0 && nr < PD_SYSCALL_NR_MAX)
 			tr->i386_map[nr] = (int16_t)i;
-		char n32[64];
-		nr = i386_name32(name, n32, sizeof n32);
-		if (nr >= 0 && nr < PD_SYSCALL_NR_MAX && tr->i386_map[nr] < 0 &&
-		    seccomp_syscall_resolve_name(n32) < 0)
-			tr->i386_map[nr] = (int16_t)i;
+		char twin[64];
+		for (unsigned k = 0; k < I386_TWINS; k++) {
+			nr = i386_twin(name, k, twin, sizeof twin);
+			if (nr >= 0 && nr < PD_SYSCALL_NR_MAX && tr->i386_map[nr] < 0 &&
+			    seccomp_syscall_resolve_name(twin) < 0)
+				tr->i386_map[nr] = (int16_t)i;
+		}
 		nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X32, name);
 		if (nr >= 0) {
 			nr &= ~0x40000000; /* __X32_SYSCALL_BIT */

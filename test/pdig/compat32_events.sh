@@ -72,6 +72,22 @@ same "-a: getuid32 as getuid, with the uid" \
 	"$("$ENGINE" -e "$T/creda.scap" -p '%evt.dir %evt.type %evt.args' 'evt.abi = i386 and evt.type = getuid' | noname)" \
 	"> getuid < getuid uid=$U "
 
+# --- i386 libc's fcntl is fcntl64: F_DUPFD stops as fcntl (the new fd is
+# known at its close), F_GETFD does not
+"$PDIG" -q -w "$T/f64.scap" -- "$P/cred_calls" fcntl64 > "$T/f64.out" 2>&1
+same "cred_calls fcntl64 under pdig" "$(cat "$T/f64.out")" "ok"
+same "pdig-engine: fcntl64(F_DUPFD) as fcntl with the ABI extension, its fd named at its close" \
+	"$("$ENGINE" -e "$T/f64.scap" -p '%evt.dir %evt.type %evt.abi %fd.name' \
+		'evt.abi = i386 and evt.type in (fcntl, close)' | tr '\n' ' ')" \
+	"> fcntl i386 $T/f64.out < fcntl i386 $T/f64.out > close i386 $T/f64.out < close i386 $T/f64.out "
+same "sysdig -r: the fcntl events as pdig-engine shows them" \
+	"$(sysdig -r "$T/f64.scap" -p '%evt.dir %evt.type %evt.args' 'evt.type = fcntl' 2>&1 | tr '\n' ' ')" \
+	"$("$ENGINE" -e "$T/f64.scap" -p '%evt.dir %evt.type %evt.args' 'evt.type = fcntl' | tr '\n' ' ')"
+case "$(sysdig -r "$T/f64.scap" -p '%evt.dir%evt.type %evt.args' 'evt.type = fcntl' 2>&1)" in
+*">fcntl fd=1("*"cmd=1(F_DUPFD)"*"<fcntl res=1"[0-9]*) echo "ok: sysdig -r: fcntl64(1, F_DUPFD, 10) and its fd" ;;
+*) echo "FAIL: sysdig -r: no fcntl enter and exit for fcntl64(1, F_DUPFD, 10)"; fail=1 ;;
+esac
+
 python3 "$EXT" "$EVENTS_IN" strip "$T/c.scap" "$T/s.scap" || { echo "FAIL: strip"; exit 1; }
 for f in c s; do
 	sysdig -r "$T/$f.scap" > "$T/$f.txt" 2> "$T/$f.err" || { echo "FAIL: sysdig -r $f.scap: $(cat "$T/$f.err")"; fail=1; }

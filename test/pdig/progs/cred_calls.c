@@ -10,6 +10,8 @@
  *                       setuid(0x10000 | uid) and setresuid(0xffff, uid,
  *                       0x3ffff): the kernel reads the low 16 bits, 0xffff
  *                       meaning -1
+ *   cred_calls fcntl64  i386 libc's fcntl: fcntl64(1, F_DUPFD, 10), then
+ *                       F_GETFD of the new fd and close, through int 0x80
  * Prints "ok" when every call returned what it should. Integer arguments
  * only: no pointer has to lie below 4 GiB. */
 #include <stdio.h>
@@ -19,7 +21,9 @@
 #include <unistd.h>
 
 /* i386 syscall numbers */
+#define NR32_CLOSE 6
 #define NR32_SETUID 23
+#define NR32_FCNTL64 221
 #define NR32_SETRESUID 164
 #define NR32_GETUID32 199
 #define NR32_SETREUID32 203
@@ -70,8 +74,14 @@ int main(int argc, char **argv)
 			check("setuid (16-bit)", int80(NR32_SETUID, 0x10000 | uid, 0, 0), 0);
 			check("setresuid (16-bit)", int80(NR32_SETRESUID, 0xffff, uid, 0x3ffff), 0);
 		}
+	} else if (argc == 2 && strcmp(argv[1], "fcntl64") == 0) {
+		/* i386 libc's fcntl: F_DUPFD stops (it makes an fd), F_GETFD not */
+		long fd = int80(NR32_FCNTL64, 1, 0 /* F_DUPFD */, 10);
+		check("fcntl64 F_DUPFD", fd >= 10, 1);
+		check("fcntl64 F_GETFD", int80(NR32_FCNTL64, fd, 1 /* F_GETFD */, 0) >= 0, 1);
+		check("close", int80(NR32_CLOSE, fd, 0, 0), 0);
 	} else {
-		fprintf(stderr, "usage: cred_calls native|int80\n");
+		fprintf(stderr, "usage: cred_calls native|int80|fcntl64\n");
 		return 2;
 	}
 	if (!bad)
