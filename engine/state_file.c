@@ -66,7 +66,7 @@ void eng_st_parse_open_exit(struct eng_state *st, struct eng_event *ev)
 	/* libsinsp (sysdig 0.29.3) finds a relative name's dirfd in the table
 	 * as it parses these exits, and that fd stays the event's when the
 	 * call failed: fd.name is then the directory's */
-	if (name && name[0] != '/' && e->type != SHM_EV_SYSCALL_OPEN_X &&
+	if (fdn < 0 && name && name[0] != '/' && e->type != SHM_EV_SYSCALL_OPEN_X &&
 	    e->type != SHM_EV_SYSCALL_CREAT_X) {
 		const struct shm_evt *d = e->type == SHM_EV_SYSCALL_OPENAT_X ? en : e;
 		unsigned di = e->type == SHM_EV_SYSCALL_OPENAT_X ? SHM_P_OPENAT_E_DIRFD
@@ -75,8 +75,7 @@ void eng_st_parse_open_exit(struct eng_state *st, struct eng_event *ev)
 		struct eng_fd *dfd = dirfd == SHM_PPM_AT_FDCWD ? NULL : eng_state_fd(t, dirfd);
 		if (dfd) {
 			ev->fd = dfd;
-			if (fdn < 0)
-				ev->fd_renamed = 2; /* the directory's fd, not renamed */
+			ev->fd_renamed = 2; /* the directory's fd, not renamed */
 		}
 	}
 	if (fdn < 0 || !name)
