@@ -36,7 +36,8 @@ static int child_in_pdig_pidns(struct pd_tracer *tr, const struct pd_tracee *chi
 }
 
 /* A new child whose clone exit is not written right after its creator's
- * (a vfork: the creator's exit event waits for the child's exec) starts
+ * (a creator in another pid namespace than pdig's, or one whose call is
+ * being restarted: its exit event waits for its exit stop) starts
  * with the credentials its creator's kept state knows (a change of them
  * would have been forgotten) and, a process, in its pid namespace. */
 static void inherit_task_state(struct pd_tracer *tr, struct pd_tracee *t)

@@ -331,6 +331,23 @@ static enum pd_warm_mode resolve(enum pd_warm_mode mode, char *why, size_t cap)
 	return PD_WARM_SPIN;
 }
 
+int pd_warm_wait_spin(enum pd_warm_mode mode, char *why, size_t cap)
+{
+	char quota[1100];
+	if (mode == PD_WARM_OFF) {
+		snprintf(why, cap, "off (--keep-warm=off)");
+		return 0;
+	}
+	/* its time is pdig's, as the spin threads' (one CPU included: the
+	 * yield gives the CPU away, but a quota counts the polls) */
+	if (mode != PD_WARM_SPIN && cpu_quota(online_cpus(), quota, sizeof quota)) {
+		snprintf(why, cap, "off (a CPU quota applies: %s)", quota);
+		return 0;
+	}
+	snprintf(why, cap, "up to %d us before sleeping, yielding the CPU", PD_WAITSPIN_US);
+	return 1;
+}
+
 int pd_warm_new(struct pd_warm **out, enum pd_warm_mode mode, char *why, size_t cap)
 {
 	*out = NULL;

@@ -131,11 +131,13 @@ static void on_new_child(struct pd_tracer *tr, struct pd_tracee *parent)
 	if (flags & CLONE_THREAD)
 		c->pidns = parent->pidns; /* a thread shares its pid namespace */
 	/* The parent's exit event now, with the child's tid as its result,
-	 * and no exit stop (one stop fewer per fork). Not for vfork: that
-	 * parent returns only once the child has exec'd or exited, and its
-	 * exit event comes then. Not in another pid namespace than pdig's,
-	 * where the parent sees the child under another number. */
-	if (parent->sc && (parent->flags & PD_T_IN_SYSCALL) && !(flags & CLONE_VFORK) &&
+	 * and no exit stop (one stop fewer per fork). A vfork too: its result
+	 * is settled here (the wait for the child's exec or exit that follows
+	 * ends only by that or by a fatal signal), so its event comes before
+	 * the child's, as a fork's, not after the child's exec as the driver
+	 * writes it. Not in another pid namespace than pdig's, where the
+	 * parent sees the child under another number. */
+	if (parent->sc && (parent->flags & PD_T_IN_SYSCALL) &&
 	    !(parent->flags & PD_T_RESTART) && pd_same_pidns(tr, parent))
 		pd_syscall_done(tr, parent, tid);
 	/* The child's clone exit now too, whether or not its first stop has
@@ -583,6 +585,8 @@ int pd_loop(struct pd_tracer *tr)
 {
 	/* PDIG_DEBUG_STOPS=1: every stop on stderr, for debugging the loop */
 	tr->debug = getenv("PDIG_DEBUG_STOPS") != NULL;
+	int exit_due = 0; /* the tracee let go last waits for its exit stop */
+	uint64_t last_nr = 0; /* in this call, or made it last */
 	for (;;) {
 		if (kicked) {
 			kicked = 0;
@@ -604,8 +608,11 @@ int pd_loop(struct pd_tracer *tr)
 		}
 		/* (a kick landing just before this waitpid waits for the next
 		 * stop or the front's next kick: it kicks until answered) */
-		if (pid == 0)
-			pid = waitpid(-1, &status, __WALL);
+		if (pid == 0) {
+			pid = pd_waitspin_wait(&tr->wspin, &status, exit_due, last_nr, &kicked);
+			if (pid == 0)
+				continue; /* kicked while spinning */
+		}
 		if (pid < 0) {
 			if (errno == EINTR)
 				continue;
@@ -615,5 +622,10 @@ int pd_loop(struct pd_tracer *tr)
 		}
 		pd_warm_stop_seen(tr->warm);
 		on_wait(tr, pid, status);
+		/* what the next wait is like: the call the tracee is in (let go
+		 * for its exit stop, which mostly comes soon) or made last */
+		struct pd_tracee *t = pd_tracee_find(tr, pid);
+		exit_due = t && (t->flags & PD_T_IN_SYSCALL);
+		last_nr = t ? t->nr : 0;
 	}
 }

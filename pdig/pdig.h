@@ -16,6 +16,7 @@
 #include "shm_event.h"
 #include "pd_syscall_table.h"
 #include "procfs.h"
+#include "waitspin.h"
 
 /* Exit statuses of pdig itself (the command's own status otherwise). */
 #define PD_EXIT_USAGE 2
@@ -175,6 +176,7 @@ struct pd_tracer {
 	struct pd_stack *stack; /* --stack (stack.h), NULL without */
 	struct pd_proc_cache *pcache; /* process-wide /proc facts, briefly kept */
 	struct pd_warm *warm;   /* keepwarm.h: NULL when off */
+	struct pd_waitspin wspin; /* the wait for the next stop (waitspin.h) */
 	/* pdig -p (attach.c) */
 	int attach;
 	pid_t anc;              /* ancestors in snapshots from here up (0: pdig's) */

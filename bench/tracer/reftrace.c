@@ -231,14 +231,14 @@ int main(int argc, char **argv)
 			/* as pdig: a successful exec's exit event is written at this
 			 * stop, so its exit stop is not taken */
 			in_call[pid] = 0;
-		} else if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_CLONE) {
+		} else if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_CLONE ||
+			   event == PTRACE_EVENT_VFORK) {
 			n_other++;
 			/* as pdig: the parent's result (the child's tid) is known
-			 * here, so no exit stop; a vfork parent keeps it, as it
-			 * returns only once the child has exec'd or exited */
+			 * here, so no exit stop (a vfork parent's too) */
 			in_call[pid] = 0;
 		} else if (event) {
-			n_other++; /* vfork events */
+			n_other++;
 		} else {
 			n_other++; /* a signal on its way: deliver it */
 			inject = sig;

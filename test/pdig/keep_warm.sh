@@ -1,6 +1,9 @@
 #!/bin/sh
 # --keep-warm (pdig/keepwarm.h): the CPUs are kept awake while stops come
 # and let go once they stop; never spinning on one CPU or under a CPU quota.
+# The tracer's own spin before it sleeps in waitpid (pdig/waitspin.h): on
+# unless --keep-warm=off or a CPU quota; adaptive (a program busy between
+# its calls has the tracer spin in vain a few times, not at every call).
 #   qos:  /dev/cpu_dma_latency reads 0 during a burst of stops, and its old
 #         value once the program only sleeps, and after pdig
 #   spin: an idle-priority (SCHED_IDLE) thread per CPU, using CPU time during
@@ -33,6 +36,23 @@ else bad "--keep-warm=warmest: exit $st: $out"; fi
 out=$("$PDIG" -v --keep-warm=off --raw /dev/null -- true 2>&1)
 echo "$out" | grep -q "keep-warm: off (--keep-warm=off)" && ! echo "$out" | grep -q "keep-warm (" &&
 	ok "--keep-warm=off: said with -v, no threads" || bad "--keep-warm=off: $out"
+echo "$out" | grep -q "wait spin: off (--keep-warm=off)" && ! echo "$out" | grep -q "wait spin (" &&
+	ok "--keep-warm=off: no wait spin either, said with -v" || bad "--keep-warm=off, wait spin: $out"
+
+# ---- the tracer's wait spin ----
+# $1 pairs with $2 us of work after each: "HITS WAITS MISSES" from -v
+spin_counts() {
+	"$PDIG" -v --raw /dev/null -- "$P/openat_loop" "$1" "$2" 2>&1 |
+		sed -n 's/^pdig: wait spin (20 us): \([0-9]*\) of \([0-9]*\) waits ended in it, \([0-9]*\) spins found nothing.*/\1 \2 \3/p'
+}
+set -- $(spin_counts 2000 0)
+[ "${1:-0}" -ge 1000 ] && ok "wait spin: $1 of $2 waits of a tight loop of 2000 opens ended in the spin" ||
+	bad "wait spin: a tight loop: '$*' (hits waits misses), want 1000 hits or more"
+# 200 us of work after each close: without the adaptation one spin in vain per pair
+set -- $(spin_counts 2000 200)
+[ -n "$3" ] && [ "$3" -lt 200 ] && [ "$1" -ge 1000 ] &&
+	ok "wait spin: $3 spins in vain for 2000 pairs 200 us apart (the open's exit and the close still spun for: $1)" ||
+	bad "wait spin: pairs 200 us apart: '$*' (hits waits misses), want under 200 misses and 1000 hits"
 
 # ---- qos ----
 qos=0
@@ -122,6 +142,9 @@ if [ -n "$one" ] && taskset -c "$one" true 2>/dev/null; then
 	out=$(taskset -c "$one" "$PDIG" -v --raw /dev/null -- true 2>&1)
 	echo "$out" | grep -q "keep-warm: off (one CPU" && ok "auto on one CPU: off, and said" ||
 		bad "auto on one CPU: $(echo "$out" | grep keep-warm)"
+	# the wait spin yields: the program gets the CPU at once
+	echo "$out" | grep -q "wait spin: up to 20 us before sleeping, yielding" &&
+		ok "wait spin on one CPU: on (it yields the CPU)" || bad "wait spin on one CPU: $(echo "$out" | grep 'wait spin')"
 else
 	echo "skip: one CPU: taskset cannot pin here"
 fi
@@ -143,13 +166,16 @@ else
 	under_quota() {
 		if [ -n "$v2" ]; then echo "$1 100000" > "$cg/cpu.max"; else
 			echo 100000 > "$cg/cpu.cfs_period_us"; echo "$1" > "$cg/cpu.cfs_quota_us"; fi
-		sh -c "echo \$\$ > $cg/cgroup.procs; exec unshare -m sh -c 'mount -t tmpfs none /sys/devices/system/cpu/cpu0/cpuidle 2>/dev/null; exec \"$PDIG\" -v --raw /dev/null -- true'" 2>&1 | grep keep-warm
+		sh -c "echo \$\$ > $cg/cgroup.procs; exec unshare -m sh -c 'mount -t tmpfs none /sys/devices/system/cpu/cpu0/cpuidle 2>/dev/null; exec \"$PDIG\" -v --raw /dev/null -- true'" 2>&1 | grep "keep-warm\|wait spin"
 	}
 	ncpu=$(nproc)
 	out=$(under_quota 50000)
 	echo "$out" | grep -q "keep-warm: off (a CPU quota applies: .*\(cfs_quota_us\|cpu.max\) is 50000.*: 0.50 of $ncpu CPUs" &&
 		ok "auto under a quota of half a CPU: off, and which quota is said" ||
 		bad "auto under a quota of half a CPU: $out"
+	echo "$out" | grep -q "wait spin: off (a CPU quota applies: .*: 0.50 of $ncpu CPUs" &&
+		ok "wait spin under a quota of half a CPU: off, and said" ||
+		bad "wait spin under a quota of half a CPU: $out"
 	out=$(under_quota $((ncpu * 100000)))
 	echo "$out" | grep -q "keep-warm: spin" &&
 		ok "auto under a quota of all $ncpu CPUs: spin (nothing can be throttled for it)" ||
