@@ -331,21 +331,37 @@ static enum pd_warm_mode resolve(enum pd_warm_mode mode, char *why, size_t cap)
 	return PD_WARM_SPIN;
 }
 
-int pd_warm_wait_spin(enum pd_warm_mode mode, char *why, size_t cap)
+int pd_warm_wait_spin(const struct pd_warm *w, enum pd_warm_mode mode, char *why, size_t cap)
 {
 	char quota[1100];
+	int ncpu = online_cpus();
 	if (mode == PD_WARM_OFF) {
 		snprintf(why, cap, "off (--keep-warm=off)");
 		return 0;
 	}
 	/* its time is pdig's, as the spin threads' (one CPU included: the
 	 * yield gives the CPU away, but a quota counts the polls) */
-	if (mode != PD_WARM_SPIN && cpu_quota(online_cpus(), quota, sizeof quota)) {
+	if (mode != PD_WARM_SPIN && cpu_quota(ncpu, quota, sizeof quota)) {
 		snprintf(why, cap, "off (a CPU quota applies: %s)", quota);
 		return 0;
 	}
-	snprintf(why, cap, "up to %d us before sleeping, yielding the CPU", PD_WAITSPIN_US);
+	/* with halting CPUs the spin loses: the tracer's CPU busy, a resumed
+	 * tracee goes to a halted one instead of running where its tracer ran */
+	if (!w && ncpu > 1) {
+		snprintf(why, cap, "off (the CPUs are not kept awake: a tracee let go would "
+			 "wake a halted CPU)");
+		return 0;
+	}
+	snprintf(why, cap, "up to %d us before sleeping, yielding the CPU%s", PD_WAITSPIN_US,
+		 w && w->mode == PD_WARM_SPIN ? ", while the spin threads run" : "");
 	return 1;
+}
+
+int pd_warm_awake(const struct pd_warm *w)
+{
+	if (!w || w->mode == PD_WARM_QOS)
+		return 1;
+	return atomic_load_explicit(&((struct pd_warm *)w)->state, memory_order_relaxed) == 1;
 }
 
 int pd_warm_new(struct pd_warm **out, enum pd_warm_mode mode, char *why, size_t cap)

@@ -40,11 +40,15 @@ int pd_warm_new(struct pd_warm **w, enum pd_warm_mode mode, char *why, size_t ca
  * says there what was done (-v). */
 void pd_warm_free(struct pd_warm *w, FILE *report);
 
-/* Should the tracer spin before it sleeps in waitpid (waitspin.h)? Not
- * with --keep-warm=off, nor under a CPU quota of fewer CPUs than we may
- * use unless spin was asked for: 1 or 0, and why (cap bytes) for -v. */
+/* Should the tracer spin before it sleeps in waitpid (waitspin.h), w being
+ * what pd_warm_new gave for mode? Not with --keep-warm=off, nor under a
+ * CPU quota of fewer CPUs than we may use unless spin was asked for, nor
+ * on several CPUs not kept awake: 1 or 0, and why (cap bytes) for -v. */
 #define PD_WAITSPIN_US 20
-int pd_warm_wait_spin(enum pd_warm_mode mode, char *why, size_t cap);
+int pd_warm_wait_spin(const struct pd_warm *w, enum pd_warm_mode mode, char *why, size_t cap);
+/* Are the other CPUs awake now (qos; spin threads running, not paused for
+ * new tasks; 1 without w: one CPU)? The wait spin runs only then. */
+int pd_warm_awake(const struct pd_warm *w);
 
 /* Called at every stop: a relaxed add, and a futex wake only when asleep. */
 void pd_warm_stop_seen(struct pd_warm *w);

@@ -609,7 +609,8 @@ int pd_loop(struct pd_tracer *tr)
 		/* (a kick landing just before this waitpid waits for the next
 		 * stop or the front's next kick: it kicks until answered) */
 		if (pid == 0) {
-			pid = pd_waitspin_wait(&tr->wspin, &status, exit_due, last_nr, &kicked);
+			pid = pd_waitspin_wait(&tr->wspin, &status, exit_due, last_nr,
+					       pd_warm_awake(tr->warm), &kicked);
 			if (pid == 0)
 				continue; /* kicked while spinning */
 		}

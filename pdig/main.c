@@ -80,8 +80,9 @@ static const char usage_text[] =
 	"                      unless a CPU quota of fewer CPUs applies or there is one\n"
 	"                      CPU), qos (a 0 us latency request, /dev/cpu_dma_latency),\n"
 	"                      spin (an idle-priority thread per CPU; its time counts as\n"
-	"                      pdig's), off; unless off or under a CPU quota, the tracer also\n"
-	"                      polls up to 20 us for the next stop before it sleeps\n"
+	"                      pdig's), off; while the CPUs are kept awake (or on one CPU,\n"
+	"                      without a CPU quota) the tracer also polls up to 20 us for\n"
+	"                      the next stop before it sleeps\n"
 	"      --wait-all      when COMMAND ends, keep tracing what it left running until\n"
 	"                      that ends too (default: kill it, as a container runtime does\n"
 	"                      when the entrypoint exits)\n"
@@ -418,7 +419,7 @@ static void trace_to_end(struct pd_tracer *tr)
 		fprintf(stderr, "pdig: --keep-warm=%s: %s; the program runs, slower where it "
 			"makes many calls (try --keep-warm=spin, or =off to silence this)\n",
 			kw == PD_WARM_QOS ? "qos" : "spin", why);
-	int spin = pd_warm_wait_spin(kw, why, sizeof why);
+	int spin = pd_warm_wait_spin(tr->warm, kw, why, sizeof why);
 	pd_waitspin_init(&tr->wspin, spin ? PD_WAITSPIN_US * 1000L : 0);
 	if (tr->opts->verbose)
 		fprintf(stderr, "pdig: wait spin: %s\n", why);

@@ -22,9 +22,9 @@ void pd_waitspin_init(struct pd_waitspin *ws, long window_ns)
 }
 
 pid_t pd_waitspin_wait(struct pd_waitspin *ws, int *status, int exit_due, uint64_t nr,
-		       const volatile sig_atomic_t *kicked)
+		       int awake, const volatile sig_atomic_t *kicked)
 {
-	if (!ws->window_ns)
+	if (!ws->window_ns || !awake)
 		return waitpid(-1, status, __WALL);
 	uint8_t *armed = &ws->armed[exit_due ? 1 : 0][nr % PD_WAITSPIN_KINDS];
 	ws->waits++;
