@@ -1,6 +1,7 @@
 /* The live source: the shared-memory ring of shm/shm_ring.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +12,12 @@
 #include "eng_state.h"
 #include "shm_ring.h"
 
-/* How often a waiting source looks at stop, drain and the socket: a new
- * producer waits this long for its ring to be taken (pdig waits for that
- * before it starts the command), pdig-trace this long for the drain. The
- * ring itself is read as soon as the consumer's own sleep ends (1-10 ms). */
+/* How often a waiting source looks at stop, drain and the socket: while
+ * rings are being read, a new producer waits this long for its ring to be
+ * taken (pdig waits for that before it starts the command; the first ring
+ * is taken at once, the wait being on the socket then), pdig-trace this
+ * long for the drain. The ring itself is read as soon as the consumer's own
+ * sleep ends (1-10 ms). */
 #define POLL_MS 10
 #define DROP_CHECK_EVERY 4096 /* events between looks at the producers' drop counters */
 
@@ -196,7 +199,17 @@ static int ring_next(struct eng_source *s, struct eng_event *ev, uint32_t *df)
 		if (rs->since_check >= DROP_CHECK_EVERY && drop_event(rs, ev, df))
 			return 1;
 		rec.evt = &ev->evt;
-		int rc = shm_ring_cons_next_rec(rs->c, &rec, NULL, finishing ? 0 : POLL_MS);
+		int wait_ms = finishing ? 0 : POLL_MS;
+		if (wait_ms && rs->listen_fd >= 0 && shm_ring_cons_nregions(rs->c) == 0) {
+			/* no ring yet: wait on the socket, so that a producer's ring
+			 * is taken at once (pdig waits for that before it starts the
+			 * command: up to 10 ms more per run otherwise) */
+			struct pollfd pfd = {.fd = rs->listen_fd, .events = POLLIN};
+			if (poll(&pfd, 1, wait_ms) > 0)
+				accept_pending(rs);
+			wait_ms = 0;
+		}
+		int rc = shm_ring_cons_next_rec(rs->c, &rec, NULL, wait_ms);
 		if (rc == 0 && rec.kind == SHM_RING_REC_META) {
 			/* without a state (load_state not called) there is nowhere to put it */
 			if (!rs->st || apply_meta(rs->st, rec.meta))

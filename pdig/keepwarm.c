@@ -36,7 +36,7 @@ struct pd_warm {
 	_Atomic uint32_t state;   /* futex word: 0 asleep, 1 awake, 2 awake, no spinning */
 	_Atomic uint32_t stops;   /* bumped at each stop */
 	_Atomic uint32_t tasks;   /* bumped at each new task or exec */
-	_Atomic int quit;
+	_Atomic uint32_t quit;    /* futex word too: the watcher's timed sleep ends at once */
 	int qos_fd;               /* the held request, -1 when none */
 	int ncpus;                /* spin threads */
 	pthread_t watcher;
@@ -50,6 +50,12 @@ struct pd_warm {
 static void futex_wait(_Atomic uint32_t *w, uint32_t val)
 {
 	syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+/* Sleeps until *w changes from val or ts has passed. */
+static void futex_wait_for(_Atomic uint32_t *w, uint32_t val, const struct timespec *ts)
+{
+	syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, val, ts, NULL, 0);
 }
 
 static void futex_wake_all(_Atomic uint32_t *w)
@@ -225,7 +231,8 @@ static void *watcher_main(void *arg)
 		uint32_t last_tasks = atomic_load_explicit(&w->tasks, memory_order_relaxed);
 		int still = 0;
 		while (still < 2 && !atomic_load(&w->quit)) {
-			nanosleep(&half, NULL);
+			/* not nanosleep: pdig's end would wait for it (10 ms) */
+			futex_wait_for(&w->quit, 0, &half);
 			uint32_t s = atomic_load_explicit(&w->stops, memory_order_relaxed);
 			uint32_t t = atomic_load_explicit(&w->tasks, memory_order_relaxed);
 			still = s == last ? still + 1 : 0;
@@ -416,6 +423,7 @@ void pd_warm_free(struct pd_warm *w, FILE *report)
 	if (!w)
 		return;
 	atomic_store(&w->quit, 1);
+	futex_wake_all(&w->quit);
 	atomic_store(&w->state, 1);
 	futex_wake_all(&w->state);
 	pthread_join(w->watcher, NULL);

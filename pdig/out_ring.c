@@ -70,10 +70,12 @@ static int open_ring(struct pd_out *out, const struct pd_opts *opts)
 		}
 		/* The engine maps the ring as it accepts it: waiting a little
 		 * for that lets the first snapshot be the one it reads (one
-		 * arriving later gets the tree sent again, as any new engine) */
-		struct timespec ms5 = {0, 5 * 1000 * 1000};
-		for (int i = 0; i < 200 && !shm_ring_prod_consumer_gen(out->ring); i++)
-			nanosleep(&ms5, NULL);
+		 * arriving later gets the tree sent again, as any new engine).
+		 * Asked every 0.2 ms for up to 1 s: it takes 1-8 ms, and every
+		 * run under pdig waits for it. */
+		struct timespec step = {0, 200 * 1000};
+		for (int i = 0; i < 5000 && !shm_ring_prod_consumer_gen(out->ring); i++)
+			nanosleep(&step, NULL);
 		return 0;
 	}
 	rc = shm_ring_prod_open(&out->ring, opts->ring, SHM_RING_CREATE, &ro);
